@@ -1,0 +1,34 @@
+"""The embedded default: runs with no variables set (SQLite, filesystem broker)."""
+
+import dj_database_url
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, filesystem_broker, sqlite_database
+from .env import env_bool, env_str
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+SECRET_KEY = env_str(
+    "DJANGO_SECRET_KEY", "local-development-only-not-secret-7f3c9d2a8b1e4f6a0c5d"
+)
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+_database_url = env_str("DATABASE_URL")
+DATABASES = {
+    "default": dj_database_url.parse(_database_url)
+    if _database_url
+    else sqlite_database(VAR_DIR / "db.sqlite3")
+}
+
+_redis_url = env_str("REDIS_URL")
+if _redis_url:
+    CELERY_BROKER_URL = _redis_url
+    CELERY_RESULT_BACKEND = _redis_url
+else:
+    CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS, CELERY_RESULT_BACKEND = (
+        filesystem_broker(VAR_DIR / "celery")
+    )
+    # The filesystem transport has no broadcast exchange for remote control.
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -1,0 +1,43 @@
+"""Test settings: SQLite by default, PostgreSQL and Redis when the environment names them
+(CI sets DATABASE_URL and REDIS_URL)."""
+
+import tempfile
+from pathlib import Path
+
+import dj_database_url
+
+from .base import *  # noqa: F403
+from .base import filesystem_broker, sqlite_database
+from .env import env_str
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key-not-used-anywhere-else-1c2d3e4f5a6b7c8d9e0f"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+_database_url = env_str("DATABASE_URL")
+DATABASES = {
+    "default": dj_database_url.parse(_database_url)
+    if _database_url
+    else sqlite_database(Path(tempfile.gettempdir()) / "duikou-test.sqlite3")
+}
+
+_tmp = Path(tempfile.mkdtemp(prefix="duikou-test-"))
+MEDIA_ROOT = _tmp / "media"
+EXPORT_ROOT = _tmp / "exports"
+
+_redis_url = env_str("REDIS_URL")
+if _redis_url:
+    CELERY_BROKER_URL = _redis_url
+    CELERY_RESULT_BACKEND = _redis_url
+else:
+    CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS, CELERY_RESULT_BACKEND = (
+        filesystem_broker(_tmp / "celery")
+    )
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

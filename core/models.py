@@ -1,0 +1,123 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Approximation, Currency
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+def money_field(verbose_name, **kwargs):
+    """Yuan as Decimal with 2 places, never negative."""
+    kwargs.setdefault("default", Decimal("0.00"))
+    return models.DecimalField(
+        verbose_name,
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.00"))],
+        **kwargs,
+    )
+
+
+def non_negative_check(*fields: str, model: str) -> list[models.CheckConstraint]:
+    return [
+        models.CheckConstraint(
+            condition=models.Q(**{f"{field}__gte": 0}),
+            name=f"{model}_{field}_non_negative",
+            violation_error_message=_("Amounts and counts cannot be negative."),
+        )
+        for field in fields
+    ]
+
+
+class MoneyAmountModel(models.Model):
+    """An amount in yuan, with the approximation and original currency of the source."""
+
+    amount = money_field(_("amount (yuan)"))
+    amount_approximation = models.CharField(
+        _("approximation"), max_length=10, choices=Approximation.choices, blank=True
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY
+    )
+    original_amount = models.DecimalField(
+        _("amount in original currency"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text=_("Only for foreign currencies; the yuan amount is the converted one."),
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Membership(TimeStampedModel):
+    """What a user is in the system: bureau staff, school staff, inspector or admin."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("system administrator")
+        BUREAU = "bureau", _("bureau staff")
+        SCHOOL = "school", _("school staff")
+        INSPECTOR = "inspector", _("inspector (read only)")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    region = models.ForeignKey(
+        "pairings.Region",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+    )
+    school = models.ForeignKey(
+        "pairings.School",
+        verbose_name=_("school"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+    )
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role="admin", region__isnull=True, school__isnull=True)
+                    | models.Q(
+                        role__in=["bureau", "inspector"],
+                        region__isnull=False,
+                        school__isnull=True,
+                    )
+                    | models.Q(role="school", school__isnull=False, region__isnull=True)
+                ),
+                name="membership_role_matches_unit",
+                violation_error_message=_(
+                    "Bureau staff and inspectors belong to a region, school staff to "
+                    "a school, administrators to neither."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        unit = self.school or self.region or ""
+        return f"{self.user} · {self.get_role_display()} {unit}".strip()

@@ -1,0 +1,315 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.choices import Direction
+from core.models import TimeStampedModel
+from pairings.choices import SchoolStage
+
+from .choices import (
+    ActivityKind,
+    AppraisalResult,
+    BackboneLevel,
+    Gender,
+    HostSide,
+    PersonRole,
+    SecondmentKind,
+    SecondmentStatus,
+    Subject,
+    Title,
+    TrainingLevel,
+)
+
+
+class Person(TimeStampedModel):
+    """A teacher or manager who may be seconded, trained or cultivated."""
+
+    name = models.CharField(_("name"), max_length=64, db_index=True)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    home_school = models.ForeignKey(
+        "pairings.School",
+        verbose_name=_("home school"),
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    role = models.CharField(
+        _("role"), max_length=10, choices=PersonRole.choices, default=PersonRole.TEACHER
+    )
+    subject = models.CharField(_("subject"), max_length=16, choices=Subject.choices)
+    stage = models.CharField(
+        _("stage taught"), max_length=24, choices=SchoolStage.choices, blank=True
+    )
+    title = models.CharField(
+        _("professional title"), max_length=10, choices=Title.choices, default=Title.NONE
+    )
+    is_backbone = models.BooleanField(_("backbone teacher"), default=False)
+    honours = models.CharField(
+        _("honours"), max_length=200, blank=True, help_text=_("e.g. 教坛新星, 学科带头人")
+    )
+    # Personal data: masked in lists and exports unless a role needs it.
+    id_number = models.CharField(_("ID number"), max_length=18, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def masked_id_number(self) -> str:
+        if len(self.id_number) < 8:
+            return "*" * len(self.id_number)
+        return self.id_number[:4] + "*" * (len(self.id_number) - 8) + self.id_number[-4:]
+
+
+class Secondment(TimeStampedModel):
+    """One person sent once within a pairing: one secondment is one 人次."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="secondments"
+    )
+    pairing = models.ForeignKey(
+        "pairings.Pairing",
+        verbose_name=_("pairing"),
+        on_delete=models.PROTECT,
+        related_name="secondments",
+    )
+    direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=SecondmentKind.choices)
+    sending_school = models.ForeignKey(
+        "pairings.School",
+        verbose_name=_("sending school"),
+        on_delete=models.PROTECT,
+        related_name="secondments_sent",
+    )
+    host_school = models.ForeignKey(
+        "pairings.School",
+        verbose_name=_("host school"),
+        on_delete=models.PROTECT,
+        related_name="secondments_hosted",
+    )
+    batch = models.PositiveSmallIntegerField(
+        _("batch"), default=1, validators=[MinValueValidator(1)]
+    )
+    planned_start = models.DateField(_("planned start"))
+    planned_end = models.DateField(_("planned end"))
+    subject = models.CharField(_("subject taught"), max_length=16, choices=Subject.choices)
+    weekly_periods = models.PositiveSmallIntegerField(
+        _("lessons per week"), default=0, validators=[MaxValueValidator(60)]
+    )
+    duties = models.CharField(_("duties"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=SecondmentStatus.choices,
+        default=SecondmentStatus.PLANNED,
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("secondment")
+        verbose_name_plural = _("secondments")
+        ordering = ["-planned_start", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(planned_end__gte=models.F("planned_start")),
+                name="secondment_planned_dates_ordered",
+                violation_error_message=_("The planned end cannot be before the planned start."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(host_school=models.F("sending_school")),
+                name="secondment_host_differs_from_sender",
+                violation_error_message=_(
+                    "The host school must differ from the sending school."
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["pairing", "direction", "kind"], name="sec_pairing_dir")]
+
+    def __str__(self):
+        return f"{self.person} → {self.host_school} ({self.get_kind_display()})"
+
+
+class Stint(models.Model):
+    """A continuous period on post. Days on post come from stints, not from plans.
+
+    The stints of one secondment never overlap: checked by the service on every
+    database, and by an exclusion constraint (PostgreSQL) or trigger (SQLite)."""
+
+    secondment = models.ForeignKey(
+        Secondment, verbose_name=_("secondment"), on_delete=models.CASCADE, related_name="stints"
+    )
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("stint on post")
+        verbose_name_plural = _("stints on post")
+        ordering = ["secondment", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")),
+                name="stint_dates_ordered",
+                violation_error_message=_("A stint cannot end before it starts."),
+            )
+        ]
+        indexes = [models.Index(fields=["start", "end"], name="stint_dates")]
+
+    def __str__(self):
+        return f"{self.start} – {self.end}"
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+class Appraisal(TimeStampedModel):
+    """The host school's yearly appraisal of a seconded person (feeds title promotion)."""
+
+    secondment = models.ForeignKey(
+        Secondment,
+        verbose_name=_("secondment"),
+        on_delete=models.CASCADE,
+        related_name="appraisals",
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    result = models.CharField(_("result"), max_length=12, choices=AppraisalResult.choices)
+    self_appraisal = models.TextField(_("self-appraisal"), blank=True)
+    sending_school_opinion = models.TextField(_("sending school's opinion"), blank=True)
+
+    class Meta:
+        verbose_name = _("appraisal")
+        verbose_name_plural = _("appraisals")
+        ordering = ["secondment", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["secondment", "year"],
+                name="appraisal_one_per_year",
+                violation_error_message=_("This secondment already has an appraisal that year."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.get_result_display()}"
+
+
+class Activity(TimeStampedModel):
+    """Something the pair did together: a lesson, a lecture, a training, a visit…"""
+
+    pairing = models.ForeignKey(
+        "pairings.Pairing",
+        verbose_name=_("pairing"),
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=ActivityKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    date = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=128, blank=True)
+    host_side = models.CharField(_("host side"), max_length=12, choices=HostSide.choices)
+    direction = models.CharField(
+        _("direction"), max_length=16, choices=Direction.choices, blank=True
+    )
+    presenter = models.CharField(_("presenter"), max_length=64, blank=True)
+    subject = models.CharField(_("subject"), max_length=16, blank=True)
+    lessons = models.PositiveSmallIntegerField(
+        _("lessons"), default=0, help_text=_("Number of lessons (节) given, for lesson types.")
+    )
+    sessions = models.PositiveSmallIntegerField(
+        _("sessions"), default=1, help_text=_("Number of sessions (期) of a training.")
+    )
+    training_level = models.CharField(
+        _("training level"), max_length=12, choices=TrainingLevel.choices, blank=True
+    )
+    teacher_participants = models.PositiveIntegerField(
+        _("teacher participants (person-times)"), default=0
+    )
+    student_participants = models.PositiveIntegerField(
+        _("student participants (person-times)"), default=0
+    )
+    trainees = models.ManyToManyField(
+        Person,
+        through="TrainingParticipation",
+        verbose_name=_("receiving-school teachers trained"),
+        related_name="trainings",
+        blank=True,
+    )
+    evidence = models.FileField(_("evidence"), upload_to="activities/%Y/", blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-date", "id"]
+        indexes = [
+            models.Index(fields=["pairing", "date"], name="activity_pairing_date"),
+            models.Index(fields=["date", "kind"], name="activity_date_kind"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class TrainingParticipation(models.Model):
+    """A receiving-school teacher trained in a training activity (for coverage)."""
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("training"), on_delete=models.CASCADE, related_name="participations"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("trainee"), on_delete=models.PROTECT, related_name="participations"
+    )
+
+    class Meta:
+        verbose_name = _("training participation")
+        verbose_name_plural = _("training participations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "person"],
+                name="participation_once_per_training",
+                violation_error_message=_("This teacher is already listed for this training."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person_id} @ {self.activity_id}"
+
+
+class BackboneCultivation(TimeStampedModel):
+    """A receiving-school teacher who reached backbone level thanks to the pairing."""
+
+    pairing = models.ForeignKey(
+        "pairings.Pairing",
+        verbose_name=_("pairing"),
+        on_delete=models.PROTECT,
+        related_name="backbone_cultivations",
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("teacher"),
+        on_delete=models.PROTECT,
+        related_name="backbone_cultivations",
+    )
+    level = models.CharField(_("level reached"), max_length=10, choices=BackboneLevel.choices)
+    recognised_on = models.DateField(_("recognised on"))
+
+    class Meta:
+        verbose_name = _("backbone teacher cultivated")
+        verbose_name_plural = _("backbone teachers cultivated")
+        ordering = ["-recognised_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pairing", "person", "level"],
+                name="backbone_once_per_level",
+                violation_error_message=_("This teacher is already recorded at that level."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({self.get_level_display()})"

@@ -56,7 +56,9 @@ class MoneyAmountModel(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0.00"))],
-        help_text=_("Only for foreign currencies; the yuan amount is the converted one."),
+        help_text=_(
+            "Only for foreign currencies; the yuan amount is the converted one."
+        ),
     )
 
     class Meta:

@@ -40,11 +40,17 @@ class Person(TimeStampedModel):
         _("stage taught"), max_length=24, choices=SchoolStage.choices, blank=True
     )
     title = models.CharField(
-        _("professional title"), max_length=10, choices=Title.choices, default=Title.NONE
+        _("professional title"),
+        max_length=10,
+        choices=Title.choices,
+        default=Title.NONE,
     )
     is_backbone = models.BooleanField(_("backbone teacher"), default=False)
     honours = models.CharField(
-        _("honours"), max_length=200, blank=True, help_text=_("e.g. 教坛新星, 学科带头人")
+        _("honours"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. 教坛新星, 学科带头人"),
     )
     # Personal data: masked in lists and exports unless a role needs it.
     id_number = models.CharField(_("ID number"), max_length=18, blank=True)
@@ -62,14 +68,19 @@ class Person(TimeStampedModel):
     def masked_id_number(self) -> str:
         if len(self.id_number) < 8:
             return "*" * len(self.id_number)
-        return self.id_number[:4] + "*" * (len(self.id_number) - 8) + self.id_number[-4:]
+        return (
+            self.id_number[:4] + "*" * (len(self.id_number) - 8) + self.id_number[-4:]
+        )
 
 
 class Secondment(TimeStampedModel):
     """One person sent once within a pairing: one secondment is one 人次."""
 
     person = models.ForeignKey(
-        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="secondments"
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="secondments",
     )
     pairing = models.ForeignKey(
         "pairings.Pairing",
@@ -77,7 +88,9 @@ class Secondment(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="secondments",
     )
-    direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
+    direction = models.CharField(
+        _("direction"), max_length=16, choices=Direction.choices
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=SecondmentKind.choices)
     sending_school = models.ForeignKey(
         "pairings.School",
@@ -96,7 +109,9 @@ class Secondment(TimeStampedModel):
     )
     planned_start = models.DateField(_("planned start"))
     planned_end = models.DateField(_("planned end"))
-    subject = models.CharField(_("subject taught"), max_length=16, choices=Subject.choices)
+    subject = models.CharField(
+        _("subject taught"), max_length=16, choices=Subject.choices
+    )
     weekly_periods = models.PositiveSmallIntegerField(
         _("lessons per week"), default=0, validators=[MaxValueValidator(60)]
     )
@@ -117,7 +132,9 @@ class Secondment(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(planned_end__gte=models.F("planned_start")),
                 name="secondment_planned_dates_ordered",
-                violation_error_message=_("The planned end cannot be before the planned start."),
+                violation_error_message=_(
+                    "The planned end cannot be before the planned start."
+                ),
             ),
             models.CheckConstraint(
                 condition=~models.Q(host_school=models.F("sending_school")),
@@ -127,7 +144,11 @@ class Secondment(TimeStampedModel):
                 ),
             ),
         ]
-        indexes = [models.Index(fields=["pairing", "direction", "kind"], name="sec_pairing_dir")]
+        indexes = [
+            models.Index(
+                fields=["pairing", "direction", "kind"], name="sec_pairing_dir"
+            )
+        ]
 
     def __str__(self):
         return f"{self.person} → {self.host_school} ({self.get_kind_display()})"
@@ -140,7 +161,10 @@ class Stint(models.Model):
     database, and by an exclusion constraint (PostgreSQL) or trigger (SQLite)."""
 
     secondment = models.ForeignKey(
-        Secondment, verbose_name=_("secondment"), on_delete=models.CASCADE, related_name="stints"
+        Secondment,
+        verbose_name=_("secondment"),
+        on_delete=models.CASCADE,
+        related_name="stints",
     )
     start = models.DateField(_("start"))
     end = models.DateField(_("end"))
@@ -168,7 +192,7 @@ class Stint(models.Model):
 
 
 class Appraisal(TimeStampedModel):
-    """The host school's yearly appraisal of a seconded person (feeds title promotion)."""
+    """The host school's yearly appraisal of a seconded person (feeds promotion)."""
 
     secondment = models.ForeignKey(
         Secondment,
@@ -179,7 +203,9 @@ class Appraisal(TimeStampedModel):
     year = models.PositiveSmallIntegerField(
         _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
-    result = models.CharField(_("result"), max_length=12, choices=AppraisalResult.choices)
+    result = models.CharField(
+        _("result"), max_length=12, choices=AppraisalResult.choices
+    )
     self_appraisal = models.TextField(_("self-appraisal"), blank=True)
     sending_school_opinion = models.TextField(_("sending school's opinion"), blank=True)
 
@@ -191,7 +217,9 @@ class Appraisal(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["secondment", "year"],
                 name="appraisal_one_per_year",
-                violation_error_message=_("This secondment already has an appraisal that year."),
+                violation_error_message=_(
+                    "This secondment already has an appraisal that year."
+                ),
             )
         ]
 
@@ -212,14 +240,18 @@ class Activity(TimeStampedModel):
     title = models.CharField(_("title"), max_length=200)
     date = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=128, blank=True)
-    host_side = models.CharField(_("host side"), max_length=12, choices=HostSide.choices)
+    host_side = models.CharField(
+        _("host side"), max_length=12, choices=HostSide.choices
+    )
     direction = models.CharField(
         _("direction"), max_length=16, choices=Direction.choices, blank=True
     )
     presenter = models.CharField(_("presenter"), max_length=64, blank=True)
     subject = models.CharField(_("subject"), max_length=16, blank=True)
     lessons = models.PositiveSmallIntegerField(
-        _("lessons"), default=0, help_text=_("Number of lessons (节) given, for lesson types.")
+        _("lessons"),
+        default=0,
+        help_text=_("Number of lessons (节) given, for lesson types."),
     )
     sessions = models.PositiveSmallIntegerField(
         _("sessions"), default=1, help_text=_("Number of sessions (期) of a training.")
@@ -260,10 +292,16 @@ class TrainingParticipation(models.Model):
     """A receiving-school teacher trained in a training activity (for coverage)."""
 
     activity = models.ForeignKey(
-        Activity, verbose_name=_("training"), on_delete=models.CASCADE, related_name="participations"
+        Activity,
+        verbose_name=_("training"),
+        on_delete=models.CASCADE,
+        related_name="participations",
     )
     person = models.ForeignKey(
-        Person, verbose_name=_("trainee"), on_delete=models.PROTECT, related_name="participations"
+        Person,
+        verbose_name=_("trainee"),
+        on_delete=models.PROTECT,
+        related_name="participations",
     )
 
     class Meta:
@@ -273,7 +311,9 @@ class TrainingParticipation(models.Model):
             models.UniqueConstraint(
                 fields=["activity", "person"],
                 name="participation_once_per_training",
-                violation_error_message=_("This teacher is already listed for this training."),
+                violation_error_message=_(
+                    "This teacher is already listed for this training."
+                ),
             )
         ]
 
@@ -296,7 +336,9 @@ class BackboneCultivation(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="backbone_cultivations",
     )
-    level = models.CharField(_("level reached"), max_length=10, choices=BackboneLevel.choices)
+    level = models.CharField(
+        _("level reached"), max_length=10, choices=BackboneLevel.choices
+    )
     recognised_on = models.DateField(_("recognised on"))
 
     class Meta:
@@ -307,7 +349,9 @@ class BackboneCultivation(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["pairing", "person", "level"],
                 name="backbone_once_per_level",
-                violation_error_message=_("This teacher is already recorded at that level."),
+                violation_error_message=_(
+                    "This teacher is already recorded at that level."
+                ),
             )
         ]
 

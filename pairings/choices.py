@@ -67,7 +67,10 @@ class TargetMetric(models.TextChoices):
     """Yearly planned numbers an agreement sets, compared with actual figures."""
 
     TEACHING_SECONDMENTS = "teaching_secondments", _("teachers seconded (person-times)")
-    MANAGER_SECONDMENTS = "manager_secondments", _("managers on attachment (person-times)")
+    MANAGER_SECONDMENTS = (
+        "manager_secondments",
+        _("managers on attachment (person-times)"),
+    )
     SHADOWING = "shadowing", _("receiving teachers shadowing (person-times)")
     DEMONSTRATION_LESSONS = "demonstration_lessons", _("demonstration and open lessons")
     LECTURES = "lectures", _("lectures and reports")

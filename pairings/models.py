@@ -49,7 +49,9 @@ class Region(models.Model):
         ordering = ["path"]
         indexes = [
             models.Index(
-                fields=["path"], name="region_path_prefix", opclasses=["varchar_pattern_ops"]
+                fields=["path"],
+                name="region_path_prefix",
+                opclasses=["varchar_pattern_ops"],
             )
         ]
         constraints = [
@@ -78,17 +80,28 @@ class School(TimeStampedModel):
     )
     name = models.CharField(_("name"), max_length=128, db_index=True)
     region = models.ForeignKey(
-        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="schools"
+        Region,
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        related_name="schools",
     )
     stage = models.CharField(_("stage"), max_length=24, choices=SchoolStage.choices)
     ownership = models.CharField(
-        _("ownership"), max_length=10, choices=Ownership.choices, default=Ownership.PUBLIC
+        _("ownership"),
+        max_length=10,
+        choices=Ownership.choices,
+        default=Ownership.PUBLIC,
     )
     locality = models.CharField(
-        _("urban or rural"), max_length=10, choices=Locality.choices, default=Locality.URBAN
+        _("urban or rural"),
+        max_length=10,
+        choices=Locality.choices,
+        default=Locality.URBAN,
     )
     is_weak = models.BooleanField(_("weak school"), default=False)
-    is_poor_village = models.BooleanField(_("provincial poor-village school"), default=False)
+    is_poor_village = models.BooleanField(
+        _("provincial poor-village school"), default=False
+    )
     is_model = models.BooleanField(_("model school"), default=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
 
@@ -117,7 +130,10 @@ class SchoolNameChange(models.Model):
     """Former names are kept when a school is renamed."""
 
     school = models.ForeignKey(
-        School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="former_names"
+        School,
+        verbose_name=_("school"),
+        on_delete=models.CASCADE,
+        related_name="former_names",
     )
     former_name = models.CharField(_("former name"), max_length=128)
     renamed_on = models.DateField(_("renamed on"))
@@ -135,23 +151,34 @@ class SchoolYearProfile(models.Model):
     """A school's facts for one school year: they change yearly, so keep snapshots."""
 
     school = models.ForeignKey(
-        School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="profiles"
+        School,
+        verbose_name=_("school"),
+        on_delete=models.CASCADE,
+        related_name="profiles",
     )
     school_year = models.PositiveSmallIntegerField(
         _("school year"),
         validators=[MinValueValidator(2000), MaxValueValidator(2100)],
-        help_text=_("The calendar year the school year starts in: 2024 means 2024-2025."),
+        help_text=_(
+            "The calendar year the school year starts in: 2024 means 2024-2025."
+        ),
     )
     classes = models.PositiveIntegerField(_("classes"), default=0)
     students_preschool = models.PositiveIntegerField(_("preschool children"), default=0)
     students_primary = models.PositiveIntegerField(_("primary students"), default=0)
-    students_junior = models.PositiveIntegerField(_("junior secondary students"), default=0)
-    students_senior = models.PositiveIntegerField(_("senior secondary students"), default=0)
+    students_junior = models.PositiveIntegerField(
+        _("junior secondary students"), default=0
+    )
+    students_senior = models.PositiveIntegerField(
+        _("senior secondary students"), default=0
+    )
     teachers = models.PositiveIntegerField(_("teaching staff"), default=0)
     full_time_teachers = models.PositiveIntegerField(_("full-time teachers"), default=0)
     subject_teachers = models.PositiveIntegerField(_("subject teachers"), default=0)
     senior_titles = models.PositiveIntegerField(_("senior titles"), default=0)
-    intermediate_titles = models.PositiveIntegerField(_("intermediate titles"), default=0)
+    intermediate_titles = models.PositiveIntegerField(
+        _("intermediate titles"), default=0
+    )
     backbone_teachers = models.PositiveIntegerField(_("backbone teachers"), default=0)
 
     class Meta:
@@ -162,7 +189,9 @@ class SchoolYearProfile(models.Model):
             models.UniqueConstraint(
                 fields=["school", "school_year"],
                 name="profile_one_per_school_year",
-                violation_error_message=_("This school already has a profile for that year."),
+                violation_error_message=_(
+                    "This school already has a profile for that year."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(full_time_teachers__lte=models.F("teachers")),
@@ -187,7 +216,7 @@ class SchoolYearProfile(models.Model):
 
 
 class Programme(TimeStampedModel):
-    """The policy a pairing runs under, with the compliance thresholds of its rule set."""
+    """The policy a pairing runs under, with the thresholds of its rule set."""
 
     name = models.CharField(_("name"), max_length=128)
     kind = models.CharField(_("kind"), max_length=16, choices=ProgrammeKind.choices)
@@ -258,7 +287,9 @@ class Programme(TimeStampedModel):
             ),
             models.CheckConstraint(
                 condition=models.Q(
-                    backbone_large_school_limit__gte=models.F("backbone_small_school_limit")
+                    backbone_large_school_limit__gte=models.F(
+                        "backbone_small_school_limit"
+                    )
                 ),
                 name="programme_backbone_limits_ordered",
                 violation_error_message=_(
@@ -275,7 +306,10 @@ class Pairing(TimeStampedModel):
     """Supporting school(s) paired with receiving school(s) for a cycle."""
 
     programme = models.ForeignKey(
-        Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="pairings"
+        Programme,
+        verbose_name=_("programme"),
+        on_delete=models.PROTECT,
+        related_name="pairings",
     )
     name = models.CharField(_("name"), max_length=200)
     mode = models.CharField(_("mode"), max_length=16, choices=PairingMode.choices)
@@ -285,10 +319,16 @@ class Pairing(TimeStampedModel):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     status = models.CharField(
-        _("status"), max_length=16, choices=PairingStatus.choices, default=PairingStatus.PREPARING
+        _("status"),
+        max_length=16,
+        choices=PairingStatus.choices,
+        default=PairingStatus.PREPARING,
     )
     schools = models.ManyToManyField(
-        School, through="PairingParty", verbose_name=_("schools"), related_name="pairings"
+        School,
+        through="PairingParty",
+        verbose_name=_("schools"),
+        related_name="pairings",
     )
     note = models.TextField(_("note"), blank=True)
 
@@ -313,10 +353,16 @@ class PairingParty(models.Model):
     stand on both sides of the same pairing."""
 
     pairing = models.ForeignKey(
-        Pairing, verbose_name=_("pairing"), on_delete=models.CASCADE, related_name="parties"
+        Pairing,
+        verbose_name=_("pairing"),
+        on_delete=models.CASCADE,
+        related_name="parties",
     )
     school = models.ForeignKey(
-        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="parties"
+        School,
+        verbose_name=_("school"),
+        on_delete=models.PROTECT,
+        related_name="parties",
     )
     side = models.CharField(_("side"), max_length=12, choices=Side.choices)
     is_lead = models.BooleanField(_("lead unit"), default=False)
@@ -348,7 +394,10 @@ class PairingParty(models.Model):
 
 class Agreement(TimeStampedModel):
     pairing = models.ForeignKey(
-        Pairing, verbose_name=_("pairing"), on_delete=models.CASCADE, related_name="agreements"
+        Pairing,
+        verbose_name=_("pairing"),
+        on_delete=models.CASCADE,
+        related_name="agreements",
     )
     kind = models.CharField(_("kind"), max_length=16, choices=AgreementKind.choices)
     title = models.CharField(_("title"), max_length=200)
@@ -369,7 +418,10 @@ class AgreementTarget(models.Model):
     """A planned number for one metric in one year of an agreement."""
 
     agreement = models.ForeignKey(
-        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="targets"
+        Agreement,
+        verbose_name=_("agreement"),
+        on_delete=models.CASCADE,
+        related_name="targets",
     )
     year = models.PositiveSmallIntegerField(
         _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
@@ -387,7 +439,9 @@ class AgreementTarget(models.Model):
             models.UniqueConstraint(
                 fields=["agreement", "year", "metric"],
                 name="target_one_per_metric_year",
-                violation_error_message=_("This metric already has a target for that year."),
+                violation_error_message=_(
+                    "This metric already has a target for that year."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(planned__gte=0),
@@ -404,11 +458,16 @@ class PairingAssessment(TimeStampedModel):
     """The bureau's periodic assessment of a pairing (考核评估)."""
 
     pairing = models.ForeignKey(
-        Pairing, verbose_name=_("pairing"), on_delete=models.CASCADE, related_name="assessments"
+        Pairing,
+        verbose_name=_("pairing"),
+        on_delete=models.CASCADE,
+        related_name="assessments",
     )
     assessed_on = models.DateField(_("assessed on"))
     assessor = models.CharField(_("assessed by"), max_length=128)
-    result = models.CharField(_("result"), max_length=12, choices=AssessmentResult.choices)
+    result = models.CharField(
+        _("result"), max_length=12, choices=AssessmentResult.choices
+    )
     score = models.DecimalField(
         _("score"),
         max_digits=5,

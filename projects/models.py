@@ -2,7 +2,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models import MoneyAmountModel, TimeStampedModel, money_field, non_negative_check
+from core.models import (
+    MoneyAmountModel,
+    TimeStampedModel,
+    money_field,
+    non_negative_check,
+)
 
 from .choices import (
     DonationForm,
@@ -33,12 +38,19 @@ class AidProject(TimeStampedModel):
         related_name="aid_projects",
     )
     name = models.CharField(_("name"), max_length=200)
-    category = models.CharField(_("category"), max_length=12, choices=ProjectCategory.choices)
-    approval_document = models.CharField(_("approval document"), max_length=128, blank=True)
+    category = models.CharField(
+        _("category"), max_length=12, choices=ProjectCategory.choices
+    )
+    approval_document = models.CharField(
+        _("approval document"), max_length=128, blank=True
+    )
     total_investment = money_field(_("total investment (yuan)"))
     aid_amount = money_field(_("aid share (yuan)"))
     phase = models.CharField(
-        _("phase"), max_length=12, choices=ProjectPhase.choices, default=ProjectPhase.APPROVED
+        _("phase"),
+        max_length=12,
+        choices=ProjectPhase.choices,
+        default=ProjectPhase.APPROVED,
     )
     planned_start = models.DateField(_("planned start"), null=True, blank=True)
     planned_end = models.DateField(_("planned end"), null=True, blank=True)
@@ -55,21 +67,27 @@ class AidProject(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(aid_amount__lte=models.F("total_investment")),
                 name="aidproject_aid_within_total",
-                violation_error_message=_("The aid share cannot exceed the total investment."),
+                violation_error_message=_(
+                    "The aid share cannot exceed the total investment."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(planned_end__isnull=True)
                 | models.Q(planned_start__isnull=True)
                 | models.Q(planned_end__gte=models.F("planned_start")),
                 name="aidproject_planned_dates_ordered",
-                violation_error_message=_("The planned end cannot be before the planned start."),
+                violation_error_message=_(
+                    "The planned end cannot be before the planned start."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(actual_end__isnull=True)
                 | models.Q(actual_start__isnull=True)
                 | models.Q(actual_end__gte=models.F("actual_start")),
                 name="aidproject_actual_dates_ordered",
-                violation_error_message=_("The actual end cannot be before the actual start."),
+                violation_error_message=_(
+                    "The actual end cannot be before the actual start."
+                ),
             ),
         ]
 
@@ -78,7 +96,7 @@ class AidProject(TimeStampedModel):
 
 
 class FundingLine(MoneyAmountModel, TimeStampedModel):
-    """Money planned, received or spent, for a project or a pairing, by source and year."""
+    """Money planned, received or spent for a project or pairing, by source and year."""
 
     project = models.ForeignKey(
         AidProject,
@@ -111,19 +129,25 @@ class FundingLine(MoneyAmountModel, TimeStampedModel):
         constraints = [
             *non_negative_check("amount", model="fundingline"),
             models.CheckConstraint(
-                condition=models.Q(project__isnull=False) | models.Q(pairing__isnull=False),
+                condition=models.Q(project__isnull=False)
+                | models.Q(pairing__isnull=False),
                 name="fundingline_has_project_or_pairing",
-                violation_error_message=_("A funding line belongs to a project or a pairing."),
+                violation_error_message=_(
+                    "A funding line belongs to a project or a pairing."
+                ),
             ),
         ]
-        indexes = [models.Index(fields=["year", "kind", "source"], name="funding_year_kind")]
+        indexes = [
+            models.Index(fields=["year", "kind", "source"], name="funding_year_kind")
+        ]
 
     def __str__(self):
-        return f"{self.year} {self.get_source_display()} {self.get_kind_display()} {self.amount}"
+        source, kind = self.get_source_display(), self.get_kind_display()
+        return f"{self.year} {source} {kind} {self.amount}"
 
 
 class Donation(MoneyAmountModel, TimeStampedModel):
-    """Cash or goods given to a receiving school or a pupil; goods carry an estimated value."""
+    """Cash or goods given to a school or a pupil; goods carry an estimated value."""
 
     pairing = models.ForeignKey(
         "pairings.Pairing",
@@ -133,7 +157,9 @@ class Donation(MoneyAmountModel, TimeStampedModel):
         blank=True,
         related_name="donations",
     )
-    donor_kind = models.CharField(_("donor kind"), max_length=12, choices=DonorKind.choices)
+    donor_kind = models.CharField(
+        _("donor kind"), max_length=12, choices=DonorKind.choices
+    )
     donor_name = models.CharField(_("donor"), max_length=128)
     donor_school = models.ForeignKey(
         "pairings.School",
@@ -151,7 +177,9 @@ class Donation(MoneyAmountModel, TimeStampedModel):
     )
     recipient_pupil = models.CharField(_("recipient pupil"), max_length=64, blank=True)
     date = models.DateField(_("date"))
-    form = models.CharField(_("cash or goods"), max_length=6, choices=DonationForm.choices)
+    form = models.CharField(
+        _("cash or goods"), max_length=6, choices=DonationForm.choices
+    )
     category = models.CharField(
         _("goods category"), max_length=12, choices=GoodsCategory.choices, blank=True
     )
@@ -169,9 +197,7 @@ class Donation(MoneyAmountModel, TimeStampedModel):
                 condition=models.Q(form="cash", category="")
                 | models.Q(form="goods") & ~models.Q(category=""),
                 name="donation_goods_have_category",
-                violation_error_message=_(
-                    "Goods need a category; cash has none."
-                ),
+                violation_error_message=_("Goods need a category; cash has none."),
             ),
         ]
         indexes = [models.Index(fields=["date", "form"], name="donation_date_form")]

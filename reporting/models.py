@@ -9,12 +9,14 @@ from .choices import ExportStatus, ReportAction, ReportStatus, Semester, Statist
 
 
 class ReportingPeriod(TimeStampedModel):
-    """A semester of a school year, with its real dates, report deadline and lock date."""
+    """A semester of a school year: real dates, report deadline and lock date."""
 
     school_year = models.PositiveSmallIntegerField(
         _("school year"),
         validators=[MinValueValidator(2000), MaxValueValidator(2100)],
-        help_text=_("The calendar year the school year starts in: 2024 means 2024-2025."),
+        help_text=_(
+            "The calendar year the school year starts in: 2024 means 2024-2025."
+        ),
     )
     semester = models.CharField(_("semester"), max_length=8, choices=Semester.choices)
     start = models.DateField(_("start"))
@@ -35,7 +37,9 @@ class ReportingPeriod(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["school_year", "semester"],
                 name="period_one_per_semester",
-                violation_error_message=_("This semester already has a reporting period."),
+                violation_error_message=_(
+                    "This semester already has a reporting period."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(end__gt=models.F("start")),
@@ -45,17 +49,23 @@ class ReportingPeriod(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(deadline__gte=models.F("start")),
                 name="period_deadline_after_start",
-                violation_error_message=_("The report deadline cannot be before the start."),
+                violation_error_message=_(
+                    "The report deadline cannot be before the start."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(lock_date__gte=models.F("deadline")),
                 name="period_lock_after_deadline",
-                violation_error_message=_("The lock date cannot be before the deadline."),
+                violation_error_message=_(
+                    "The lock date cannot be before the deadline."
+                ),
             ),
         ]
 
     def __str__(self):
-        return f"{self.school_year}-{self.school_year + 1} {self.get_semester_display()}"
+        return (
+            f"{self.school_year}-{self.school_year + 1} {self.get_semester_display()}"
+        )
 
 
 REPORT_FIGURES = (
@@ -92,15 +102,24 @@ class SemesterReport(TimeStampedModel):
         related_name="reports",
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+        _("status"),
+        max_length=10,
+        choices=ReportStatus.choices,
+        default=ReportStatus.DRAFT,
     )
     # Figures (人次 and 人 kept apart; days from stints split at the period boundary).
-    secondments_out = models.PositiveIntegerField(_("staff sent (person-times)"), default=0)
+    secondments_out = models.PositiveIntegerField(
+        _("staff sent (person-times)"), default=0
+    )
     people_out = models.PositiveIntegerField(_("staff sent (people)"), default=0)
     days_out = models.PositiveIntegerField(_("days on post of staff sent"), default=0)
-    secondments_in = models.PositiveIntegerField(_("staff received (person-times)"), default=0)
+    secondments_in = models.PositiveIntegerField(
+        _("staff received (person-times)"), default=0
+    )
     people_in = models.PositiveIntegerField(_("staff received (people)"), default=0)
-    days_in = models.PositiveIntegerField(_("days on post of staff received"), default=0)
+    days_in = models.PositiveIntegerField(
+        _("days on post of staff received"), default=0
+    )
     demonstration_lessons = models.PositiveIntegerField(
         _("demonstration and open lessons"), default=0
     )
@@ -108,7 +127,9 @@ class SemesterReport(TimeStampedModel):
     joint_preparations = models.PositiveIntegerField(
         _("joint preparation and lesson observation"), default=0
     )
-    research_activities = models.PositiveIntegerField(_("teaching-research activities"), default=0)
+    research_activities = models.PositiveIntegerField(
+        _("teaching-research activities"), default=0
+    )
     training_sessions = models.PositiveIntegerField(_("training sessions"), default=0)
     trainees = models.PositiveIntegerField(_("trainees (person-times)"), default=0)
     student_participants = models.PositiveIntegerField(
@@ -120,7 +141,9 @@ class SemesterReport(TimeStampedModel):
         _("figures prefilled from the records"), default=dict, blank=True
     )
     explanations = models.JSONField(
-        _("explanations of figures that differ from the records"), default=dict, blank=True
+        _("explanations of figures that differ from the records"),
+        default=dict,
+        blank=True,
     )
     # Narrative.
     practices = models.TextField(_("main practices"), blank=True)
@@ -131,7 +154,9 @@ class SemesterReport(TimeStampedModel):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     is_late = models.BooleanField(_("late"), default=False)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    accepted_at = models.DateTimeField(_("accepted by the city at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(
+        _("accepted by the city at"), null=True, blank=True
+    )
     # Optimistic locking: a save must name the version it was edited from.
     version = models.PositiveIntegerField(_("version"), default=1)
 
@@ -147,9 +172,13 @@ class SemesterReport(TimeStampedModel):
                     "This school already has a report for that period."
                 ),
             ),
-            *non_negative_check("funds_received", "goods_value", model="semesterreport"),
+            *non_negative_check(
+                "funds_received", "goods_value", model="semesterreport"
+            ),
         ]
-        indexes = [models.Index(fields=["period", "status"], name="report_period_status")]
+        indexes = [
+            models.Index(fields=["period", "status"], name="report_period_status")
+        ]
 
     def __str__(self):
         return f"{self.school} · {self.period}"
@@ -167,7 +196,9 @@ class ReportAttachment(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="attachments",
     )
-    token = models.CharField(_("storage key"), max_length=40, unique=True, editable=False)
+    token = models.CharField(
+        _("storage key"), max_length=40, unique=True, editable=False
+    )
     file = models.FileField(_("file"), upload_to=attachment_path)
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=100)
@@ -192,13 +223,18 @@ class ReportEvent(models.Model):
     """One step of a report's history: who, when, what, why."""
 
     report = models.ForeignKey(
-        SemesterReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="events"
+        SemesterReport,
+        verbose_name=_("report"),
+        on_delete=models.CASCADE,
+        related_name="events",
     )
     action = models.CharField(_("action"), max_length=10, choices=ReportAction.choices)
     from_status = models.CharField(
         _("from status"), max_length=10, choices=ReportStatus.choices, blank=True
     )
-    to_status = models.CharField(_("to status"), max_length=10, choices=ReportStatus.choices)
+    to_status = models.CharField(
+        _("to status"), max_length=10, choices=ReportStatus.choices
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
@@ -232,14 +268,19 @@ class ExportJob(TimeStampedModel):
     table = models.CharField(_("table"), max_length=24, choices=StatisticsTable.choices)
     filters = models.JSONField(_("filters"), default=dict, blank=True)
     status = models.CharField(
-        _("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING
+        _("status"),
+        max_length=10,
+        choices=ExportStatus.choices,
+        default=ExportStatus.PENDING,
     )
     stage = models.CharField(_("stage"), max_length=100, blank=True)
     progress = models.PositiveSmallIntegerField(
         _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
     )
     file = models.CharField(_("file"), max_length=255, blank=True)
-    file_size = models.PositiveBigIntegerField(_("file size (bytes)"), null=True, blank=True)
+    file_size = models.PositiveBigIntegerField(
+        _("file size (bytes)"), null=True, blank=True
+    )
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)

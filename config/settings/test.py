@@ -1,5 +1,5 @@
-"""Test settings: SQLite by default, PostgreSQL and Redis when the environment names them
-(CI sets DATABASE_URL and REDIS_URL)."""
+"""Test settings: SQLite by default; PostgreSQL and Redis when the environment names
+them (CI sets DATABASE_URL and REDIS_URL)."""
 
 import tempfile
 from pathlib import Path

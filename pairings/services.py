@@ -1,0 +1,117 @@
+"""Writes for regions, schools and pairings. Keyword-only, validated, atomic."""
+
+from collections.abc import Sequence
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.choices import Side
+
+from .choices import PairingMode, PairingStatus, RegionLevel
+from .models import Pairing, PairingParty, Programme, Region, School
+
+
+def region_create(*, code: str, name: str, level: int, parent: Region | None) -> Region:
+    """Create a region below ``parent``; its path makes subtree queries one lookup."""
+    if parent is not None and level <= parent.level:
+        raise ValidationError(
+            {"level": _("A region must lie below its parent's level.")}
+        )
+    if parent is None and level != RegionLevel.PROVINCE:
+        raise ValidationError({"parent": _("Only a province has no parent region.")})
+    prefix = parent.path if parent else ""
+    region = Region(
+        code=code, name=name, level=level, parent=parent, path=f"{prefix}{code}/"
+    )
+    region.full_clean()
+    region.save()
+    return region
+
+
+def validate_parties(
+    *, supporting: Sequence[School], receiving: Sequence[School], lead: School | None
+) -> None:
+    """The structural rules of a pairing's parties, in a clerk's words."""
+    errors = {}
+    if not supporting:
+        errors["supporting"] = _("A pairing needs at least one supporting school.")
+    if not receiving:
+        errors["receiving"] = _("A pairing needs at least one receiving school.")
+    both = {s.pk for s in supporting} & {s.pk for s in receiving}
+    if both:
+        names = "、".join(sorted(s.name for s in supporting if s.pk in both))
+        errors["receiving"] = _(
+            "A school cannot be on both sides of the same pairing: %(names)s."
+        ) % {"names": names}
+    if len({s.pk for s in supporting}) != len(supporting) or len(
+        {s.pk for s in receiving}
+    ) != len(receiving):
+        errors.setdefault("supporting", _("A school is listed twice on the same side."))
+    if lead is not None and lead.pk not in {s.pk for s in [*supporting, *receiving]}:
+        errors["lead"] = _("The lead unit must be one of the pairing's schools.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def pairing_create(
+    *,
+    programme: Programme,
+    name: str,
+    supporting: Sequence[School],
+    receiving: Sequence[School],
+    start_date: date,
+    end_date: date,
+    mode: str | None = None,
+    lead: School | None = None,
+    status: str = PairingStatus.PREPARING,
+    aid_teaching: bool = True,
+    aid_management: bool = False,
+    aid_funding: bool = False,
+    note: str = "",
+) -> Pairing:
+    """Create a pairing with its parties in one transaction."""
+    validate_parties(supporting=supporting, receiving=receiving, lead=lead)
+    if mode is None:
+        mode = _default_mode(len(supporting), len(receiving))
+    if lead is None and len(supporting) > 1:
+        lead = supporting[0]
+    pairing = Pairing(
+        programme=programme,
+        name=name,
+        mode=mode,
+        start_date=start_date,
+        end_date=end_date,
+        status=status,
+        aid_teaching=aid_teaching,
+        aid_management=aid_management,
+        aid_funding=aid_funding,
+        note=note,
+    )
+    pairing.full_clean()
+    pairing.save()
+    PairingParty.objects.bulk_create(
+        [
+            PairingParty(
+                pairing=pairing, school=school, side=side, is_lead=school == lead
+            )
+            for side, schools in (
+                (Side.SUPPORTING, supporting),
+                (Side.RECEIVING, receiving),
+            )
+            for school in schools
+        ]
+    )
+    return pairing
+
+
+def _default_mode(supporting: int, receiving: int) -> str:
+    if supporting == 1 and receiving == 1:
+        return PairingMode.ONE_TO_ONE
+    if supporting == 1:
+        return PairingMode.ONE_TO_MANY
+    if receiving == 1:
+        return PairingMode.MANY_TO_ONE
+    return PairingMode.TEAM

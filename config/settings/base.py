@@ -144,13 +144,15 @@ def filesystem_broker(folder: Path) -> tuple[str, dict, str]:
     """kombu's filesystem transport: a real broker that needs no server."""
     queue = folder / "queue"
     processed = folder / "processed"
+    control = folder / "control"
     results = folder / "results"
-    for directory in (queue, processed, results):
+    for directory in (queue, processed, control, results):
         directory.mkdir(parents=True, exist_ok=True)
     options = {
         "data_folder_in": str(queue),
         "data_folder_out": str(queue),
         "processed_folder": str(processed),
+        "control_folder": str(control),
         "store_processed": False,
     }
-    return "filesystem://", options, f"file://{results}"
+    return "filesystem://localhost/", options, f"file://{results}"

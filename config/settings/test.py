@@ -1,6 +1,7 @@
 """Test settings: SQLite by default; PostgreSQL and Redis when the environment names
 them (CI sets DATABASE_URL and REDIS_URL)."""
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -14,14 +15,19 @@ DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-used-anywhere-else-1c2d3e4f5a6b7c8d9e0f"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-_database_url = env_str("DATABASE_URL")
-DATABASES = {
-    "default": dj_database_url.parse(_database_url)
-    if _database_url
-    else sqlite_database(Path(tempfile.gettempdir()) / "duikou-test.sqlite3")
-}
+# One scratch folder per test run, shared with the worker processes the tests start
+# (they inherit the variable), so both sides see the same broker folder and files.
+if not env_str("DUIKOU_TEST_TMP"):
+    os.environ["DUIKOU_TEST_TMP"] = tempfile.mkdtemp(prefix="duikou-test-")
+_tmp = Path(os.environ["DUIKOU_TEST_TMP"])
 
-_tmp = Path(tempfile.mkdtemp(prefix="duikou-test-"))
+_database_url = env_str("DATABASE_URL")
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url)}
+else:
+    DATABASES = {"default": sqlite_database(_tmp / "db.sqlite3")}
+    # A file, not memory, so that a worker process can open the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(_tmp / "test-db.sqlite3")}
 MEDIA_ROOT = _tmp / "media"
 EXPORT_ROOT = _tmp / "exports"
 

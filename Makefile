@@ -1,0 +1,50 @@
+# Two commands do everything: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SCALE ?= small
+
+.PHONY: run test install lint format check messages bench-demo clean
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "需要 Python 3.11 或更新版本 (Python 3.11+ is required)")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo_data --scale $(SCALE) --if-empty
+	$(PY) manage.py devserver --host $(HOST) --port $(PORT)
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# makemigrations is clean and the Chinese catalogue is complete.
+check: install
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+	$(PY) manage.py translations_check
+
+messages: install
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'var/*'
+	$(PY) manage.py compilemessages -l zh_Hans
+
+bench-demo: install
+	bash bench/demo_data.sh
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,60 @@
+"""Test-run wiring: which services the run uses, and what a missing service means.
+
+On a laptop, tests that need PostgreSQL, Redis or a Celery worker on Redis are skipped
+with the reason. With CI=true a missing service is a failure, never a skip."""
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def _database_vendor() -> str:
+    engine = settings.DATABASES["default"]["ENGINE"]
+    return "postgresql" if "postgresql" in engine else engine.rsplit(".", 1)[-1]
+
+
+def redis_available() -> bool:
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return False
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection(
+            (parsed.hostname, parsed.port or 6379), timeout=2
+        ) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def pytest_report_header(config):
+    vendor = _database_vendor()
+    redis = os.environ.get("REDIS_URL") or "not set (embedded filesystem broker)"
+    lines = [f"duikou: database={vendor}, REDIS_URL={redis}, CI={CI}"]
+    if vendor != "postgresql":
+        lines.append(
+            "duikou: PostgreSQL-only tests will be skipped; "
+            "set DATABASE_URL=postgres://... to run them"
+        )
+    return lines
+
+
+def _missing(reason: str):
+    if CI:
+        pytest.fail(f"CI=true and {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres") and _database_vendor() != "postgresql":
+        _missing("this test needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    if item.get_closest_marker("redis") and not redis_available():
+        _missing(
+            "this test needs Redis (set REDIS_URL=redis://... to a running server)"
+        )

@@ -41,7 +41,7 @@ check: install
 
 messages: install
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'var/*'
-	$(PY) manage.py compilemessages -l zh_Hans
+	$(PY) manage.py compilemessages -l zh_Hans --ignore '.venv/*' --ignore 'var/*'
 
 bench-demo: install
 	bash bench/demo_data.sh

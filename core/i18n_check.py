@@ -1,4 +1,4 @@
-"""Checks that the Chinese catalogue is complete and that the compiled .mo matches it."""
+"""Checks that the Chinese catalogue is complete and its compiled .mo matches it."""
 
 import ast
 import gettext
@@ -77,6 +77,8 @@ def catalogue_problems(language: str = "zh_Hans") -> list[str]:
         compiled = gettext.GNUTranslations(handle)
     for entry in entries:
         key = f"{entry.context}\x04{entry.msgid}" if entry.context else entry.msgid
-        if not entry.msgid_plural and compiled._catalog.get(key) != entry.msgstrs.get(0):
+        if not entry.msgid_plural and compiled._catalog.get(key) != entry.msgstrs.get(
+            0
+        ):
             problems.append(f"not compiled: {entry.msgid!r} (run make messages)")
     return problems

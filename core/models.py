@@ -16,6 +16,11 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+NON_NEGATIVE = MinValueValidator(
+    Decimal("0.00"), message=_("Amounts and counts cannot be negative.")
+)
+
+
 def money_field(verbose_name, **kwargs):
     """Yuan as Decimal with 2 places, never negative."""
     kwargs.setdefault("default", Decimal("0.00"))
@@ -23,7 +28,7 @@ def money_field(verbose_name, **kwargs):
         verbose_name,
         max_digits=14,
         decimal_places=2,
-        validators=[MinValueValidator(Decimal("0.00"))],
+        validators=[NON_NEGATIVE],
         **kwargs,
     )
 
@@ -55,7 +60,7 @@ class MoneyAmountModel(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0.00"))],
+        validators=[NON_NEGATIVE],
         help_text=_(
             "Only for foreign currencies; the yuan amount is the converted one."
         ),

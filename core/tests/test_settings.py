@@ -1,4 +1,4 @@
-"""Production settings refuse to start without their variables and pass check --deploy."""
+"""Production settings refuse to start without their variables; check --deploy passes."""
 
 import os
 import subprocess

@@ -28,7 +28,7 @@ class TestMoney:
         )
         with pytest.raises(ValidationError) as exc:
             line.full_clean()
-        assert "2 位小数" in messages(exc.value)
+        assert "小数不超过 2 位" in messages(exc.value)
 
     def test_negative_amount_is_refused_with_a_message(self):
         line = FundingLineFactory.build(

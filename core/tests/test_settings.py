@@ -1,4 +1,4 @@
-"""Production settings refuse to start without their variables; check --deploy passes."""
+"""Production refuses to start without its variables; check --deploy passes."""
 
 import os
 import subprocess

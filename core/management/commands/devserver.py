@@ -48,7 +48,12 @@ class Command(BaseCommand):
 
     def _print_banner(self, host, port):
         users = get_user_model().objects.filter(username__in=DEMO_USERS)
-        found = {u.username: u for u in users.prefetch_related("memberships__school", "memberships__region")}
+        found = {
+            u.username: u
+            for u in users.prefetch_related(
+                "memberships__school", "memberships__region"
+            )
+        }
         lines = [
             "",
             _("Partner assistance system: http://%(host)s:%(port)s/")

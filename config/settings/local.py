@@ -11,6 +11,7 @@ SECRET_KEY = env_str(
     "DJANGO_SECRET_KEY", "local-development-only-not-secret-7f3c9d2a8b1e4f6a0c5d"
 )
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "staticfiles").mkdir(exist_ok=True)
 
 _database_url = env_str("DATABASE_URL")
 DATABASES = {

@@ -29,6 +29,8 @@ else:
     # A file, not memory, so that a worker process can open the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(_tmp / "test-db.sqlite3")}
 MEDIA_ROOT = _tmp / "media"
+STATIC_ROOT = _tmp / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)
 EXPORT_ROOT = _tmp / "exports"
 
 _redis_url = env_str("REDIS_URL")

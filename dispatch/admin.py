@@ -1,0 +1,259 @@
+"""Admin for people, secondments, stints, appraisals, activities and trainings.
+
+ID numbers are personal data: lists show them masked, search never looks at them."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from pairings.admin import region_filters
+
+from . import services
+from .models import (
+    Activity,
+    Appraisal,
+    BackboneCultivation,
+    Person,
+    Secondment,
+    Stint,
+    TrainingParticipation,
+)
+
+LIST_PER_PAGE = 50
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "gender",
+        "home_school",
+        "role",
+        "subject",
+        "title",
+        "is_backbone",
+        "masked_id_number",
+    ]
+    list_filter = [
+        *region_filters("home_school__region"),
+        "role",
+        "gender",
+        "subject",
+        "stage",
+        "title",
+        "is_backbone",
+    ]
+    search_fields = ["name"]
+    autocomplete_fields = ["home_school"]
+    list_select_related = ["home_school"]
+    ordering = ["name", "id"]
+    list_per_page = LIST_PER_PAGE
+    show_full_result_count = False
+
+    @admin.display(description=_("ID number"))
+    def masked_id_number(self, obj):
+        return obj.masked_id_number
+
+
+class StintFormSet(forms.BaseInlineFormSet):
+    """The stints of one secondment never overlap each other."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        forms_kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data.get("start")
+            and form.cleaned_data.get("end")
+            and not form.cleaned_data.get("DELETE")
+        ]
+        pairs = services.overlapping_pairs(
+            (f.cleaned_data["start"], f.cleaned_data["end"]) for f in forms_kept
+        )
+        if not pairs:
+            return
+        for i, j in pairs:
+            first, second = sorted(
+                (forms_kept[i], forms_kept[j]), key=lambda f: f.cleaned_data["start"]
+            )
+            second.add_error(
+                None,
+                gettext("This stint overlaps the stint from %(start)s to %(end)s.")
+                % {
+                    "start": first.cleaned_data["start"].isoformat(),
+                    "end": first.cleaned_data["end"].isoformat(),
+                },
+            )
+        raise ValidationError(gettext("Stints of the same secondment cannot overlap."))
+
+
+class StintInline(admin.TabularInline):
+    model = Stint
+    formset = StintFormSet
+    fields = ["start", "end", "note"]
+    extra = 1
+
+
+class AppraisalInline(admin.StackedInline):
+    model = Appraisal
+    extra = 0
+
+
+class SecondmentForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        fields = ("pairing", "direction", "sending_school", "host_school")
+        if all(cleaned.get(name) for name in fields):
+            try:
+                # The service's own rule: sending and host school stand on the
+                # sides of the pairing that the direction says.
+                services._check_sides(
+                    Secondment(**{name: cleaned[name] for name in fields})
+                )
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return cleaned
+
+
+@admin.register(Secondment)
+class SecondmentAdmin(admin.ModelAdmin):
+    form = SecondmentForm
+    list_display = [
+        "person",
+        "kind",
+        "direction",
+        "sending_school",
+        "host_school",
+        "batch",
+        "planned_start",
+        "planned_end",
+        "status",
+        "pairing",
+    ]
+    list_filter = ["status", "kind", "direction", "batch", "planned_start"]
+    search_fields = [
+        "person__name",
+        "sending_school__name",
+        "host_school__name",
+        "pairing__name",
+    ]
+    autocomplete_fields = ["person", "pairing", "sending_school", "host_school"]
+    list_select_related = ["person", "pairing", "sending_school", "host_school"]
+    date_hierarchy = "planned_start"
+    inlines = [StintInline, AppraisalInline]
+    ordering = ["-planned_start", "id"]
+    list_per_page = LIST_PER_PAGE
+    show_full_result_count = False
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Stint:
+            # The database refuses overlaps row by row: remove the stints being
+            # deleted before others move into their dates.
+            for stint_form in formset.deleted_forms:
+                if stint_form.instance.pk:
+                    stint_form.instance.delete()
+        super().save_formset(request, form, formset, change)
+
+
+class StintForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        secondment, start, end = (
+            cleaned.get(k) for k in ("secondment", "start", "end")
+        )
+        if secondment and start and end:
+            error = services.stint_overlap_error(
+                secondment=secondment, start=start, end=end, exclude_pk=self.instance.pk
+            )
+            if error:
+                self.add_error("start", error)
+        return cleaned
+
+
+@admin.register(Stint)
+class StintAdmin(admin.ModelAdmin):
+    form = StintForm
+    list_display = ["secondment", "start", "end", "days", "note"]
+    list_filter = ["start"]
+    search_fields = ["secondment__person__name", "secondment__host_school__name"]
+    autocomplete_fields = ["secondment"]
+    list_select_related = ["secondment__person", "secondment__host_school"]
+    date_hierarchy = "start"
+    ordering = ["-start", "id"]
+    list_per_page = LIST_PER_PAGE
+    show_full_result_count = False
+
+    @admin.display(description=_("days"))
+    def days(self, obj):
+        return obj.days
+
+
+@admin.register(Appraisal)
+class AppraisalAdmin(admin.ModelAdmin):
+    list_display = ["secondment", "year", "result"]
+    list_filter = ["result", "year"]
+    search_fields = ["secondment__person__name", "secondment__host_school__name"]
+    autocomplete_fields = ["secondment"]
+    list_select_related = ["secondment__person", "secondment__host_school"]
+    ordering = ["-year", "id"]
+    list_per_page = LIST_PER_PAGE
+
+
+class TrainingParticipationInline(admin.TabularInline):
+    model = TrainingParticipation
+    autocomplete_fields = ["person"]
+    extra = 1
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "kind",
+        "date",
+        "pairing",
+        "host_side",
+        "direction",
+        "presenter",
+        "teacher_participants",
+        "student_participants",
+    ]
+    list_filter = ["kind", "host_side", "direction", "training_level", "date"]
+    search_fields = ["title", "presenter", "pairing__name"]
+    autocomplete_fields = ["pairing"]
+    list_select_related = ["pairing"]
+    date_hierarchy = "date"
+    inlines = [TrainingParticipationInline]
+    ordering = ["-date", "id"]
+    list_per_page = LIST_PER_PAGE
+    show_full_result_count = False
+
+
+@admin.register(TrainingParticipation)
+class TrainingParticipationAdmin(admin.ModelAdmin):
+    list_display = ["person", "activity", "activity_date"]
+    search_fields = ["person__name", "activity__title"]
+    autocomplete_fields = ["activity", "person"]
+    list_select_related = ["person", "activity"]
+    ordering = ["-activity__date", "id"]
+    list_per_page = LIST_PER_PAGE
+
+    @admin.display(description=_("date"), ordering="activity__date")
+    def activity_date(self, obj):
+        return obj.activity.date
+
+
+@admin.register(BackboneCultivation)
+class BackboneCultivationAdmin(admin.ModelAdmin):
+    list_display = ["person", "level", "recognised_on", "pairing"]
+    list_filter = ["level", "recognised_on"]
+    search_fields = ["person__name", "pairing__name"]
+    autocomplete_fields = ["pairing", "person"]
+    list_select_related = ["person", "pairing"]
+    date_hierarchy = "recognised_on"
+    ordering = ["-recognised_on", "id"]
+    list_per_page = LIST_PER_PAGE

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from pairings.admin import region_filters
+from core.admin import region_filters
 
 from . import services
 from .models import (
@@ -51,6 +51,7 @@ class PersonAdmin(admin.ModelAdmin):
     ordering = ["name", "id"]
     list_per_page = LIST_PER_PAGE
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
 
     @admin.display(description=_("ID number"))
     def masked_id_number(self, obj):
@@ -148,6 +149,12 @@ class SecondmentAdmin(admin.ModelAdmin):
     ordering = ["-planned_start", "id"]
     list_per_page = LIST_PER_PAGE
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+
+    def get_queryset(self, request):
+        # __str__ names the person and the host school (autocomplete results
+        # too); a changelist skips list_select_related once a queryset has some.
+        return super().get_queryset(request).select_related(*self.list_select_related)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Stint:
@@ -186,6 +193,7 @@ class StintAdmin(admin.ModelAdmin):
     ordering = ["-start", "id"]
     list_per_page = LIST_PER_PAGE
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
 
     @admin.display(description=_("days"))
     def days(self, obj):
@@ -231,6 +239,7 @@ class ActivityAdmin(admin.ModelAdmin):
     ordering = ["-date", "id"]
     list_per_page = LIST_PER_PAGE
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
 
 
 @admin.register(TrainingParticipation)

@@ -10,9 +10,9 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import region_filters
 from core.choices import Side
 
-from .choices import RegionLevel
 from .models import (
     Agreement,
     AgreementTarget,
@@ -28,75 +28,6 @@ from .models import (
 from .services import region_create, validate_parties
 
 LIST_PER_PAGE = 50
-
-
-# Region filters, shared by the admins of everything that lies in a region.
-
-
-class RegionAncestorFilter(admin.SimpleListFilter):
-    """Rows whose region lies under a chosen city or county: one ``startswith`` on
-    the indexed region path, whatever the depth below."""
-
-    level: int
-    region_field: str  # lookup from the listed model to its Region, e.g. "region"
-
-    def region_id(self, request, parameter):
-        value = request.GET.get(parameter, "")
-        return int(value) if value.isdigit() else None
-
-    def lookups(self, request, model_admin):
-        return Region.objects.filter(level=self.level).values_list("pk", "name")
-
-    def queryset(self, request, queryset):
-        pk = self.region_id(request, self.parameter_name)
-        if pk is None:
-            return queryset
-        path = Region.objects.filter(pk=pk).values_list("path", flat=True).first()
-        if path is None:
-            return queryset.none()
-        return queryset.filter(**{f"{self.region_field}__path__startswith": path})
-
-
-def region_filters(region_field: str) -> list[type[admin.SimpleListFilter]]:
-    """A city filter and a county filter; the county list shows the chosen city's
-    counties only, so neither list loads every region of the country."""
-
-    class CityFilter(RegionAncestorFilter):
-        title = _("city / prefecture")
-        parameter_name = "city"
-        level = RegionLevel.CITY
-
-        def choices(self, changelist):
-            # Choosing another city clears the county chosen under the old one.
-            yield {
-                "selected": self.value() is None,
-                "query_string": changelist.get_query_string(
-                    remove=[self.parameter_name, "county"]
-                ),
-                "display": _("All"),
-            }
-            for pk, name in self.lookup_choices:
-                yield {
-                    "selected": self.value() == str(pk),
-                    "query_string": changelist.get_query_string(
-                        {self.parameter_name: pk}, ["county"]
-                    ),
-                    "display": name,
-                }
-
-    class CountyFilter(RegionAncestorFilter):
-        title = _("county / district")
-        parameter_name = "county"
-        level = RegionLevel.COUNTY
-
-        def lookups(self, request, model_admin):
-            city = self.region_id(request, "city")
-            if city is None:
-                return []
-            return super().lookups(request, model_admin).filter(parent_id=city)
-
-    CityFilter.region_field = CountyFilter.region_field = region_field
-    return [CityFilter, CountyFilter]
 
 
 # Regions and schools.
@@ -190,6 +121,7 @@ class SchoolAdmin(admin.ModelAdmin):
     ordering = ["code"]
     list_per_page = LIST_PER_PAGE
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
 
 
 @admin.register(SchoolNameChange)

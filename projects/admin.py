@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from pairings.admin import region_filters
+from core.admin import region_filters
 
 from .models import AidProject, Donation, FundingLine
 
@@ -53,6 +53,7 @@ class AidProjectAdmin(admin.ModelAdmin):
     inlines = [FundingLineInline]
     ordering = ["-planned_start", "id"]
     list_per_page = LIST_PER_PAGE
+    show_facets = admin.ShowFacets.NEVER
 
 
 @admin.register(FundingLine)
@@ -75,6 +76,7 @@ class FundingLineAdmin(admin.ModelAdmin):
     ordering = ["-year", "id"]
     list_per_page = LIST_PER_PAGE
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
 
 
 @admin.register(Donation)
@@ -110,3 +112,4 @@ class DonationAdmin(admin.ModelAdmin):
     ordering = ["-date", "id"]
     list_per_page = LIST_PER_PAGE
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER

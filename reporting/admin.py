@@ -9,7 +9,7 @@ import secrets
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from pairings.admin import region_filters
+from core.admin import region_filters
 
 from .models import (
     REPORT_FIGURES,
@@ -114,6 +114,7 @@ class SemesterReportAdmin(admin.ModelAdmin):
     ordering = ["-period__start", "school"]
     list_per_page = LIST_PER_PAGE
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
     fieldsets = [
         (None, {"fields": ["school", "period", *WORKFLOW_FIELDS, "version"]}),
         (
@@ -129,6 +130,11 @@ class SemesterReportAdmin(admin.ModelAdmin):
             {"fields": ["practices", "outcomes", "problems", "next_steps"]},
         ),
     ]
+
+    def get_queryset(self, request):
+        # __str__ names the school and the period (autocomplete results
+        # too); a changelist skips list_select_related once a queryset has some.
+        return super().get_queryset(request).select_related(*self.list_select_related)
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import region_filters
 
+from .choices import ReportStatus
 from .models import (
     REPORT_FIGURES,
     ExportJob,
@@ -130,6 +131,12 @@ class SemesterReportAdmin(admin.ModelAdmin):
             {"fields": ["practices", "outcomes", "problems", "next_steps"]},
         ),
     ]
+
+    def has_change_permission(self, request, obj=None):
+        # An approved report is locked; only the workflow's unlock reopens it.
+        if obj is not None and obj.status == ReportStatus.APPROVED:
+            return False
+        return super().has_change_permission(request, obj)
 
     def get_queryset(self, request):
         # __str__ names the school and the period (autocomplete results

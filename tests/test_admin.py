@@ -59,6 +59,7 @@ from reporting.models import (
     ExportJob,
     ReportAttachment,
     ReportEvent,
+    SemesterReport,
 )
 from reporting.tests.factories import SemesterReportFactory
 
@@ -87,7 +88,7 @@ def form_data(response):
     data = {}
     for form in forms:
         for field in form:
-            value = field.value()
+            value = field.field.prepare_value(field.value())
             if value is None or value is False:
                 continue
             data[field.html_name] = "on" if value is True else str(value)
@@ -524,6 +525,29 @@ class TestRegionPaths:
         assert "code" in response.context["adminform"].form.errors
         province.refresh_from_db()
         assert province.code == "370000"
+
+
+def test_an_approved_report_is_locked(admin_client):
+    report = SemesterReportFactory(status=ReportStatus.APPROVED, practices="原文")
+    change = url(SemesterReport, "change", report.pk)
+    response = admin_client.get(change)
+    assert response.status_code == 200
+    assert not response.context["has_change_permission"]
+    response = admin_client.post(change, {"practices": "改过"})
+    assert response.status_code == 403
+    report.refresh_from_db()
+    assert report.practices == "原文"
+
+
+def test_an_edited_report_gets_a_new_version(admin_client):
+    report = SemesterReportFactory(trainees=3)
+    change = url(SemesterReport, "change", report.pk)
+    data = form_data(admin_client.get(change))
+    data["trainees"] = "12"
+    response = admin_client.post(change, data)
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert (report.trainees, report.version) == (12, 2)
 
 
 def test_an_uploaded_attachment_is_stored_under_a_random_key(admin_client):

@@ -58,3 +58,18 @@ def pytest_runtest_setup(item):
         _missing(
             "this test needs Redis (set REDIS_URL=redis://... to a running server)"
         )
+
+
+@pytest.fixture(autouse=True)
+def _deferred_rules_hold(request):
+    """On PostgreSQL some rules are deferred triggers that fire at commit; tests roll
+    back instead of committing, so fire them at the end of each database test."""
+    yield
+    uses_db = request.node.get_closest_marker("django_db") or any(
+        name in request.fixturenames for name in ("db", "transactional_db", "admin_client")
+    )
+    if uses_db and _database_vendor() == "postgresql":
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")

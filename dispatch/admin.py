@@ -112,7 +112,7 @@ class SecondmentForm(forms.ModelForm):
             try:
                 # The service's own rule: sending and host school stand on the
                 # sides of the pairing that the direction says.
-                services._check_sides(
+                services.secondment_check_sides(
                     Secondment(**{name: cleaned[name] for name in fields})
                 )
             except ValidationError as exc:

@@ -318,7 +318,7 @@ class TrainingParticipation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.person_id} @ {self.activity_id}"
+        return str(_("training participation"))
 
 
 class BackboneCultivation(TimeStampedModel):

@@ -74,7 +74,7 @@ def secondment_create(
     """Create a secondment with its stints; the stints may not overlap each other."""
     secondment = Secondment(**fields)
     secondment.full_clean()
-    _check_sides(secondment)
+    secondment_check_sides(secondment)
     pairs = overlapping_pairs(stints)
     if pairs:
         raise ValidationError(
@@ -86,7 +86,7 @@ def secondment_create(
     return secondment
 
 
-def _check_sides(secondment: Secondment) -> None:
+def secondment_check_sides(secondment: Secondment) -> None:
     """Sending and host school must be parties on the sides the direction says."""
     sides = dict(secondment.pairing.parties.values_list("school_id", "side"))
     wanted = (

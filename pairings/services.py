@@ -45,10 +45,9 @@ def validate_parties(
         errors["receiving"] = _(
             "A school cannot be on both sides of the same pairing: %(names)s."
         ) % {"names": names}
-    if len({s.pk for s in supporting}) != len(supporting) or len(
-        {s.pk for s in receiving}
-    ) != len(receiving):
-        errors.setdefault("supporting", _("A school is listed twice on the same side."))
+    for side, schools in (("supporting", supporting), ("receiving", receiving)):
+        if len({s.pk for s in schools}) != len(schools):
+            errors[side] = _("A school is listed twice on the same side.")
     if lead is not None and lead.pk not in {s.pk for s in [*supporting, *receiving]}:
         errors["lead"] = _("The lead unit must be one of the pairing's schools.")
     if errors:

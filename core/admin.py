@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from pairings.choices import RegionLevel
 from pairings.models import Region
 
-from .models import Membership
+from .models import AuditEntry, LoginEvent, Membership
 
 admin.site.site_header = _("Partner Assistance Management System")
 admin.site.site_title = _("Partner Assistance")
@@ -80,10 +80,45 @@ def region_filters(region_field: str) -> list[type[admin.SimpleListFilter]]:
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "region", "school", "created_at"]
-    list_filter = ["role"]
+    list_display = ["user", "role", "region", "school", "can_manage_users", "created_at"]
+    list_filter = ["role", "can_manage_users"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     autocomplete_fields = ["user", "region", "school"]
     list_select_related = ["user", "region", "school"]
     ordering = ["user__username", "id"]
     list_per_page = 50
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by the system only: nobody adds, changes or deletes entries."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["time", "username", "source", "action", "content_type", "object_repr"]
+    list_filter = ["action", "source", "content_type"]
+    search_fields = ["username", "object_repr", "request_id", "object_id"]
+    date_hierarchy = "time"
+    list_select_related = ["content_type"]
+    list_per_page = 50
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+
+
+@admin.register(LoginEvent)
+class LoginEventAdmin(ReadOnlyAdmin):
+    list_display = ["time", "username", "success", "locked_out", "ip_address"]
+    list_filter = ["success", "locked_out"]
+    search_fields = ["username", "ip_address"]
+    date_hierarchy = "time"
+    list_per_page = 50
+    show_full_result_count = False

@@ -102,6 +102,11 @@ class Membership(TimeStampedModel):
         blank=True,
         related_name="memberships",
     )
+    can_manage_users = models.BooleanField(
+        _("manages users"),
+        default=False,
+        help_text=_("Bureau staff who create and manage user accounts in their region."),
+    )
 
     class Meta:
         verbose_name = _("membership")
@@ -128,3 +133,83 @@ class Membership(TimeStampedModel):
     def __str__(self):
         unit = self.school or self.region or ""
         return f"{self.user} · {self.get_role_display()} {unit}".strip()
+
+
+class AuditEntry(models.Model):
+    """One create, update or delete, from any path: who, when, which request, and the
+    changed fields with their values before and after."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("created")
+        UPDATE = "update", _("changed")
+        DELETE = "delete", _("deleted")
+
+    class Source(models.TextChoices):
+        WEB = "web", _("browser")
+        ADMIN = "admin", _("admin")
+        API = "api", _("API")
+        TASK = "task", _("background task")
+        IMPORT = "import", _("import")
+        SYSTEM = "system", _("system")
+
+    time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    request_id = models.CharField(_("request id"), max_length=36, blank=True, db_index=True)
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name=_("object type"), on_delete=models.PROTECT
+    )
+    object_id = models.CharField(_("object id"), max_length=40)
+    object_repr = models.CharField(_("object"), max_length=200)
+    changes = models.JSONField(_("changes"), default=dict)
+    # Region paths of the schools the object belonged to when it changed, each with a
+    # leading space, so a bureau's audit list is one ``contains`` filter.
+    region_paths = models.TextField(_("regions"), blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-time", "-id"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="audit_object"),
+            models.Index(fields=["user", "time"], name="audit_user_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.object_repr}"
+
+
+class LoginEvent(models.Model):
+    """A login attempt, successful or not, with time and address."""
+
+    time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    username = models.CharField(_("username"), max_length=150)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    success = models.BooleanField(_("succeeded"))
+    locked_out = models.BooleanField(_("locked out"), default=False)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("login event")
+        verbose_name_plural = _("login log")
+        ordering = ["-time", "-id"]
+
+    def __str__(self):
+        return f"{self.username} {self.time:%Y-%m-%d %H:%M}"

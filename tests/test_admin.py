@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from core.choices import Side
-from core.models import Membership
+from core.models import AuditEntry, LoginEvent, Membership
 from dispatch.choices import ActivityKind, AppraisalResult, BackboneLevel
 from dispatch.models import (
     Appraisal,
@@ -67,7 +67,7 @@ pytestmark = pytest.mark.django_db
 
 APPS = ["core", "pairings", "dispatch", "projects", "reporting"]
 MODELS = [model for label in APPS for model in apps.get_app_config(label).get_models()]
-WRITTEN_BY_THE_SYSTEM = {ReportEvent, ExportJob}
+WRITTEN_BY_THE_SYSTEM = {ReportEvent, ExportJob, AuditEntry, LoginEvent}
 
 
 def url(model, view, *args):
@@ -93,16 +93,6 @@ def form_data(response):
                 continue
             data[field.html_name] = "on" if value is True else str(value)
     return data
-
-
-@pytest.fixture(autouse=True)
-def deferred_rules_hold():
-    """On PostgreSQL the pairing rules are deferred triggers that fire at commit;
-    tests roll back, so fire them at the end of each test instead."""
-    yield
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 @pytest.fixture
@@ -177,7 +167,9 @@ def objects(admin_user):
             actor=admin_user,
         ),
         ExportJob.objects.create(user=admin_user, table=StatisticsTable.ROSTER),
+        LoginEvent.objects.create(username="admin", success=False),
     ]
+    rows.append(AuditEntry.objects.order_by("id").first())
     return {type(row): row for row in rows}
 
 

@@ -1,0 +1,244 @@
+"""The audit trail: every create, update and delete of a domain object, from every path
+(browser, admin, API, tasks, imports), with before/after values of changed fields.
+
+Model signals catch every ``save()`` and ``delete()``, whoever calls them; the middleware
+and ``audit_context`` say who is acting, from where, under which request id. Bulk
+operations that skip signals (``bulk_create``, ``update``) must call ``record()``."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+
+AUDITED_APPS = {"core", "pairings", "dispatch", "projects", "reporting", "auth"}
+NOT_AUDITED = {"core.AuditEntry", "core.LoginEvent"}
+IGNORED_FIELDS = {"created_at", "updated_at", "last_login"}
+# Bookkeeping that changes many times a minute while a job runs.
+QUIET_FIELDS = {"reporting.ExportJob": {"progress", "stage", "started_at"}}
+SECRET_FIELDS = {"password"}
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int | None = None
+    username: str = ""
+    source: str = "system"
+    request_id: str = ""
+
+
+_actor: contextvars.ContextVar[Actor] = contextvars.ContextVar("audit_actor", default=Actor())
+
+
+def current_actor() -> Actor:
+    return _actor.get()
+
+
+@contextlib.contextmanager
+def audit_context(*, user=None, source: str, request_id: str | None = None):
+    """Attribute the writes inside the block to ``user`` (tasks, imports, commands)."""
+    token = _actor.set(
+        Actor(
+            user_id=getattr(user, "pk", None),
+            username=getattr(user, "username", "") or "",
+            source=source,
+            request_id=request_id or uuid.uuid4().hex,
+        )
+    )
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+class AuditMiddleware:
+    """Give each request an id (kept from X-Request-ID when a proxy sets one) and
+    attribute its writes to the signed-in user."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = (request.headers.get("X-Request-ID") or "")[:36] or uuid.uuid4().hex
+        request.request_id = request_id
+        path = request.path_info
+        source = "admin" if path.startswith("/admin/") else "api" if path.startswith(
+            "/api/"
+        ) else "web"
+        user = getattr(request, "user", None)
+        token = _actor.set(
+            Actor(
+                user_id=user.pk if user is not None and user.is_authenticated else None,
+                username=user.get_username() if user is not None and user.is_authenticated else "",
+                source=source,
+                request_id=request_id,
+            )
+        )
+        try:
+            response = self.get_response(request)
+        finally:
+            _actor.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+def _label(model) -> str:
+    return f"{model._meta.app_label}.{model._meta.object_name}"
+
+
+def is_audited(model) -> bool:
+    return model._meta.app_label in AUDITED_APPS and _label(model) not in NOT_AUDITED
+
+
+def _plain(value):
+    """A JSON-friendly form of a field value."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if isinstance(value, list | dict):
+        return value
+    if hasattr(value, "name"):  # files
+        return value.name or ""
+    return str(value)
+
+
+def _fields(model) -> list[models.Field]:
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.name not in IGNORED_FIELDS and not f.primary_key
+    ]
+
+
+def snapshot(instance) -> dict:
+    return {f.attname: _plain(getattr(instance, f.attname)) for f in _fields(type(instance))}
+
+
+def _diff(before: dict | None, after: dict | None, model) -> dict:
+    quiet = QUIET_FIELDS.get(_label(model), set())
+    changes = {}
+    for key in (after or before or {}).keys():
+        old = (before or {}).get(key)
+        new = (after or {}).get(key)
+        if before is not None and after is not None and old == new:
+            continue
+        if key in SECRET_FIELDS:
+            old, new = ("***" if old else None), ("***" if new else None)
+        changes[key] = [old, new]
+    if before is not None and after is not None and set(changes) <= quiet:
+        return {}
+    return changes
+
+
+def region_paths_of(instance) -> str:
+    """The region paths of the schools that put the object in scope."""
+    from core.scope import RULES, label
+
+    rule = RULES.get(label(type(instance)))
+    model = type(instance)
+    paths: set[str] = set()
+    if rule is not None:
+        for lookup in rule.via:
+            field = f"{lookup}__region__path" if lookup else "region__path"
+            paths.update(
+                p
+                for p in model._base_manager.filter(pk=instance.pk).values_list(
+                    field, flat=True
+                )
+                if p
+            )
+    elif label(model) in {"pairings.Programme", "core.Membership"}:
+        paths.update(
+            p
+            for p in model._base_manager.filter(pk=instance.pk).values_list(
+                "region__path", flat=True
+            )
+            if p
+        )
+        if label(model) == "core.Membership":
+            paths.update(
+                p
+                for p in model._base_manager.filter(pk=instance.pk).values_list(
+                    "school__region__path", flat=True
+                )
+                if p
+            )
+    return "".join(f" {p}" for p in sorted(paths))
+
+
+def record(instance, action: str, changes: dict, region_paths: str | None = None):
+    """Write one audit entry for ``instance``."""
+    from core.models import AuditEntry
+
+    actor = current_actor()
+    AuditEntry.objects.create(
+        user_id=actor.user_id,
+        username=actor.username,
+        source=actor.source,
+        request_id=actor.request_id,
+        action=action,
+        content_type=ContentType.objects.get_for_model(type(instance), for_concrete_model=True),
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        changes=changes,
+        region_paths=region_paths if region_paths is not None else region_paths_of(instance),
+    )
+
+
+def _before_save(sender, instance, raw=False, **kwargs):
+    if raw or not is_audited(sender):
+        return
+    instance._audit_before = None
+    if instance.pk is not None and not instance._state.adding:
+        row = (
+            sender._base_manager.filter(pk=instance.pk)
+            .values(*[f.attname for f in _fields(sender)])
+            .first()
+        )
+        if row is not None:
+            instance._audit_before = {k: _plain(v) for k, v in row.items()}
+
+
+def _after_save(sender, instance, created, raw=False, **kwargs):
+    if raw or not is_audited(sender):
+        return
+    before = None if created else getattr(instance, "_audit_before", None)
+    after = snapshot(instance)
+    changes = _diff(before, after, sender)
+    if not changes:
+        return
+    record(instance, "create" if created or before is None else "update", changes)
+
+
+def _before_delete(sender, instance, **kwargs):
+    if not is_audited(sender):
+        return
+    instance._audit_regions = region_paths_of(instance)
+
+
+def _after_delete(sender, instance, **kwargs):
+    if not is_audited(sender):
+        return
+    record(
+        instance,
+        "delete",
+        _diff(snapshot(instance), None, sender),
+        region_paths=getattr(instance, "_audit_regions", ""),
+    )
+
+
+def connect():
+    pre_save.connect(_before_save, dispatch_uid="audit_pre_save")
+    post_save.connect(_after_save, dispatch_uid="audit_post_save")
+    pre_delete.connect(_before_delete, dispatch_uid="audit_pre_delete")
+    post_delete.connect(_after_delete, dispatch_uid="audit_post_delete")

@@ -66,7 +66,8 @@ def _deferred_rules_hold(request):
     back instead of committing, so fire them at the end of each database test."""
     yield
     uses_db = request.node.get_closest_marker("django_db") or any(
-        name in request.fixturenames for name in ("db", "transactional_db", "admin_client")
+        name in request.fixturenames
+        for name in ("db", "transactional_db", "admin_client")
     )
     if uses_db and _database_vendor() == "postgresql":
         from django.db import connection

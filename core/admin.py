@@ -80,7 +80,14 @@ def region_filters(region_field: str) -> list[type[admin.SimpleListFilter]]:
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "region", "school", "can_manage_users", "created_at"]
+    list_display = [
+        "user",
+        "role",
+        "region",
+        "school",
+        "can_manage_users",
+        "created_at",
+    ]
     list_filter = ["role", "can_manage_users"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     autocomplete_fields = ["user", "region", "school"]
@@ -104,7 +111,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["time", "username", "source", "action", "content_type", "object_repr"]
+    list_display = [
+        "time",
+        "username",
+        "source",
+        "action",
+        "content_type",
+        "object_repr",
+    ]
     list_filter = ["action", "source", "content_type"]
     search_fields = ["username", "object_repr", "request_id", "object_id"]
     date_hierarchy = "time"

@@ -1,9 +1,9 @@
 """The audit trail: every create, update and delete of a domain object, from every path
 (browser, admin, API, tasks, imports), with before/after values of changed fields.
 
-Model signals catch every ``save()`` and ``delete()``, whoever calls them; the middleware
-and ``audit_context`` say who is acting, from where, under which request id. Bulk
-operations that skip signals (``bulk_create``, ``update``) must call ``record()``."""
+Model signals catch every ``save()`` and ``delete()``, whoever calls them; the
+middleware and ``audit_context`` say who is acting, from where, under which request
+id. Bulk operations that skip signals (bulk_create, update) call ``record()``."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 AUDITED_APPS = {"core", "pairings", "dispatch", "projects", "reporting", "auth"}
@@ -34,11 +34,14 @@ class Actor:
     request_id: str = ""
 
 
-_actor: contextvars.ContextVar[Actor] = contextvars.ContextVar("audit_actor", default=Actor())
+_SYSTEM = Actor()
+_actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar(
+    "audit_actor", default=None
+)
 
 
 def current_actor() -> Actor:
-    return _actor.get()
+    return _actor.get() or _SYSTEM
 
 
 @contextlib.contextmanager
@@ -66,17 +69,25 @@ class AuditMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request_id = (request.headers.get("X-Request-ID") or "")[:36] or uuid.uuid4().hex
+        request_id = (request.headers.get("X-Request-ID") or "")[
+            :36
+        ] or uuid.uuid4().hex
         request.request_id = request_id
         path = request.path_info
-        source = "admin" if path.startswith("/admin/") else "api" if path.startswith(
-            "/api/"
-        ) else "web"
+        source = (
+            "admin"
+            if path.startswith("/admin/")
+            else "api"
+            if path.startswith("/api/")
+            else "web"
+        )
         user = getattr(request, "user", None)
         token = _actor.set(
             Actor(
                 user_id=user.pk if user is not None and user.is_authenticated else None,
-                username=user.get_username() if user is not None and user.is_authenticated else "",
+                username=user.get_username()
+                if user is not None and user.is_authenticated
+                else "",
                 source=source,
                 request_id=request_id,
             )
@@ -121,13 +132,15 @@ def _fields(model) -> list[models.Field]:
 
 
 def snapshot(instance) -> dict:
-    return {f.attname: _plain(getattr(instance, f.attname)) for f in _fields(type(instance))}
+    return {
+        f.attname: _plain(getattr(instance, f.attname)) for f in _fields(type(instance))
+    }
 
 
 def _diff(before: dict | None, after: dict | None, model) -> dict:
     quiet = QUIET_FIELDS.get(_label(model), set())
     changes = {}
-    for key in (after or before or {}).keys():
+    for key in after or before or {}:
         old = (before or {}).get(key)
         new = (after or {}).get(key)
         if before is not None and after is not None and old == new:
@@ -181,18 +194,30 @@ def record(instance, action: str, changes: dict, region_paths: str | None = None
     from core.models import AuditEntry
 
     actor = current_actor()
-    AuditEntry.objects.create(
+    paths = region_paths if region_paths is not None else region_paths_of(instance)
+    entry = AuditEntry.objects.create(
         user_id=actor.user_id,
         username=actor.username,
         source=actor.source,
         request_id=actor.request_id,
         action=action,
-        content_type=ContentType.objects.get_for_model(type(instance), for_concrete_model=True),
+        content_type=ContentType.objects.get_for_model(
+            type(instance), for_concrete_model=True
+        ),
         object_id=str(instance.pk),
         object_repr=str(instance)[:200],
         changes=changes,
-        region_paths=region_paths if region_paths is not None else region_paths_of(instance),
+        region_paths=paths,
     )
+    if not paths and action == "create":
+        # A pairing is saved before its parties: its regions are known at commit.
+        transaction.on_commit(lambda: _refresh_regions(entry.pk, instance))
+
+
+def _refresh_regions(entry_pk, instance):
+    from core.models import AuditEntry
+
+    AuditEntry.objects.filter(pk=entry_pk).update(region_paths=region_paths_of(instance))
 
 
 def _before_save(sender, instance, raw=False, **kwargs):

@@ -9,12 +9,18 @@ def client_ip(request) -> str | None:
         return None
     # Behind the production proxy the client address is the first forwarded one.
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    address = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
+    address = (
+        forwarded.split(",")[0].strip()
+        if forwarded
+        else request.META.get("REMOTE_ADDR")
+    )
     return address or None
 
 
 def _user_agent(request) -> str:
-    return (request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:300]
+    return (request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[
+        :300
+    ]
 
 
 def _logged_in(sender, request, user, **kwargs):

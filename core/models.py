@@ -105,7 +105,9 @@ class Membership(TimeStampedModel):
     can_manage_users = models.BooleanField(
         _("manages users"),
         default=False,
-        help_text=_("Bureau staff who create and manage user accounts in their region."),
+        help_text=_(
+            "Bureau staff who create and manage user accounts in their region."
+        ),
     )
 
     class Meta:
@@ -163,10 +165,14 @@ class AuditEntry(models.Model):
     )
     username = models.CharField(_("username"), max_length=150, blank=True)
     source = models.CharField(_("source"), max_length=8, choices=Source.choices)
-    request_id = models.CharField(_("request id"), max_length=36, blank=True, db_index=True)
+    request_id = models.CharField(
+        _("request id"), max_length=36, blank=True, db_index=True
+    )
     action = models.CharField(_("action"), max_length=8, choices=Action.choices)
     content_type = models.ForeignKey(
-        "contenttypes.ContentType", verbose_name=_("object type"), on_delete=models.PROTECT
+        "contenttypes.ContentType",
+        verbose_name=_("object type"),
+        on_delete=models.PROTECT,
     )
     object_id = models.CharField(_("object id"), max_length=40)
     object_repr = models.CharField(_("object"), max_length=200)

@@ -40,7 +40,7 @@ class Scope:
 
     @property
     def top_level(self) -> int | None:
-        """The highest region level among the user's bureau memberships (1 = province)."""
+        """The highest level among the user's bureau regions (1 = province)."""
         levels = [path.count("/") for path in self.bureau_paths]
         return min(levels) if levels else None
 
@@ -56,9 +56,9 @@ def scope_of(user) -> Scope:
 
     bureau, inspector, managers, schools = [], [], [], set()
     is_admin = user.is_superuser
-    for role, path, school_id, manages in Membership.objects.filter(user=user).values_list(
-        "role", "region__path", "school_id", "can_manage_users"
-    ):
+    for role, path, school_id, manages in Membership.objects.filter(
+        user=user
+    ).values_list("role", "region__path", "school_id", "can_manage_users"):
         if role == Membership.Role.ADMIN:
             is_admin = True
         elif role == Membership.Role.BUREAU:
@@ -96,10 +96,12 @@ class Rule:
 PAIRING = "pairing__parties__school"
 
 RULES: dict[str, Rule] = {
-    "pairings.School": Rule(via=("",), school_via=("", "parties__pairing__parties__school")),
+    # A school is also seen through its partners: a pairing in scope shows both sides.
+    "pairings.School": Rule(via=("", "parties__pairing__parties__school")),
     "pairings.SchoolNameChange": Rule(via=("school",)),
     "pairings.SchoolYearProfile": Rule(
-        via=("school",), school_via=("school", "school__parties__pairing__parties__school")
+        via=("school",),
+        school_via=("school", "school__parties__pairing__parties__school"),
     ),
     "pairings.Pairing": Rule(via=("parties__school",)),
     "pairings.PairingParty": Rule(via=(PAIRING,)),
@@ -176,7 +178,7 @@ def _region_q(model, lookups: tuple[str, ...], paths: tuple[str, ...]) -> Q:
 
 
 def ancestors(path: str) -> list[str]:
-    """"370000/370100/370102/" -> ["370000/", "370000/370100/"]."""
+    """ "370000/370100/370102/" -> ["370000/", "370000/370100/"]."""
     parts = path.strip("/").split("/")
     return ["/".join(parts[:i]) + "/" for i in range(1, len(parts))]
 

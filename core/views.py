@@ -1,7 +1,34 @@
+import tempfile
+
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpResponse
+from django.db.models import Prefetch, Q
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from openpyxl import Workbook
+
+from pairings.models import Region, School
+
+from . import services
+from .audit import is_audited
+from .excel import column_width, header_cells, text_cell
+from .forms import AuditFilterForm, MembershipForm, UserCreateForm, UserUpdateForm
+from .models import AuditEntry, LoginEvent, Membership
+from .scope import label, scope_of, visible
+
+User = get_user_model()
+PAGE_SIZE = 50
+EXPORT_LIMIT = 100_000
 
 
 @never_cache
@@ -11,3 +38,370 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+def home(request):
+    return render(request, "core/home.html", {"scope": scope_of(request.user)})
+
+
+def page_of(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# Users and memberships -------------------------------------------------------------
+
+
+def _require_user_manager(request):
+    scope = scope_of(request.user)
+    if not (scope.is_admin or scope.manager_paths):
+        raise Http404
+    return scope
+
+
+def _grantable_regions(scope):
+    regions = Region.objects.all()
+    if scope.is_admin:
+        return regions
+    q = Q(pk__in=[])
+    for path in scope.manager_paths:
+        q |= Q(path__startswith=path)
+    return regions.filter(q)
+
+
+def _grantable_schools(scope):
+    schools = School.objects.all()
+    if scope.is_admin:
+        return schools
+    q = Q(pk__in=[])
+    for path in scope.manager_paths:
+        q |= Q(region__path__startswith=path)
+    return schools.filter(q)
+
+
+@login_required
+def user_list(request):
+    scope = _require_user_manager(request)
+    users = services.manageable_users(scope).order_by("username")
+    query = request.GET.get("q", "").strip()
+    if query:
+        users = users.filter(
+            Q(username__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
+        )
+    role = request.GET.get("role", "")
+    if role in Membership.Role.values:
+        users = users.filter(memberships__role=role).distinct()
+    page = page_of(
+        request,
+        users.prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("region", "school"),
+            )
+        ),
+    )
+    return render(
+        request,
+        "core/user_list.html",
+        {"page": page, "query": query, "role": role, "roles": Membership.Role.choices},
+    )
+
+
+def _membership_form(request, scope, data=None, form_class=MembershipForm):
+    return form_class(
+        data,
+        scope=scope,
+        regions=_grantable_regions(scope),
+        schools=_grantable_schools(scope),
+    )
+
+
+@login_required
+def user_create(request):
+    scope = _require_user_manager(request)
+    form = _membership_form(request, scope, request.POST or None, UserCreateForm)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_create(scope=scope, **data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("User %(name)s created.") % {"name": user})
+            return redirect("user_detail", pk=user.pk)
+    return render(request, "core/user_form.html", {"form": form})
+
+
+def _add_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def user_detail(request, pk):
+    scope = _require_user_manager(request)
+    user = get_object_or_404(services.manageable_users(scope), pk=pk)
+    edit = UserUpdateForm(
+        request.POST if request.POST.get("form") == "edit" else None,
+        initial={
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "email": user.email,
+            "is_active": user.is_active,
+        },
+    )
+    grant = _membership_form(
+        request, scope, request.POST if request.POST.get("form") == "grant" else None
+    )
+    if request.method == "POST":
+        form = edit if request.POST.get("form") == "edit" else grant
+        if form.is_valid():
+            try:
+                if form is edit:
+                    services.user_update(scope=scope, user=user, **form.cleaned_data)
+                    messages.success(request, _("Saved."))
+                else:
+                    services.membership_add(scope=scope, user=user, **form.cleaned_data)
+                    messages.success(request, _("Membership added."))
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                return redirect("user_detail", pk=user.pk)
+    memberships = user.memberships.select_related("region", "school")
+    return render(
+        request,
+        "core/user_detail.html",
+        {"account": user, "edit": edit, "grant": grant, "memberships": memberships},
+    )
+
+
+@login_required
+@require_POST
+def membership_delete(request, pk):
+    scope = _require_user_manager(request)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user", "region", "school").filter(
+            user__in=services.manageable_users(scope)
+        ),
+        pk=pk,
+    )
+    try:
+        services.membership_remove(scope=scope, membership=membership)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Membership removed."))
+    return redirect("user_detail", pk=membership.user_id)
+
+
+# Audit log -------------------------------------------------------------------------
+
+
+def _audited_models():
+    return [m for m in apps.get_models() if is_audited(m)]
+
+
+def audit_entries(user):
+    """The audit entries a user may read: all for administrators; for bureau staff
+    the entries about objects in their region."""
+    scope = scope_of(user)
+    entries = AuditEntry.objects.select_related("content_type")
+    if scope.is_admin:
+        return entries
+    if not scope.bureau_paths:
+        raise Http404
+    q = Q(pk__in=[])
+    for path in scope.bureau_paths:
+        q |= Q(region_paths__contains=f" {path}")
+    return entries.filter(q)
+
+
+def _filtered_audit(request):
+    models = _audited_models()
+    choices = sorted(
+        ((label(m).lower(), str(m._meta.verbose_name)) for m in models),
+        key=lambda c: c[1],
+    )
+    form = AuditFilterForm(request.GET or None, model_choices=choices)
+    entries = audit_entries(request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["user"]:
+            entries = entries.filter(username__icontains=data["user"])
+        if data["model"]:
+            app_label, model_name = data["model"].split(".")
+            entries = entries.filter(
+                content_type__app_label=app_label, content_type__model=model_name
+            )
+        if data["action"]:
+            entries = entries.filter(action=data["action"])
+        if data["date_from"]:
+            entries = entries.filter(time__date__gte=data["date_from"])
+        if data["date_to"]:
+            entries = entries.filter(time__date__lte=data["date_to"])
+    return form, entries
+
+
+@login_required
+def audit_log(request):
+    form, entries = _filtered_audit(request)
+    page = page_of(request, entries)
+    return render(
+        request,
+        "core/audit_log.html",
+        {"form": form, "page": page, "query": request.GET.urlencode()},
+    )
+
+
+@login_required
+def audit_export(request):
+    """The filtered audit log as an Excel workbook (streamed, write-only)."""
+    _form, entries = _filtered_audit(request)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Audit log"))
+    titles = [
+        _("time"),
+        _("user"),
+        _("source"),
+        _("action"),
+        _("object type"),
+        _("object"),
+        _("changes"),
+        _("request id"),
+    ]
+    widths = [20, 14, 10, 8, 16, 30, 80, 34]
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[chr(ord("A") + index)].width = max(
+            width, column_width(titles[index])
+        )
+    sheet.append(header_cells(sheet, titles))
+    sources = dict(AuditEntry.Source.choices)
+    actions = dict(AuditEntry.Action.choices)
+    for entry in entries[:EXPORT_LIMIT].iterator(chunk_size=2000):
+        model = entry.content_type.model_class()
+        changes = "; ".join(
+            f"{field}: {before} → {after}"
+            for field, (before, after) in entry.changes.items()
+        )
+        sheet.append(
+            [
+                timezone.localtime(entry.time).strftime("%Y-%m-%d %H:%M:%S"),
+                text_cell(sheet, entry.username),
+                str(sources.get(entry.source, entry.source)),
+                str(actions.get(entry.action, entry.action)),
+                str(model._meta.verbose_name) if model else entry.content_type.model,
+                text_cell(sheet, entry.object_repr),
+                text_cell(sheet, changes),
+                entry.request_id,
+            ]
+        )
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    workbook.save(handle)
+    handle.seek(0)
+    filename = f"audit-{timezone.localdate():%Y%m%d}.xlsx"
+    return FileResponse(handle, as_attachment=True, filename=filename)
+
+
+@login_required
+def login_log(request):
+    scope = scope_of(request.user)
+    if not (scope.is_admin or scope.manager_paths):
+        raise Http404
+    events = LoginEvent.objects.all()
+    if not scope.is_admin:
+        names = services.manageable_users(scope).values("username")
+        events = events.filter(username__in=names)
+    query = request.GET.get("q", "").strip()
+    if query:
+        events = events.filter(Q(username__icontains=query) | Q(ip_address=query))
+    if request.GET.get("failed"):
+        events = events.filter(success=False)
+    return render(
+        request,
+        "core/login_log.html",
+        {"page": page_of(request, events), "query": query},
+    )
+
+
+@login_required
+def object_history(request, app_label, model_name, pk):
+    """The history tab of any object the user can see."""
+    try:
+        model = apps.get_model(app_label, model_name)
+    except LookupError as exc:
+        raise Http404 from exc
+    if not is_audited(model):
+        raise Http404
+    obj = get_object_or_404(visible(model._default_manager.all(), request.user), pk=pk)
+    content_type = ContentType.objects.get_for_model(model)
+    entries = AuditEntry.objects.filter(
+        content_type=content_type, object_id=str(obj.pk)
+    )
+    fields = {f.attname: f.verbose_name for f in model._meta.concrete_fields}
+    page = page_of(request, entries)
+    rows = [
+        {
+            "entry": entry,
+            "changes": [
+                (fields.get(name, name), before, after)
+                for name, (before, after) in entry.changes.items()
+            ],
+        }
+        for entry in page
+    ]
+    return render(
+        request,
+        "core/object_history.html",
+        {"object": obj, "model": model._meta, "page": page, "rows": rows},
+    )
+
+
+# Autocomplete ----------------------------------------------------------------------
+
+AUTOCOMPLETE = {
+    "school": ("pairings.School", ("name", "code"), "code"),
+    "region": ("pairings.Region", ("name", "code"), "path"),
+    "person": ("dispatch.Person", ("name",), "name"),
+    "pairing": ("pairings.Pairing", ("name",), "name"),
+    "programme": ("pairings.Programme", ("name", "document_number"), "name"),
+}
+
+
+@login_required
+@require_GET
+def autocomplete(request, kind):
+    """Search a large table within the user's scope, 20 matches at a time."""
+    if kind not in AUTOCOMPLETE:
+        raise Http404
+    model_label, fields, ordering = AUTOCOMPLETE[kind]
+    queryset = visible(apps.get_model(model_label)._default_manager.all(), request.user)
+    query = request.GET.get("q", "").strip()
+    if query:
+        q = Q()
+        for field in fields:
+            q |= Q(**{f"{field}__icontains": query})
+        queryset = queryset.filter(q)
+    if kind == "person":
+        queryset = queryset.select_related("home_school")
+    results = [
+        {"id": obj.pk, "text": _autocomplete_text(kind, obj)}
+        for obj in queryset.order_by(ordering)[:20]
+    ]
+    return JsonResponse({"results": results})
+
+
+def _autocomplete_text(kind, obj) -> str:
+    if kind == "school":
+        return f"{obj.name}（{obj.code}）"
+    if kind == "person":
+        return f"{obj.name}（{obj.home_school.name}）"
+    return str(obj)

@@ -1,4 +1,4 @@
-"""Container health check for the web service: GET /healthz as the first allowed host."""
+"""Container health check for the web service: GET /healthz as the allowed host."""
 
 import os
 import sys

@@ -91,18 +91,12 @@ def pairing_create(
     )
     pairing.full_clean()
     pairing.save()
-    PairingParty.objects.bulk_create(
-        [
-            PairingParty(
+    # One save per party (a handful), so each is in the audit trail.
+    for side, schools in ((Side.SUPPORTING, supporting), (Side.RECEIVING, receiving)):
+        for school in schools:
+            PairingParty.objects.create(
                 pairing=pairing, school=school, side=side, is_lead=school == lead
             )
-            for side, schools in (
-                (Side.SUPPORTING, supporting),
-                (Side.RECEIVING, receiving),
-            )
-            for school in schools
-        ]
-    )
     return pairing
 
 

@@ -1,0 +1,112 @@
+from django import forms
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from pairings.models import Region, School
+
+from .models import AuditEntry, Membership
+from .scope import Scope
+
+
+def _only_chosen(field: forms.ModelChoiceField, value):
+    """Render only the chosen option (if any), never the whole table."""
+    field.widget.choices = [("", "---------")]
+    if value:
+        chosen = field.queryset.filter(pk=value).first()
+        if chosen is not None:
+            field.widget.choices.append((chosen.pk, field.label_from_instance(chosen)))
+
+
+class MembershipForm(forms.Form):
+    role = forms.ChoiceField(label=_("role"), choices=Membership.Role.choices)
+    region = forms.ModelChoiceField(
+        label=_("region"), queryset=Region.objects.none(), required=False
+    )
+    school = forms.ModelChoiceField(
+        label=_("school"), queryset=School.objects.none(), required=False
+    )
+    can_manage_users = forms.BooleanField(label=_("manages users"), required=False)
+
+    def __init__(self, *args, scope: Scope, regions, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope = scope
+        if not scope.is_admin:
+            self.fields["role"].choices = [
+                c for c in Membership.Role.choices if c[0] != Membership.Role.ADMIN
+            ]
+        self.fields["region"].queryset = regions
+        self.fields["school"].queryset = schools
+        self.fields["region"].widget.attrs["data-autocomplete-url"] = reverse(
+            "autocomplete", args=["region"]
+        )
+        self.fields["school"].widget.attrs["data-autocomplete-url"] = reverse(
+            "autocomplete", args=["school"]
+        )
+        for name in ("region", "school"):
+            _only_chosen(self.fields[name], self[name].value())
+
+    def clean(self):
+        data = super().clean()
+        role = data.get("role")
+        if role in (Membership.Role.BUREAU, Membership.Role.INSPECTOR):
+            if not data.get("region"):
+                self.add_error(
+                    "region", _("Bureau staff and inspectors need a region.")
+                )
+            data["school"] = None
+        elif role == Membership.Role.SCHOOL:
+            if not data.get("school"):
+                self.add_error("school", _("School staff need a school."))
+            data["region"] = None
+        else:
+            data["region"] = data["school"] = None
+        return data
+
+
+class UserCreateForm(MembershipForm):
+    username = forms.CharField(label=_("username"), max_length=150)
+    last_name = forms.CharField(label=_("family name"), max_length=150, required=False)
+    first_name = forms.CharField(label=_("given name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("email"), required=False)
+    password = forms.CharField(
+        label=_("initial password"), widget=forms.PasswordInput(render_value=True)
+    )
+
+    field_order = [
+        "username",
+        "last_name",
+        "first_name",
+        "email",
+        "password",
+        "role",
+        "region",
+        "school",
+        "can_manage_users",
+    ]
+
+
+class UserUpdateForm(forms.Form):
+    last_name = forms.CharField(label=_("family name"), max_length=150, required=False)
+    first_name = forms.CharField(label=_("given name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("email"), required=False)
+    is_active = forms.BooleanField(label=_("active"), required=False)
+
+
+class AuditFilterForm(forms.Form):
+    user = forms.CharField(label=_("user"), required=False)
+    model = forms.ChoiceField(label=_("object type"), required=False)
+    action = forms.ChoiceField(
+        label=_("action"),
+        required=False,
+        choices=[("", _("all"))] + list(AuditEntry.Action.choices),
+    )
+    date_from = forms.DateField(
+        label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, model_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["model"].choices = [("", _("all"))] + model_choices

@@ -1,0 +1,235 @@
+"""The authorization matrix, generated from the URL configuration.
+
+Every URL pattern that takes an object is exercised for every role with one object in
+the role's scope and one outside it. In scope gives the page (or 404 where the role has
+no business there, e.g. the Django admin for bureau staff); out of scope is always 404;
+a write without the right answers 403/404 and changes nothing. A new object URL that
+this file does not know fails ``test_every_object_url_is_covered``."""
+
+import re
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.urls import URLResolver, get_resolver
+
+from core.audit import is_audited
+from core.models import AuditEntry, LoginEvent, Membership
+from pairings.models import Programme, Region, School
+from reporting.models import ExportJob, ReportingPeriod
+
+from . import world
+
+pytestmark = pytest.mark.django_db
+
+ADMIN_OBJECT = re.compile(
+    r"^admin/(\w+)/(\w+)/<path:object_id>/(change/|delete/|history/)?$"
+)
+ADMIN_PASSWORD = "admin/auth/user/<id>/password/"
+ADMIN_SHORTCUT = "admin/r/<path:content_type_id>/<path:object_id>/"
+OWN_ROUTES = {
+    "users/<int:pk>/",
+    "memberships/<int:pk>/delete/",
+    "history/<str:app_label>/<str:model_name>/<int:pk>/",
+}
+OBJECT_ARGS = {"pk", "object_id", "id", "content_type_id"}
+
+
+def object_routes():
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            else:
+                converters = set(getattr(pattern.pattern, "converters", {}))
+                if converters & OBJECT_ARGS:
+                    yield prefix + str(pattern.pattern)
+
+    return sorted(set(walk(get_resolver().url_patterns)))
+
+
+def test_every_object_url_is_covered():
+    uncovered = [
+        route
+        for route in object_routes()
+        if not (
+            ADMIN_OBJECT.match(route)
+            or route in (ADMIN_PASSWORD, ADMIN_SHORTCUT)
+            or route in OWN_ROUTES
+        )
+    ]
+    assert uncovered == [], "add these URLs to the authorization matrix"
+
+
+def admin_only_objects(w):
+    """Objects of models that are not scoped by region (reference data, logs)."""
+    user = get_user_model().objects.get(username="xuexiao")
+    return {
+        Region: w["A1"],
+        Programme: w["pA1"].programme,
+        ReportingPeriod: w["period"],
+        ExportJob: ExportJob.objects.create(user=w["admin"], table="roster"),
+        Membership: user.memberships.get(),
+        AuditEntry: AuditEntry.objects.order_by("id").first(),
+        LoginEvent: LoginEvent.objects.create(username="xuexiao", success=True),
+        get_user_model(): user,
+        Group: Group.objects.create(name="测试组"),
+        AccessAttempt: AccessAttempt.objects.create(
+            username="x",
+            ip_address="10.0.0.1",
+            user_agent="t",
+            get_data="",
+            post_data="",
+            http_accept="*/*",
+            path_info="/",
+            failures_since_start=1,
+        ),
+        AccessLog: AccessLog.objects.create(
+            username="x",
+            ip_address="10.0.0.1",
+            user_agent="t",
+            http_accept="*/*",
+            path_info="/",
+        ),
+        AccessFailureLog: AccessFailureLog.objects.create(
+            username="x",
+            ip_address="10.0.0.1",
+            user_agent="t",
+            http_accept="*/*",
+            path_info="/",
+            locked_out=False,
+        ),
+    }
+
+
+@pytest.fixture
+def w():
+    return world.build()
+
+
+def client_for(client, user):
+    client.force_login(user)
+    return client
+
+
+def admin_cases(w):
+    """(url, model) for every admin object route, with an object of that model."""
+    objects = {**admin_only_objects(w), **w["in_A1"]}
+    cases = []
+    for route in object_routes():
+        match = ADMIN_OBJECT.match(route)
+        if match:
+            model = apps.get_model(match.group(1), match.group(2))
+            obj = objects[model]
+            cases.append((route.replace("<path:object_id>", str(obj.pk)), model))
+    user = objects[get_user_model()]
+    cases.append((ADMIN_PASSWORD.replace("<id>", str(user.pk)), get_user_model()))
+    school = objects[School]
+    content_type = ContentType.objects.get_for_model(School)
+    cases.append(
+        (
+            ADMIN_SHORTCUT.replace(
+                "<path:content_type_id>", str(content_type.pk)
+            ).replace("<path:object_id>", str(school.pk)),
+            School,
+        )
+    )
+    return cases
+
+
+@pytest.mark.parametrize("role", [r for r in world.ROLES if r != "admin"])
+def test_admin_does_not_exist_for_other_roles(client, w, role):
+    client = client_for(client, w[role])
+    for url, _model in admin_cases(w):
+        assert client.get(f"/{url}").status_code == 404, url
+    school = w["in_A1"][School]
+    response = client.post(
+        f"/admin/pairings/school/{school.pk}/change/",
+        {"name": "改名", "code": school.code},
+    )
+    assert response.status_code == 404
+    school.refresh_from_db()
+    assert school.name != "改名"
+
+
+def test_admin_opens_every_object_page_for_administrators(client, w, rf):
+    from django.contrib import admin
+
+    client = client_for(client, w["admin"])
+    request = rf.get("/")
+    request.user = w["admin"]
+    wrong = []
+    for url, model in admin_cases(w):
+        status = client.get(f"/{url}").status_code
+        if url.startswith("admin/r/") or not url.endswith(
+            ("change/", "delete/", "history/", "password/")
+        ):
+            expected = {302}
+        elif url.endswith("delete/") and not admin.site.get_model_admin(
+            model
+        ).has_delete_permission(request):
+            expected = {403}  # records written by the system are never deleted
+        else:
+            expected = {200}
+        if status not in expected:
+            wrong.append((url, status))
+    assert wrong == []
+
+
+def history_url(obj):
+    meta = obj._meta
+    return f"/history/{meta.app_label}/{meta.model_name}/{obj.pk}/"
+
+
+@pytest.mark.parametrize("role", list(world.ROLES))
+def test_history_pages_follow_the_scope(client, w, role):
+    inside, outside = world.ROLES[role]
+    client = client_for(client, w[role])
+    for model, obj in w[inside].items():
+        assert is_audited(model)
+        assert client.get(history_url(obj)).status_code == 200, (role, model)
+    if outside:
+        for model, obj in w[outside].items():
+            assert client.get(history_url(obj)).status_code == 404, (role, model)
+
+
+USER_OUTSIDE = {
+    "admin": None,
+    "sheng": "xian_l",
+    "shi": "school_b1",
+    "xian": "school_b1",
+    "duxue": "school_b1",
+    "xuexiao": "school_b1",
+}
+MANAGERS = {"admin", "sheng", "xian"}
+
+
+@pytest.mark.parametrize("role", list(world.ROLES))
+def test_user_pages_follow_the_managed_region(client, w, role):
+    client = client_for(client, w[role])
+    inside = w["xuexiao"] if role != "xuexiao" else w["duxue"]
+    expected = 200 if role in MANAGERS else 404
+    assert client.get(f"/users/{inside.pk}/").status_code == expected
+    if USER_OUTSIDE[role]:
+        outside = w[USER_OUTSIDE[role]]
+        assert client.get(f"/users/{outside.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("role", list(world.ROLES))
+def test_removing_a_membership_needs_the_right(client, w, role):
+    client = client_for(client, w[role])
+    inside = w["xuexiao"].memberships.get()
+    if USER_OUTSIDE[role]:
+        outside = w[USER_OUTSIDE[role]].memberships.get()
+        assert client.post(f"/memberships/{outside.pk}/delete/").status_code == 404
+        assert Membership.objects.filter(pk=outside.pk).exists()
+    response = client.post(f"/memberships/{inside.pk}/delete/")
+    if role in MANAGERS:
+        assert response.status_code == 302
+        assert not Membership.objects.filter(pk=inside.pk).exists()
+    else:
+        assert response.status_code == 404
+        assert Membership.objects.filter(pk=inside.pk).exists()

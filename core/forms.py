@@ -8,6 +8,22 @@ from .models import AuditEntry, Membership
 from .scope import Scope
 
 
+class BootstrapMixin:
+    """Bootstrap classes on every widget, so templates render fields plainly."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
 def _only_chosen(field: forms.ModelChoiceField, value):
     """Render only the chosen option (if any), never the whole table."""
     field.widget.choices = [("", "---------")]
@@ -17,7 +33,7 @@ def _only_chosen(field: forms.ModelChoiceField, value):
             field.widget.choices.append((chosen.pk, field.label_from_instance(chosen)))
 
 
-class MembershipForm(forms.Form):
+class MembershipForm(BootstrapMixin, forms.Form):
     role = forms.ChoiceField(label=_("role"), choices=Membership.Role.choices)
     region = forms.ModelChoiceField(
         label=_("region"), queryset=Region.objects.none(), required=False
@@ -85,14 +101,14 @@ class UserCreateForm(MembershipForm):
     ]
 
 
-class UserUpdateForm(forms.Form):
+class UserUpdateForm(BootstrapMixin, forms.Form):
     last_name = forms.CharField(label=_("family name"), max_length=150, required=False)
     first_name = forms.CharField(label=_("given name"), max_length=150, required=False)
     email = forms.EmailField(label=_("email"), required=False)
     is_active = forms.BooleanField(label=_("active"), required=False)
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(BootstrapMixin, forms.Form):
     user = forms.CharField(label=_("user"), required=False)
     model = forms.ChoiceField(label=_("object type"), required=False)
     action = forms.ChoiceField(

@@ -86,3 +86,16 @@ def test_csrf_is_enforced(w):
         reverse("login"), {"username": "xian", "password": world.PASSWORD}
     )
     assert response.status_code == 403
+
+
+def test_out_of_scope_pages_say_not_found_without_naming_the_object(client, w, settings):
+    settings.DEBUG = False
+    client.force_login(w["xian"])
+    report = w["in_B1"]
+    school = w["b1r"]
+    response = client.get(f"/history/pairings/school/{school.pk}/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "页面不存在" in page
+    assert school.name not in page
+    assert report  # the other county's world exists, it is just not shown

@@ -15,3 +15,21 @@ document.querySelectorAll("select[data-autocomplete-url]").forEach((select) => {
     },
   });
 });
+
+// Membership forms: show the region for bureau staff and inspectors, the school for
+// school staff, neither for administrators.
+document.querySelectorAll("select[name=role]").forEach((role) => {
+  const form = role.form;
+  const wrapper = (name) => form.querySelector(`[name=${name}]`)?.closest(".mb-3");
+  const update = () => {
+    const value = role.value;
+    const region = wrapper("region");
+    const school = wrapper("school");
+    const manages = wrapper("can_manage_users");
+    if (region) region.hidden = !["bureau", "inspector"].includes(value);
+    if (school) school.hidden = value !== "school";
+    if (manages) manages.hidden = value !== "bureau";
+  };
+  role.addEventListener("change", update);
+  update();
+});

@@ -1,0 +1,446 @@
+"""The compliance engine: for each pairing and a semester, every rule of its programme
+with its figure, threshold and result. Semester rules are judged on the semester,
+school-year rules on the school year that contains it, the backbone rule on the cycle.
+
+Everything is computed for a batch of pairings with a fixed number of grouped queries,
+so a compliance list of thousands of pairings costs the same dozen queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.choices import Direction, Side
+from dispatch.choices import ActivityKind, SecondmentKind
+from dispatch.models import (
+    Activity,
+    BackboneCultivation,
+    Secondment,
+    Stint,
+    TrainingParticipation,
+)
+
+from . import periods
+from .models import Pairing, PairingAssessment, PairingParty, SchoolYearProfile
+
+MANAGERS = "managers"
+TEACHERS = "teachers"
+TIME_ON_POST = "time_on_post"
+TRAINING = "training_coverage"
+BACKBONE = "backbone"
+RESEARCH = "research"
+ASSESSMENT = "assessment"
+
+RULES = {
+    MANAGERS: gettext_lazy("Managers on attachment each way"),
+    TEACHERS: gettext_lazy("Teachers exchanged"),
+    TIME_ON_POST: gettext_lazy("Time on post"),
+    TRAINING: gettext_lazy("Training coverage of receiving-school teachers"),
+    BACKBONE: gettext_lazy("Backbone teachers cultivated"),
+    RESEARCH: gettext_lazy("Teaching-research activities"),
+    ASSESSMENT: gettext_lazy("Bureau assessment"),
+}
+TEACHER_KINDS = [
+    SecondmentKind.TEACHING,
+    SecondmentKind.ROTATION,
+    SecondmentKind.SHADOWING,
+]
+# Outreach visits are counted as activities, not as time on post.
+ON_POST_KINDS = [
+    SecondmentKind.TEACHING,
+    SecondmentKind.ATTACHMENT,
+    SecondmentKind.ROTATION,
+    SecondmentKind.SHADOWING,
+]
+
+
+@dataclass
+class RuleResult:
+    rule: str
+    period: str
+    figure: str
+    threshold: str
+    passed: bool | None  # None: no data to judge
+    details: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return str(RULES[self.rule])
+
+    @property
+    def status(self) -> str:
+        return {True: "pass", False: "fail", None: "no_data"}[self.passed]
+
+
+@dataclass
+class PairingCompliance:
+    pairing: Pairing
+    results: list[RuleResult]
+
+    @property
+    def passed(self) -> bool:
+        return all(r.passed for r in self.results)
+
+    def result(self, rule: str) -> RuleResult:
+        return next(r for r in self.results if r.rule == rule)
+
+
+def evaluate(pairings, semester: periods.Period) -> list[PairingCompliance]:
+    """Compliance of each pairing (a queryset or list) for the semester."""
+    pairings = (
+        list(pairings.select_related("programme"))
+        if hasattr(pairings, "select_related")
+        else list(pairings)
+    )
+    ids = [p.pk for p in pairings]
+    if not ids:
+        return []
+    year = periods.school_year(periods.school_year_of(semester.start))
+    managers = _distinct_people(ids, semester, [SecondmentKind.ATTACHMENT])
+    teachers = _distinct_people(ids, year, TEACHER_KINDS)
+    on_post = _time_on_post(ids, semester)
+    trained, subject_teachers = _training(ids, year)
+    research = _count(
+        Activity.objects.filter(kind=ActivityKind.RESEARCH), ids, semester, "date"
+    )
+    assessments = _count(PairingAssessment.objects.all(), ids, semester, "assessed_on")
+    cycles = {p.pk: _cycle(p) for p in pairings}
+    backbone = _backbone(pairings, cycles)
+    backbone_base = _subject_teachers_latest(ids, year)
+    results = []
+    for p in pairings:
+        programme = p.programme
+        results.append(
+            PairingCompliance(
+                p,
+                [
+                    _managers_result(programme, semester, managers.get(p.pk, {})),
+                    _teachers_result(programme, year, teachers.get(p.pk, {})),
+                    _time_on_post_result(programme, semester, on_post.get(p.pk, [])),
+                    _training_result(
+                        programme,
+                        year,
+                        trained.get(p.pk, 0),
+                        subject_teachers.get(p.pk),
+                    ),
+                    _backbone_result(
+                        programme,
+                        cycles[p.pk],
+                        backbone.get(p.pk, 0),
+                        backbone_base.get(p.pk),
+                    ),
+                    _at_least(
+                        RESEARCH,
+                        semester,
+                        research.get(p.pk, 0),
+                        programme.min_research_activities,
+                        _("%(n)s activities"),
+                    ),
+                    _at_least(
+                        ASSESSMENT,
+                        semester,
+                        assessments.get(p.pk, 0),
+                        programme.min_assessments,
+                        _("%(n)s assessments"),
+                    ),
+                ],
+            )
+        )
+    return results
+
+
+# Queries ---------------------------------------------------------------------------
+
+
+def _distinct_people(ids, period, kinds) -> dict[int, dict[str, int]]:
+    """Distinct persons per pairing and direction with time on post in the period."""
+    rows = (
+        Secondment.objects.filter(pairing_id__in=ids, kind__in=kinds)
+        .filter(
+            Exists(
+                Stint.objects.filter(
+                    secondment=OuterRef("pk"), **periods.overlaps(period)
+                )
+            )
+        )
+        .values("pairing_id", "direction")
+        .annotate(people=Count("person_id", distinct=True))
+    )
+    result: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in rows:
+        result[row["pairing_id"]][row["direction"]] = row["people"]
+    return result
+
+
+def _time_on_post(ids, semester) -> dict[int, list[dict]]:
+    """Per pairing and person: days on post inside the semester and the shortest
+    stint (whole length) among the stints that touch it."""
+    rows = (
+        Stint.objects.filter(
+            secondment__pairing_id__in=ids,
+            secondment__kind__in=ON_POST_KINDS,
+            **periods.overlaps(semester),
+        )
+        .values(
+            "secondment__pairing_id",
+            "secondment__person_id",
+            "secondment__person__name",
+        )
+        .annotate(
+            clipped=Sum(periods.clipped_duration(semester)),
+            stints=Count("id"),
+            shortest=Min(F("end") - F("start")),
+        )
+        .order_by("secondment__pairing_id", "secondment__person__name")
+    )
+    result: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        result[row["secondment__pairing_id"]].append(
+            {
+                "name": row["secondment__person__name"],
+                "days": _days(row["clipped"]) + row["stints"],
+                "shortest": _days(row["shortest"]) + 1,
+            }
+        )
+    return result
+
+
+def _days(value) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, dt.timedelta):
+        return value.days
+    return int(value)  # some backends return whole days
+
+
+def _training(ids, year):
+    receiving = PairingParty.objects.filter(
+        pairing_id=OuterRef("activity__pairing_id"),
+        school_id=OuterRef("person__home_school_id"),
+        side=Side.RECEIVING,
+    )
+    trained = dict(
+        TrainingParticipation.objects.filter(
+            activity__pairing_id__in=ids,
+            activity__kind=ActivityKind.TRAINING,
+            activity__date__range=(year.start, year.end),
+        )
+        .filter(Exists(receiving))
+        .values("activity__pairing_id")
+        .annotate(n=Count("person_id", distinct=True))
+        .values_list("activity__pairing_id", "n")
+    )
+    return trained, _subject_teachers(ids, year.start.year)
+
+
+def _subject_teachers(ids, school_year: int) -> dict[int, int | None]:
+    """Subject teachers of the receiving schools in that school year's profiles."""
+    rows = (
+        PairingParty.objects.filter(pairing_id__in=ids, side=Side.RECEIVING)
+        .values("pairing_id")
+        .annotate(
+            teachers=Sum(
+                "school__profiles__subject_teachers",
+                filter=Q(school__profiles__school_year=school_year),
+            )
+        )
+    )
+    return {row["pairing_id"]: row["teachers"] for row in rows}
+
+
+def _subject_teachers_latest(ids, year) -> dict[int, int | None]:
+    """For the backbone rule: receiving schools' subject teachers in the latest profile
+    up to the school year being judged."""
+    latest = (
+        SchoolYearProfile.objects.filter(
+            school_id=OuterRef("school_id"), school_year__lte=year.start.year
+        )
+        .order_by("-school_year")
+        .values("subject_teachers")[:1]
+    )
+    totals: dict[int, int | None] = {}
+    for pairing_id, teachers in (
+        PairingParty.objects.filter(pairing_id__in=ids, side=Side.RECEIVING)
+        .annotate(teachers=latest)
+        .values_list("pairing_id", "teachers")
+    ):
+        if teachers is None:
+            totals.setdefault(pairing_id, None)
+        else:
+            totals[pairing_id] = (totals.get(pairing_id) or 0) + teachers
+    return totals
+
+
+def _count(queryset, ids, period, date_field) -> dict[int, int]:
+    return dict(
+        queryset.filter(
+            pairing_id__in=ids, **{f"{date_field}__range": (period.start, period.end)}
+        )
+        .values("pairing_id")
+        .annotate(n=Count("id"))
+        .values_list("pairing_id", "n")
+    )
+
+
+def _cycle(pairing) -> periods.Period:
+    """The programme cycle, within the pairing's own dates."""
+    start = max(pairing.programme.cycle_start, pairing.start_date)
+    end = min(pairing.programme.cycle_end, pairing.end_date)
+    if end < start:
+        start, end = pairing.start_date, pairing.end_date
+    return periods.Period(
+        start,
+        end,
+        _("cycle %(start)s – %(end)s")
+        % {"start": start.isoformat(), "end": end.isoformat()},
+    )
+
+
+def _backbone(pairings, cycles) -> dict[int, int]:
+    """Backbone teachers recognised within each pairing's cycle (few rows)."""
+    rows = BackboneCultivation.objects.filter(
+        pairing_id__in=[p.pk for p in pairings]
+    ).values_list("pairing_id", "recognised_on")
+    counts: dict[int, int] = defaultdict(int)
+    for pairing_id, day in rows:
+        if cycles[pairing_id].contains(day):
+            counts[pairing_id] += 1
+    return counts
+
+
+# Judgements ------------------------------------------------------------------------
+
+
+def _managers_result(programme, semester, people) -> RuleResult:
+    need = programme.min_managers_per_side
+    out, back = (
+        people.get(Direction.TO_RECEIVING, 0),
+        people.get(Direction.TO_SUPPORTING, 0),
+    )
+    return RuleResult(
+        MANAGERS,
+        semester.label,
+        _("supporting → receiving %(out)s, receiving → supporting %(back)s")
+        % {"out": out, "back": back},
+        _("≥ %(n)s each way") % {"n": need},
+        out >= need and back >= need,
+    )
+
+
+def _teachers_result(programme, year, people) -> RuleResult:
+    need = programme.min_teachers_exchanged
+    out, back = (
+        people.get(Direction.TO_RECEIVING, 0),
+        people.get(Direction.TO_SUPPORTING, 0),
+    )
+    if programme.teachers_exchanged_per_direction:
+        passed = out >= need and back >= need
+        threshold = _("≥ %(n)s each way") % {"n": need}
+    else:
+        passed = out + back >= need
+        threshold = _("≥ %(n)s in all") % {"n": need}
+    return RuleResult(
+        TEACHERS,
+        year.label,
+        _("supporting → receiving %(out)s, receiving → supporting %(back)s")
+        % {"out": out, "back": back},
+        threshold,
+        passed,
+    )
+
+
+def _time_on_post_result(programme, semester, people) -> RuleResult:
+    need_days, need_stint = programme.min_days_on_post, programme.min_stint_days
+    details = []
+    for person in people:
+        if person["days"] < need_days:
+            details.append(
+                _("%(name)s: %(days)s days this semester < %(need)s days")
+                % {"name": person["name"], "days": person["days"], "need": need_days}
+            )
+        if person["shortest"] < need_stint:
+            details.append(
+                _("%(name)s: a stint of %(days)s consecutive days < %(need)s days")
+                % {
+                    "name": person["name"],
+                    "days": person["shortest"],
+                    "need": need_stint,
+                }
+            )
+    ok = sum(
+        1 for p in people if p["days"] >= need_days and p["shortest"] >= need_stint
+    )
+    return RuleResult(
+        TIME_ON_POST,
+        semester.label,
+        _("%(ok)s of %(all)s people meet it") % {"ok": ok, "all": len(people)},
+        _("≥ %(days)s days per semester, each stint ≥ %(stint)s days")
+        % {"days": need_days, "stint": need_stint},
+        None if not people else not details,
+        details,
+    )
+
+
+def _training_result(programme, year, trained, teachers) -> RuleResult:
+    need = programme.training_coverage_percent
+    threshold = _("≥ %(n)s%%") % {"n": need}
+    if not teachers:
+        return RuleResult(
+            TRAINING,
+            year.label,
+            _("%(n)s trained; no subject-teacher count for the year") % {"n": trained},
+            threshold,
+            None,
+        )
+    rate = 100 * trained / teachers
+    return RuleResult(
+        TRAINING,
+        year.label,
+        _("%(trained)s of %(teachers)s subject teachers (%(rate).1f%%)")
+        % {"trained": trained, "teachers": teachers, "rate": rate},
+        threshold,
+        trained * 100 >= need * teachers,
+    )
+
+
+def backbone_target(programme, subject_teachers: int) -> int:
+    if subject_teachers < programme.backbone_small_school_limit:
+        return programme.backbone_target_small
+    if subject_teachers > programme.backbone_large_school_limit:
+        return programme.backbone_target_large
+    return programme.backbone_target_medium
+
+
+def _backbone_result(programme, cycle, cultivated, teachers) -> RuleResult:
+    if teachers is None:
+        return RuleResult(
+            BACKBONE,
+            cycle.label,
+            _("%(n)s cultivated; no subject-teacher count") % {"n": cultivated},
+            "—",
+            None,
+        )
+    target = backbone_target(programme, teachers)
+    return RuleResult(
+        BACKBONE,
+        cycle.label,
+        _("%(n)s cultivated (%(teachers)s subject teachers)")
+        % {"n": cultivated, "teachers": teachers},
+        _("≥ %(n)s") % {"n": target},
+        cultivated >= target,
+    )
+
+
+def _at_least(rule, period, count, need, figure) -> RuleResult:
+    return RuleResult(
+        rule,
+        period.label,
+        figure % {"n": count},
+        _("≥ %(n)s") % {"n": need},
+        count >= need,
+    )

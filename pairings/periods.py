@@ -1,0 +1,75 @@
+"""Time axes: calendar year, school year (1 Sep – 31 Aug), semester (from the reporting
+period), programme cycle, or any date range. A stint spanning a boundary counts in each
+period it overlaps, for the days inside it."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import DateField, DurationField, ExpressionWrapper, F, Value
+from django.db.models.functions import Greatest, Least
+from django.utils.translation import gettext as _
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+    label: str
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise ValueError("period ends before it starts")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+def school_year_of(day: dt.date) -> int:
+    """The school year a day belongs to, by its starting calendar year."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
+def school_year(year: int) -> Period:
+    return Period(
+        dt.date(year, 9, 1),
+        dt.date(year + 1, 8, 31),
+        _("school year %(start)s-%(end)s") % {"start": year, "end": year + 1},
+    )
+
+
+def calendar_year(year: int) -> Period:
+    return Period(
+        dt.date(year, 1, 1), dt.date(year, 12, 31), _("year %(year)s") % {"year": year}
+    )
+
+
+def semester(reporting_period) -> Period:
+    return Period(reporting_period.start, reporting_period.end, str(reporting_period))
+
+
+def date_range(start: dt.date, end: dt.date) -> Period:
+    return Period(start, end, f"{start.isoformat()} – {end.isoformat()}")
+
+
+def clipped_days(start: dt.date, end: dt.date, period: Period) -> int:
+    """Days of [start, end] that fall inside the period (inclusive dates)."""
+    first, last = max(start, period.start), min(end, period.end)
+    return max((last - first).days + 1, 0)
+
+
+def clipped_duration(period: Period, start="start", end="end"):
+    """Database expression: the part of a stint inside the period, as a duration one
+    day short (add the count of stints to get inclusive days)."""
+    return ExpressionWrapper(
+        Least(F(end), Value(period.end, output_field=DateField()))
+        - Greatest(F(start), Value(period.start, output_field=DateField())),
+        output_field=DurationField(),
+    )
+
+
+def overlaps(period: Period, start="start", end="end") -> dict:
+    return {f"{start}__lte": period.end, f"{end}__gte": period.start}

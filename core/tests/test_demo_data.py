@@ -6,17 +6,22 @@ import io
 from collections import defaultdict
 
 import pytest
-from django.contrib.auth import get_user_model
+from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, Q
+from django.test import RequestFactory
 
 from core.choices import Direction, Side
 from core.demo import SCALES
 from core.demo.writer import DEMO_MODELS, DEMO_USERNAMES, flush_demo_data
 from core.models import Membership
-from dispatch.choices import ActivityKind, AppraisalResult, SecondmentKind
-from dispatch.choices import SecondmentStatus
+from dispatch.choices import (
+    ActivityKind,
+    AppraisalResult,
+    SecondmentKind,
+    SecondmentStatus,
+)
 from dispatch.models import Activity, Appraisal, Person, Secondment, Stint
 from pairings.choices import AgreementKind, PairingMode, PairingStatus
 from pairings.models import (
@@ -28,7 +33,13 @@ from pairings.models import (
     School,
     SchoolYearProfile,
 )
-from projects.choices import DonationForm, FundingKind, FundingSource, ProjectPhase
+from projects.choices import (
+    DonationForm,
+    FundingKind,
+    FundingSource,
+    GoodsCategory,
+    ProjectPhase,
+)
 from projects.models import AidProject, Donation, FundingLine
 from reporting.choices import ReportStatus
 from reporting.models import ReportEvent, ReportingPeriod, SemesterReport
@@ -162,7 +173,8 @@ def test_every_funding_source_and_kind_combination_and_goods_category():
     combos = set(FundingLine.objects.values_list("source", "kind").distinct())
     assert len(combos) == len(FundingSource) * len(FundingKind)
     goods = Donation.objects.filter(form=DonationForm.GOODS)
-    assert not goods.filter(category="").exists()
+    categories = set(goods.values_list("category", flat=True).distinct())
+    assert categories == set(GoodsCategory.values)
     assert not goods.filter(quantity__isnull=True).exists()
     assert not Donation.objects.filter(form=DonationForm.CASH).exclude(category="")
 
@@ -233,9 +245,7 @@ def test_stints_of_a_secondment_never_overlap():
 
 
 def test_secondments_follow_the_pairing_sides():
-    parties = {
-        (p.pairing_id, p.school_id): p.side for p in PairingParty.objects.all()
-    }
+    parties = {(p.pairing_id, p.school_id): p.side for p in PairingParty.objects.all()}
     rows = Secondment.objects.select_related("person")
     for s in rows:
         sending = parties[(s.pairing_id, s.sending_school_id)]
@@ -269,8 +279,10 @@ def test_report_history_matches_status():
 def test_demo_users_log_in_with_their_scope():
     users = {u.username: u for u in get_user_model().objects.all()}
     for username in DEMO_USERNAMES:
-        assert users[username].check_password("demo12345"), username
-        assert users[username].is_staff and users[username].last_name
+        request = RequestFactory().post("/login/")
+        user = authenticate(request, username=username, password="demo12345")
+        assert user == users[username], username
+        assert user.is_staff and user.last_name
     assert users["admin"].is_superuser
     member = {m.user.username: m for m in Membership.objects.select_related("user")}
     assert member["admin"].role == Membership.Role.ADMIN

@@ -1,0 +1,194 @@
+"""Bulk writes for the demo data: ids chosen here (so no row is read back), one
+progress line per model, the flush of earlier demo data and sequence resets."""
+
+import itertools
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from time import perf_counter
+
+from django.contrib.auth import get_user_model
+from django.core.management.color import no_style
+from django.db import connection
+from django.db.models import Max, Model
+
+from core.models import Membership
+from dispatch.models import (
+    Activity,
+    Appraisal,
+    BackboneCultivation,
+    Person,
+    Secondment,
+    Stint,
+    TrainingParticipation,
+)
+from pairings.models import (
+    Agreement,
+    AgreementTarget,
+    Pairing,
+    PairingAssessment,
+    PairingParty,
+    Programme,
+    Region,
+    School,
+    SchoolNameChange,
+    SchoolYearProfile,
+)
+from projects.models import AidProject, Donation, FundingLine
+from reporting.models import (
+    ReportAttachment,
+    ReportEvent,
+    ReportingPeriod,
+    SemesterReport,
+)
+
+DEMO_USERNAMES = ("admin", "sheng", "shi", "xian", "xuexiao", "duxue")
+
+# Children before parents: the order a plain DELETE needs.
+DEMO_MODELS: tuple[type[Model], ...] = (
+    ReportEvent,
+    ReportAttachment,
+    SemesterReport,
+    ReportingPeriod,
+    FundingLine,
+    Donation,
+    AidProject,
+    TrainingParticipation,
+    BackboneCultivation,
+    Appraisal,
+    Stint,
+    Activity,
+    Secondment,
+    Person,
+    AgreementTarget,
+    Agreement,
+    PairingAssessment,
+    PairingParty,
+    Pairing,
+    Programme,
+    SchoolYearProfile,
+    SchoolNameChange,
+    Membership,
+    School,
+    Region,
+)
+
+LABELS = {
+    Region: "地区",
+    School: "学校",
+    SchoolNameChange: "学校曾用名",
+    SchoolYearProfile: "学校学年概况",
+    Programme: "帮扶项目(政策)",
+    Pairing: "结对",
+    PairingParty: "结对学校",
+    Agreement: "协议",
+    AgreementTarget: "年度目标",
+    PairingAssessment: "考核评估",
+    Person: "人员",
+    Secondment: "派遣(人次)",
+    Stint: "在岗时段",
+    Appraisal: "年度考核",
+    Activity: "活动",
+    TrainingParticipation: "参训记录",
+    BackboneCultivation: "骨干教师培养",
+    AidProject: "援建项目",
+    FundingLine: "资金",
+    Donation: "捐赠",
+    ReportingPeriod: "报告期",
+    SemesterReport: "学期报告",
+    ReportEvent: "报告记录",
+    Membership: "用户身份",
+}
+
+
+class Writer:
+    """Inserts rows in batches and prints, per model, the rows written and the
+    seconds spent generating and inserting them."""
+
+    def __init__(self, stdout, batch_size: int = 5000):
+        self.stdout = stdout
+        self.batch_size = batch_size
+        self.counts: dict[type[Model], int] = defaultdict(int)
+        self.seconds: dict[type[Model], float] = defaultdict(float)
+        self.started = self._mark = perf_counter()
+        self.filled: list[type[Model]] = []
+
+    def ids(self, model: type[Model]) -> Iterator[int]:
+        """Primary keys for new rows, after any already in the table."""
+        top = model.objects.aggregate(top=Max("pk"))["top"] or 0
+        if model not in self.filled:
+            self.filled.append(model)
+        return itertools.count(top + 1)
+
+    def save(self, model: type[Model], rows: Iterable[Model]) -> None:
+        rows = list(rows)
+        if rows:
+            model.objects.bulk_create(rows, batch_size=self.batch_size)
+        now = perf_counter()
+        self.counts[model] += len(rows)
+        self.seconds[model] += now - self._mark
+        self._mark = now
+
+    def report(self, model: type[Model]) -> None:
+        now = perf_counter()
+        self.seconds[model] += now - self._mark
+        self._mark = now
+        label = f"{LABELS.get(model, '')} {model._meta.label}"
+        label += " " * max(0, 40 - _width(label))
+        self.line(
+            f"  {label}{self.counts[model]:>9,} 行 rows"
+            f"{self.seconds[model]:>8.2f} s   (累计 total {now - self.started:6.1f} s)"
+        )
+
+    def line(self, text: str) -> None:
+        self.stdout.write(text)
+        self.stdout.flush()
+
+    def reset_sequences(self) -> None:
+        """PostgreSQL sequences catch up with the ids chosen here."""
+        if connection.vendor != "postgresql" or not self.filled:
+            return
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), self.filled):
+                cursor.execute(sql)
+
+
+def _width(text: str) -> int:
+    """Columns a string takes in a terminal: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+@contextmanager
+def explicit_timestamps(model: type[Model], *names: str):
+    """Let bulk_create keep the datetimes we set on auto_now(_add) fields, so a
+    report's history shows when each step happened instead of the load time."""
+    fields = [model._meta.get_field(name) for name in names]
+    saved = [(f.auto_now, f.auto_now_add) for f in fields]
+    for f in fields:
+        f.auto_now = f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, (auto_now, auto_now_add) in zip(fields, saved, strict=True):
+            f.auto_now, f.auto_now_add = auto_now, auto_now_add
+
+
+def flush_demo_data(stdout) -> None:
+    """Delete the demo rows of every model the generator fills, and the demo users.
+
+    PostgreSQL: one TRUNCATE … CASCADE; elsewhere plain DELETEs, children first."""
+    started = perf_counter()
+    tables = [model._meta.db_table for model in DEMO_MODELS]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            names = ", ".join(quote(t) for t in tables)
+            cursor.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        else:
+            for table in tables:
+                cursor.execute(f"DELETE FROM {quote(table)}")
+    get_user_model().objects.filter(username__in=DEMO_USERNAMES).delete()
+    stdout.write(
+        f"已清除旧的演示数据 (old demo data flushed) {perf_counter() - started:.1f} s"
+    )

@@ -1,0 +1,85 @@
+"""``manage.py demo_data``: load a deterministic demo data set (see core.demo)."""
+
+from datetime import date
+from time import perf_counter
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from core.demo import SCALES, generate
+from core.demo.calendar import default_anchor
+from core.demo.writer import Writer, flush_demo_data
+from pairings.models import School
+
+
+def _anchor(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(
+            f"--anchor 需要 YYYY-MM-DD (expected YYYY-MM-DD): {value}"
+        ) from exc
+
+
+class Command(BaseCommand):
+    help = (
+        "生成演示数据 (load demo data): 山东省的地区、学校、结对、派遣、活动、"
+        "项目和学期报告; same seed and anchor, same data."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--anchor",
+            help="YYYY-MM-DD; default: 1 September of the current school year",
+        )
+        parser.add_argument(
+            "--flush",
+            action="store_true",
+            help="delete earlier demo data and the demo users first",
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing (exit 0) when the database already has schools",
+        )
+        parser.add_argument("--batch-size", type=int, default=5000)
+
+    def handle(self, *args, **options):
+        scale = SCALES[options["scale"]]
+        anchor = (
+            _anchor(options["anchor"])
+            if options["anchor"]
+            else default_anchor(timezone.localdate())
+        )
+        if School.objects.exists() and not options["flush"]:
+            if options["if_empty"]:
+                self.stdout.write(
+                    "数据库已有学校数据,跳过演示数据 (schools exist, skipped)."
+                )
+                return
+            raise CommandError(
+                "数据库已有学校数据;重新生成请加 --flush "
+                "(the database already has schools: use --flush to replace them)."
+            )
+        started = perf_counter()
+        self.stdout.write(
+            f"生成演示数据 (demo data): scale={scale.name} seed={options['seed']} "
+            f"anchor={anchor} database={connection.vendor}"
+        )
+        writer = Writer(self.stdout, batch_size=options["batch_size"])
+        with transaction.atomic():
+            if options["flush"]:
+                flush_demo_data(self.stdout)
+                writer.started = perf_counter()
+            generate(scale=scale, seed=options["seed"], anchor=anchor, writer=writer)
+            commit = perf_counter()
+        self.stdout.write(f"  提交事务 commit{perf_counter() - commit:>44.2f} s")
+        total = sum(writer.counts.values())
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"完成 done: {total:,} 行 rows in {perf_counter() - started:.1f} s"
+            )
+        )

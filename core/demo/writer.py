@@ -135,11 +135,14 @@ class Writer:
         self.seconds[model] += now - self._mark
         self._mark = now
         label = f"{LABELS.get(model, '')} {model._meta.label}"
-        label += " " * max(0, 40 - _width(label))
         self.line(
-            f"  {label}{self.counts[model]:>9,} 行 rows"
+            f"  {_pad(label)}{self.counts[model]:>9,} 行 rows"
             f"{self.seconds[model]:>8.2f} s   (累计 total {now - self.started:6.1f} s)"
         )
+
+    def timing(self, label: str, seconds: float) -> None:
+        """A progress line for a step that writes no rows of its own (the commit)."""
+        self.line(f"  {_pad(label)}{'':>17}{seconds:>8.2f} s")
 
     def line(self, text: str) -> None:
         self.stdout.write(text)
@@ -154,9 +157,10 @@ class Writer:
                 cursor.execute(sql)
 
 
-def _width(text: str) -> int:
-    """Columns a string takes in a terminal: Chinese characters take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+def _pad(text: str, columns: int = 40) -> str:
+    """Pad to ``columns`` terminal columns: Chinese characters take two."""
+    width = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, columns - width)
 
 
 @contextmanager

@@ -38,7 +38,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--flush",
             action="store_true",
-            help="delete earlier demo data and the demo users first",
+            help="first delete all rows of the demo models (memberships included) "
+            "and the demo users",
         )
         parser.add_argument(
             "--if-empty",
@@ -69,14 +70,13 @@ class Command(BaseCommand):
             f"生成演示数据 (demo data): scale={scale.name} seed={options['seed']} "
             f"anchor={anchor} database={connection.vendor}"
         )
-        writer = Writer(self.stdout, batch_size=options["batch_size"])
         with transaction.atomic():
             if options["flush"]:
                 flush_demo_data(self.stdout)
-                writer.started = perf_counter()
+            writer = Writer(self.stdout, batch_size=options["batch_size"])
             generate(scale=scale, seed=options["seed"], anchor=anchor, writer=writer)
             commit = perf_counter()
-        self.stdout.write(f"  提交事务 commit{perf_counter() - commit:>44.2f} s")
+        writer.timing("提交事务 commit (deferred checks)", perf_counter() - commit)
         total = sum(writer.counts.values())
         self.stdout.write(
             self.style.SUCCESS(

@@ -7,5 +7,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("pairings.urls")),
+    path("", include("dispatch.urls")),
+    path("", include("projects.urls")),
     path("", include("core.urls")),
 ]

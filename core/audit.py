@@ -217,7 +217,9 @@ def record(instance, action: str, changes: dict, region_paths: str | None = None
 def _refresh_regions(entry_pk, instance):
     from core.models import AuditEntry
 
-    AuditEntry.objects.filter(pk=entry_pk).update(region_paths=region_paths_of(instance))
+    AuditEntry.objects.filter(pk=entry_pk).update(
+        region_paths=region_paths_of(instance)
+    )
 
 
 def _before_save(sender, instance, raw=False, **kwargs):

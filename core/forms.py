@@ -1,11 +1,11 @@
 from django import forms
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from pairings.models import Region, School
 
+from .filters import make_searchable
 from .models import AuditEntry, Membership
-from .scope import Scope
+from .scope import Scope, visible
 
 
 class BootstrapMixin:
@@ -24,13 +24,18 @@ class BootstrapMixin:
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
-def _only_chosen(field: forms.ModelChoiceField, value):
-    """Render only the chosen option (if any), never the whole table."""
-    field.widget.choices = [("", "---------")]
-    if value:
-        chosen = field.queryset.filter(pk=value).first()
-        if chosen is not None:
-            field.widget.choices.append((chosen.pk, field.label_from_instance(chosen)))
+class ScopedModelForm(BootstrapMixin, forms.ModelForm):
+    """A model form whose choice fields offer only rows in the user's scope; large
+    tables become searchable selects fed by the scoped autocomplete."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for name, field in self.fields.items():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and hasattr(queryset, "model"):
+                field.queryset = visible(queryset, user)
+                make_searchable(field, self[name].value())
 
 
 class MembershipForm(BootstrapMixin, forms.Form):
@@ -52,14 +57,8 @@ class MembershipForm(BootstrapMixin, forms.Form):
             ]
         self.fields["region"].queryset = regions
         self.fields["school"].queryset = schools
-        self.fields["region"].widget.attrs["data-autocomplete-url"] = reverse(
-            "autocomplete", args=["region"]
-        )
-        self.fields["school"].widget.attrs["data-autocomplete-url"] = reverse(
-            "autocomplete", args=["school"]
-        )
         for name in ("region", "school"):
-            _only_chosen(self.fields[name], self[name].value())
+            make_searchable(self.fields[name], self[name].value())
 
     def clean(self):
         data = super().clean()

@@ -12,7 +12,36 @@ def _item(title, url_name):
 
 def sections(request) -> list[dict]:
     scope = scope_of(request.user)
-    result = []
+    if scope.is_empty:
+        return []
+    result = [
+        {
+            "title": _("Pairings"),
+            "items": [
+                _item(_("Pairings"), "pairings:pairing_list"),
+                _item(_("Compliance"), "pairings:compliance"),
+                _item(_("Agreements"), "pairings:agreement_list"),
+                _item(_("Programmes"), "pairings:programme_list"),
+                _item(_("Schools"), "pairings:school_list"),
+            ],
+        },
+        {
+            "title": _("Staff exchange"),
+            "items": [
+                _item(_("Secondments"), "dispatch:secondment_list"),
+                _item(_("People"), "dispatch:person_list"),
+                _item(_("Activities"), "dispatch:activity_list"),
+            ],
+        },
+        {
+            "title": _("Projects and funds"),
+            "items": [
+                _item(_("Aid projects"), "projects:aidproject_list"),
+                _item(_("Funding lines"), "projects:fundingline_list"),
+                _item(_("Donations"), "projects:donation_list"),
+            ],
+        },
+    ]
     system = []
     if scope.is_admin or scope.manager_paths:
         system.append(_item(_("Users"), "users"))

@@ -170,7 +170,7 @@ def _school_q(model, lookups: tuple[str, ...], condition: str, value) -> Q:
     return q
 
 
-def _region_q(model, lookups: tuple[str, ...], paths: tuple[str, ...]) -> Q:
+def region_q(model, lookups: tuple[str, ...], paths: tuple[str, ...]) -> Q:
     q = Q()
     for path in paths:
         q |= _school_q(model, lookups, "region__path__startswith", path)
@@ -195,7 +195,7 @@ def scope_q(model, scope: Scope) -> Q | None:
         return None
     if key in RULES:
         rule = RULES[key]
-        q = _region_q(model, rule.via, scope.region_paths)
+        q = region_q(model, rule.via, scope.region_paths)
         if scope.school_ids:
             q |= _school_ids_q(model, rule.school_via or rule.via, scope)
         return q or nothing
@@ -295,7 +295,7 @@ def can_change(user, obj: Model, *, scope: Scope | None = None) -> bool:
                 ).values("pk")
             )
         elif key in RULES:
-            allowed |= _region_q(model, RULES[key].via, scope.bureau_paths)
+            allowed |= region_q(model, RULES[key].via, scope.bureau_paths)
         else:
             allowed |= scope_q(model, scope) or Q()
     if scope.school_ids and key in SCHOOL_WRITES:

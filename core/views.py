@@ -373,6 +373,8 @@ AUTOCOMPLETE = {
     "person": ("dispatch.Person", ("name",), "name"),
     "pairing": ("pairings.Pairing", ("name",), "name"),
     "programme": ("pairings.Programme", ("name", "document_number"), "name"),
+    "project": ("projects.AidProject", ("name",), "name"),
+    "secondment": ("dispatch.Secondment", ("person__name",), "-planned_start"),
 }
 
 
@@ -392,6 +394,8 @@ def autocomplete(request, kind):
         queryset = queryset.filter(q)
     if kind == "person":
         queryset = queryset.select_related("home_school")
+    if kind == "secondment":
+        queryset = queryset.select_related("person", "host_school")
     results = [
         {"id": obj.pk, "text": _autocomplete_text(kind, obj)}
         for obj in queryset.order_by(ordering)[:20]
@@ -404,4 +408,8 @@ def _autocomplete_text(kind, obj) -> str:
         return f"{obj.name}（{obj.code}）"
     if kind == "person":
         return f"{obj.name}（{obj.home_school.name}）"
+    if kind == "secondment":
+        return (
+            f"{obj.person.name} → {obj.host_school.name}（{obj.planned_start:%Y-%m}）"
+        )
     return str(obj)

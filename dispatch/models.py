@@ -1,5 +1,6 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Direction
@@ -186,6 +187,9 @@ class Stint(models.Model):
     def __str__(self):
         return f"{self.start} – {self.end}"
 
+    def get_absolute_url(self):
+        return reverse("dispatch:secondment_detail", args=[self.secondment_id])
+
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
@@ -225,6 +229,9 @@ class Appraisal(TimeStampedModel):
 
     def __str__(self):
         return f"{self.year} {self.get_result_display()}"
+
+    def get_absolute_url(self):
+        return reverse("dispatch:secondment_detail", args=[self.secondment_id])
 
 
 class Activity(TimeStampedModel):

@@ -123,7 +123,7 @@ class School(TimeStampedModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("admin:pairings_school_change", args=[self.pk])
+        return reverse("pairings:school_detail", args=[self.pk])
 
 
 class SchoolNameChange(models.Model):
@@ -346,6 +346,21 @@ class Pairing(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("pairings:pairing_detail", args=[self.pk])
+
+    def schools_on(self, side: str) -> list:
+        """The schools on one side (uses prefetched parties when present)."""
+        return [p.school for p in self.parties.all() if p.side == side]
+
+    @property
+    def supporting_names(self) -> str:
+        return "、".join(s.name for s in self.schools_on(Side.SUPPORTING))
+
+    @property
+    def receiving_names(self) -> str:
+        return "、".join(s.name for s in self.schools_on(Side.RECEIVING))
 
 
 class PairingParty(models.Model):

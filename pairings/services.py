@@ -108,3 +108,48 @@ def _default_mode(supporting: int, receiving: int) -> str:
     if receiving == 1:
         return PairingMode.MANY_TO_ONE
     return PairingMode.TEAM
+
+
+@transaction.atomic
+def pairing_update(
+    *,
+    pairing: Pairing,
+    supporting: Sequence[School],
+    receiving: Sequence[School],
+    lead: School | None = None,
+    **fields,
+) -> Pairing:
+    """Change a pairing and bring its parties in line with the given schools."""
+    validate_parties(supporting=supporting, receiving=receiving, lead=lead)
+    if lead is None and len(supporting) > 1:
+        current = pairing.parties.filter(is_lead=True).values_list(
+            "school_id", flat=True
+        )
+        keep = [s for s in supporting if s.pk in set(current)]
+        lead = keep[0] if keep else supporting[0]
+    for name, value in fields.items():
+        setattr(pairing, name, value)
+    pairing.full_clean()
+    pairing.save()
+    wanted = {s.pk: Side.SUPPORTING for s in supporting} | {
+        s.pk: Side.RECEIVING for s in receiving
+    }
+    parties = {p.school_id: p for p in pairing.parties.all()}
+    # Remove and clear leads first, so the unique rules hold at every step.
+    for school_id, party in parties.items():
+        if school_id not in wanted or party.side != wanted[school_id]:
+            party.delete()
+        elif party.is_lead and (lead is None or lead.pk != school_id):
+            party.is_lead = False
+            party.save()
+    for school_id, side in wanted.items():
+        party = parties.get(school_id)
+        is_lead = lead is not None and lead.pk == school_id
+        if party is None or party.side != side:
+            PairingParty.objects.create(
+                pairing=pairing, school_id=school_id, side=side, is_lead=is_lead
+            )
+        elif party.is_lead != is_lead:
+            party.is_lead = is_lead
+            party.save()
+    return pairing

@@ -30,6 +30,7 @@ ADMIN_OBJECT = re.compile(
 )
 ADMIN_PASSWORD = "admin/auth/user/<id>/password/"
 ADMIN_SHORTCUT = "admin/r/<path:content_type_id>/<path:object_id>/"
+APP_OBJECT = re.compile(r"^(\w+)/<int:pk>/(edit/|delete/)?$")
 OWN_ROUTES = {
     "users/<int:pk>/",
     "memberships/<int:pk>/delete/",
@@ -59,6 +60,7 @@ def test_every_object_url_is_covered():
             ADMIN_OBJECT.match(route)
             or route in (ADMIN_PASSWORD, ADMIN_SHORTCUT)
             or route in OWN_ROUTES
+            or APP_OBJECT.match(route)
         )
     ]
     assert uncovered == [], "add these URLs to the authorization matrix"
@@ -233,3 +235,76 @@ def test_removing_a_membership_needs_the_right(client, w, role):
     else:
         assert response.status_code == 404
         assert Membership.objects.filter(pk=inside.pk).exists()
+
+
+def app_routes():
+    """(route, view class) of every list-detail-edit-delete object page."""
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif (
+                APP_OBJECT.match(prefix + str(pattern.pattern))
+                and prefix + str(pattern.pattern) not in OWN_ROUTES
+            ):
+                yield prefix + str(pattern.pattern), pattern.callback.view_class
+
+    return list(walk(get_resolver().url_patterns))
+
+
+def objects_for(w, world_name):
+    if world_name is None:
+        return {}
+    objects = dict(w[world_name])
+    objects[Programme] = w["programme"] if world_name == "in_A1" else w["programme_L"]
+    return objects
+
+
+@pytest.mark.parametrize("role", list(world.ROLES))
+def test_object_pages_follow_scope_and_rights(client, w, role):
+    from core.scope import can_change
+
+    inside, outside = world.ROLES[role]
+    user = w[role]
+    client = client_for(client, user)
+    wrong = []
+    for route, view in app_routes():
+        model = view.model
+        obj = objects_for(w, inside)[model]
+        url = "/" + route.replace("<int:pk>", str(obj.pk))
+        status = client.get(url).status_code
+        if route.endswith(("edit/", "delete/")):
+            expected = 200 if can_change(user, obj) else 403
+        else:
+            expected = 200
+        if status != expected:
+            wrong.append((role, url, status, expected))
+        if outside:
+            other = objects_for(w, outside)[model]
+            url = "/" + route.replace("<int:pk>", str(other.pk))
+            for method in ("get", "post"):
+                status = getattr(client, method)(url).status_code
+                if status != 404:
+                    wrong.append((role, method, url, status, 404))
+            assert model.objects.filter(pk=other.pk).exists()
+    assert wrong == []
+
+
+@pytest.mark.parametrize("role", ["duxue", "xuexiao"])
+def test_writes_without_the_right_change_nothing(client, w, role):
+    from core.scope import can_change
+
+    client = client_for(client, w[role])
+    for route, view in app_routes():
+        if not route.endswith(("edit/", "delete/")):
+            continue
+        obj = objects_for(w, "in_A1")[view.model]
+        if can_change(w[role], obj):
+            continue
+        url = "/" + route.replace("<int:pk>", str(obj.pk))
+        before = view.model.objects.filter(pk=obj.pk).values().get()
+        assert client.post(url, {"name": "改掉", "title": "改掉"}).status_code == 403, (
+            url
+        )
+        assert view.model.objects.filter(pk=obj.pk).values().get() == before, url

@@ -88,7 +88,9 @@ def test_csrf_is_enforced(w):
     assert response.status_code == 403
 
 
-def test_out_of_scope_pages_say_not_found_without_naming_the_object(client, w, settings):
+def test_out_of_scope_pages_say_not_found_without_naming_the_object(
+    client, w, settings
+):
     settings.DEBUG = False
     client.force_login(w["xian"])
     report = w["in_B1"]

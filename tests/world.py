@@ -243,6 +243,16 @@ def build():
         cycle_start=dt.date(2024, 9, 1),
         cycle_end=dt.date(2027, 8, 31),
     )
+    w["programme"] = programme
+    # Owned by a county, used by no pairing: seen only inside Longshan.
+    w["programme_L"] = Programme.objects.create(
+        name="龙山县城乡帮扶",
+        kind="urban_rural",
+        issuing_body="龙山县教育局",
+        region=w["L"],
+        cycle_start=dt.date(2024, 9, 1),
+        cycle_end=dt.date(2027, 8, 31),
+    )
     period = ReportingPeriod.objects.create(
         school_year=2024,
         semester="autumn",

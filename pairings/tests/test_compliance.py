@@ -172,7 +172,8 @@ class TestTimeOnPost:
 
 
 class TestTrainingCoverage:
-    def train(self, pairing, n, date=d(2024, 11, 5)):
+    def train(self, pairing, n, date=None):
+        date = date or d(2024, 11, 5)
         activity = ActivityFactory(pairing=pairing, kind="training", date=date)
         school = receiving_school(pairing)
         for _ in range(n):

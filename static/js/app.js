@@ -1,5 +1,5 @@
 // Searchable selects: any <select data-autocomplete-url> asks the server as you type.
-document.querySelectorAll("select[data-autocomplete-url]").forEach((select) => {
+function makeSearchable(select) {
   const url = select.dataset.autocompleteUrl;
   new TomSelect(select, {
     valueField: "id",
@@ -14,7 +14,9 @@ document.querySelectorAll("select[data-autocomplete-url]").forEach((select) => {
         .catch(() => callback());
     },
   });
-});
+}
+// (Rows inside a <template> are not in the document, so they are skipped here.)
+document.querySelectorAll("select[data-autocomplete-url]").forEach(makeSearchable);
 
 // Membership forms: show the region for bureau staff and inspectors, the school for
 // school staff, neither for administrators.
@@ -32,4 +34,18 @@ document.querySelectorAll("select[name=role]").forEach((role) => {
   };
   role.addEventListener("change", update);
   update();
+});
+
+// Inline formsets: "add a row" clones the empty form and bumps TOTAL_FORMS.
+document.querySelectorAll("button.add-row").forEach((button) => {
+  button.addEventListener("click", () => {
+    const prefix = button.dataset.prefix;
+    const table = document.querySelector(`table.formset[data-prefix="${prefix}"]`);
+    const total = document.getElementById(`id_${prefix}-TOTAL_FORMS`);
+    const index = parseInt(total.value, 10);
+    const html = table.querySelector("template").innerHTML.replace(/__prefix__/g, index);
+    table.querySelector("tbody").insertAdjacentHTML("beforeend", html);
+    total.value = index + 1;
+    table.querySelectorAll("tbody tr:last-child select[data-autocomplete-url]").forEach(makeSearchable);
+  });
 });

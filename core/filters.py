@@ -1,0 +1,100 @@
+"""The base FilterSet: one per model, shared by the HTML lists and the REST API.
+
+It searches a few text fields with ``q``, filters by region (the subtree of the
+chosen region, through the same school lookups the data scope uses) and offers only
+in-scope rows in its choice filters."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from pairings.models import Region
+
+from .scope import RULES, label, region_q, visible
+
+
+class ScopedFilterSet(django_filters.FilterSet):
+    search_fields: tuple[str, ...] = ()
+    # Lookups from the model to the schools whose region places it; default: the
+    # data scope's lookups ("" when the model itself has a ``region``).
+    region_lookups: tuple[str, ...] | None = None
+
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    region = django_filters.ModelChoiceFilter(
+        queryset=Region.objects.none(), method="in_region", label=_("region")
+    )
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        user = getattr(request, "user", None)
+        for filter_ in self.filters.values():
+            field_queryset = getattr(filter_, "queryset", None)
+            if field_queryset is not None and hasattr(field_queryset, "model"):
+                filter_.queryset = visible(
+                    field_queryset.model._default_manager.all(), user
+                )
+        self.filters["region"].queryset = visible(
+            Region.objects.filter(level__lte=3), user
+        )
+        for name, field in self.form.fields.items():
+            make_searchable(field, self.form[name].value())
+            widget = field.widget
+            if isinstance(widget, forms.Select | forms.SelectMultiple):
+                widget.attrs.setdefault("class", "form-select form-select-sm")
+            elif not isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-control form-control-sm")
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        q = Q()
+        for field in self.search_fields:
+            q |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(q)
+
+    def in_region(self, queryset, name, value):
+        rule = RULES.get(label(queryset.model))
+        lookups = self.region_lookups or (rule.via if rule else ("",))
+        return queryset.filter(region_q(queryset.model, lookups, (value.path,)))
+
+
+AUTOCOMPLETE_KINDS = {
+    "pairings.School": "school",
+    "pairings.Pairing": "pairing",
+    "pairings.Region": "region",
+    "pairings.Programme": "programme",
+    "dispatch.Person": "person",
+    "projects.AidProject": "project",
+    "dispatch.Secondment": "secondment",
+}
+
+
+def make_searchable(field, value) -> None:
+    """Large tables cannot be a plain select: render only the chosen row and let the
+    browser ask the scoped autocomplete endpoint as the user types."""
+    queryset = getattr(field, "queryset", None)
+    if queryset is None:
+        return
+    kind = AUTOCOMPLETE_KINDS.get(label(queryset.model))
+    if kind is None:
+        return
+    field.widget.attrs["data-autocomplete-url"] = reverse("autocomplete", args=[kind])
+    choices = [("", "---------")]
+    if value not in (None, "", []):
+        chosen = queryset.filter(pk=value).first() if str(value).isdigit() else None
+        if chosen is not None:
+            choices.append((chosen.pk, field.label_from_instance(chosen)))
+    field.widget.choices = choices
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def date_filter(field_name, lookup, label):
+    return django_filters.DateFilter(
+        field_name=field_name, lookup_expr=lookup, label=label, widget=DateInput()
+    )

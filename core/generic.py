@@ -1,0 +1,377 @@
+"""A few generic views that every list, detail, form and delete page is built from, as
+in NetBox: a view is configured with a model, a selector, a FilterSet, columns and a
+form. Every one of them reads through the data scope and writes only with the right."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import ProtectedError, Sum
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from .scope import can_change, can_write_model, scope_of, visible
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class Column:
+    """One column of a list: a title, how to read the value, and how to sort by it."""
+
+    title: str
+    accessor: str  # dotted attribute path, or "get_x_display"
+    sort: str | None = None  # ORM ordering key
+    kind: str = "text"  # text | money | number | date | bool | link
+    link: bool = False
+
+    def value(self, obj):
+        value = obj
+        for part in self.accessor.split("."):
+            value = getattr(value, part, None)
+            if callable(value):
+                value = value()
+            if value is None:
+                return None
+        return value
+
+
+def url_name(model, action: str) -> str:
+    return f"{model._meta.app_label}:{model._meta.model_name}_{action}"
+
+
+class ScopedMixin(LoginRequiredMixin):
+    model = None
+
+    def base_queryset(self):
+        return self.model._default_manager.all()
+
+    def get_queryset(self):
+        return visible(self.base_queryset(), self.request.user)
+
+    def get_object(self):
+        obj = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        if obj is None:
+            raise Http404
+        return obj
+
+    @property
+    def scope(self):
+        return scope_of(self.request.user)
+
+    def common_context(self):
+        meta = self.model._meta
+        return {
+            "meta": meta,
+            "model_name": meta.verbose_name,
+            "model_name_plural": meta.verbose_name_plural,
+            "list_url": self.list_url(),
+            "can_add": can_write_model(self.request.user, self.model)
+            and self._has_url("add"),
+        }
+
+    def list_url(self):
+        """The list page, or for models listed only inside a parent, the parent."""
+        from django.urls import NoReverseMatch
+
+        try:
+            return reverse(url_name(self.model, "list"))
+        except NoReverseMatch:
+            parent = getattr(self, "object", None)
+            return (
+                parent.get_absolute_url()
+                if parent is not None and hasattr(parent, "get_absolute_url")
+                else "/"
+            )
+
+    def _has_url(self, action):
+        from django.urls import NoReverseMatch
+
+        try:
+            reverse(url_name(self.model, action))
+        except NoReverseMatch:
+            return False
+        return True
+
+
+class ObjectListView(ScopedMixin, TemplateView):
+    """A filtered, searchable, sortable, paginated list with totals of money columns."""
+
+    template_name = "core/object_list.html"
+    filterset_class = None
+    columns: list[Column] = []
+    totals: list[str] = []  # money fields summed over the filtered rows
+    default_ordering: tuple[str, ...] = ("-pk",)
+
+    def get_context_data(self, **kwargs):
+        queryset = self.get_queryset()
+        filterset = self.filterset_class(
+            self.request.GET or None, queryset=queryset, request=self.request
+        )
+        rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+        if filterset.is_bound and not filterset.is_valid():
+            rows = queryset.none()
+        totals = {}
+        if self.totals:
+            sums = rows.order_by().aggregate(**{f: Sum(f) for f in self.totals})
+            totals = {f: sums[f] or Decimal("0") for f in self.totals}
+        sort = self.request.GET.get("sort", "")
+        allowed = {c.sort for c in self.columns if c.sort}
+        ordering = (
+            (sort,) if sort.lstrip("-") in allowed else self.default_ordering
+        ) + ("pk",)
+        page = Paginator(rows.order_by(*ordering), PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+        context = super().get_context_data(**kwargs)
+        context.update(self.common_context())
+        context.update(
+            {
+                "filterset": filterset,
+                "page": page,
+                "columns": self.columns,
+                "rows": [
+                    (obj, [(column, column.value(obj)) for column in self.columns])
+                    for obj in page
+                ],
+                "totals": [
+                    (column, totals.get(column.accessor)) for column in self.columns
+                ]
+                if totals
+                else None,
+                "sort": sort,
+                "detail_url": url_name(self.model, "detail"),
+            }
+        )
+        return context
+
+
+class ObjectDetailView(ScopedMixin, TemplateView):
+    template_name = "core/object_detail.html"
+    fields: list[str] | None = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        # Out of scope is 404 whatever the method, before anything else is said.
+        self.object = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        obj = self.object
+        context = super().get_context_data(**kwargs)
+        context.update(self.common_context())
+        meta = self.model._meta
+        names = self.fields or [
+            f.name
+            for f in meta.concrete_fields
+            if not f.primary_key and f.name not in {"id_number", "path", "token"}
+        ]
+        context.update(
+            {
+                "object": obj,
+                "field_rows": [
+                    (meta.get_field(n).verbose_name, _display(obj, n)) for n in names
+                ],
+                "can_change": can_change(self.request.user, obj),
+                "edit_url": url_name(self.model, "edit")
+                if self._has_url_with_pk("edit")
+                else None,
+                "delete_url": url_name(self.model, "delete")
+                if self._has_url_with_pk("delete")
+                else None,
+            }
+        )
+        return context
+
+    def _has_url_with_pk(self, action):
+        from django.urls import NoReverseMatch
+
+        try:
+            reverse(url_name(self.model, action), args=[0])
+        except NoReverseMatch:
+            return False
+        return True
+
+
+def _display(obj, name):
+    field = obj._meta.get_field(name)
+    if field.choices:
+        return getattr(obj, f"get_{name}_display")()
+    return getattr(obj, name)
+
+
+class ObjectEditView(ScopedMixin, TemplateView):
+    """Create (no pk) or change an object with a form; formsets optional."""
+
+    template_name = "core/object_form.html"
+    form_class = None
+    formsets: dict = {}  # name -> inline formset class
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.object = self.get_object() if "pk" in kwargs else None
+        if self.object is None and not can_write_model(request.user, self.model):
+            raise PermissionDenied
+        if self.object is not None and not can_change(request.user, self.object):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, data=None, files=None):
+        return self.form_class(
+            data,
+            files,
+            instance=self.object,
+            user=self.request.user,
+            **self.form_kwargs(),
+        )
+
+    def form_kwargs(self):
+        return {}
+
+    def get_formsets(self, data=None, files=None, instance=None):
+        return {
+            name: formset(
+                data,
+                files,
+                instance=instance or self.object,
+                prefix=name,
+                form_kwargs={"user": self.request.user},
+            )
+            for name, formset in self.formsets.items()
+        }
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(
+            self.context(self.get_form(), self.get_formsets())
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form(request.POST, request.FILES)
+        formsets = self.get_formsets(
+            request.POST, request.FILES, instance=form.instance
+        )
+        if form.is_valid() and all(f.is_valid() for f in formsets.values()):
+            try:
+                with transaction.atomic():
+                    obj = self.save(form, formsets)
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Saved: %(object)s") % {"object": obj})
+                return redirect(self.success_url(obj))
+        return self.render_to_response(self.context(form, formsets), status=200)
+
+    def save(self, form, formsets):
+        obj = form.save()
+        for formset in formsets.values():
+            formset.instance = obj
+            formset.save()
+        return obj
+
+    def success_url(self, obj):
+        return reverse(url_name(self.model, "detail"), args=[obj.pk])
+
+    def context(self, form, formsets):
+        context = self.get_context_data()
+        context.update(self.common_context())
+        context.update(
+            {
+                "form": form,
+                "formsets": formsets,
+                "formsets_have_errors": any(
+                    f.total_error_count() for f in formsets.values() if f.is_bound
+                ),
+                "object": self.object,
+                "cancel_url": reverse(
+                    url_name(self.model, "detail"), args=[self.object.pk]
+                )
+                if self.object
+                else self.list_url(),
+            }
+        )
+        return context
+
+
+def _errors_to_form(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class ObjectDeleteView(ScopedMixin, TemplateView):
+    template_name = "core/object_delete.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.object = self.get_object()
+        if not can_change(request.user, self.object):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(self.common_context())
+        context["object"] = self.object
+        return context
+
+    def post(self, request, *args, **kwargs):
+        name = str(self.object)
+        try:
+            with transaction.atomic():
+                self.object.delete()
+        except ProtectedError:
+            messages.error(
+                request,
+                _("%(object)s cannot be deleted: other records still refer to it.")
+                % {"object": name},
+            )
+            return redirect(
+                reverse(url_name(self.model, "detail"), args=[self.object.pk])
+            )
+        messages.success(request, _("Deleted: %(object)s") % {"object": name})
+        return redirect(self.after_delete_url())
+
+    def after_delete_url(self):
+        return self.list_url()
+
+
+def crud_urls(
+    prefix: str, model, *, list_view=None, detail_view, edit_view=None, delete_view=None
+):
+    """The usual five URLs of a model: list, detail, add, edit, delete."""
+    from django.urls import path
+
+    name = model._meta.model_name
+    patterns = [
+        path(f"{prefix}/<int:pk>/", detail_view.as_view(), name=f"{name}_detail")
+    ]
+    if list_view:
+        patterns.append(path(f"{prefix}/", list_view.as_view(), name=f"{name}_list"))
+    if edit_view:
+        patterns += [
+            path(f"{prefix}/add/", edit_view.as_view(), name=f"{name}_add"),
+            path(f"{prefix}/<int:pk>/edit/", edit_view.as_view(), name=f"{name}_edit"),
+        ]
+    if delete_view:
+        patterns.append(
+            path(
+                f"{prefix}/<int:pk>/delete/",
+                delete_view.as_view(),
+                name=f"{name}_delete",
+            )
+        )
+    return patterns

@@ -1,0 +1,58 @@
+from decimal import Decimal
+
+from django import template
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def yuan(value):
+    """Yuan with thousands separators and two decimals."""
+    if value in (None, ""):
+        return "—"
+    return f"{Decimal(value):,.2f}"
+
+
+@register.filter
+def wan(value):
+    """Yuan shown in 万元 with two decimals."""
+    if value in (None, ""):
+        return "—"
+    return f"{Decimal(value) / 10000:,.2f}"
+
+
+@register.simple_tag
+def cell(column, value, obj=None, detail_url=None):
+    if value is None or value == "":
+        return "—"
+    if column.kind == "money":
+        return yuan(value)
+    if column.kind == "bool":
+        return _("yes") if value else _("no")
+    if column.kind == "date":
+        return date_format(value, "Y-m-d")
+    if column.link and obj is not None and detail_url:
+        return format_html(
+            '<a href="{}">{}</a>', reverse(detail_url, args=[obj.pk]), value
+        )
+    return value
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context, column):
+    if not column.sort:
+        return column.title
+    request = context["request"]
+    current = request.GET.get("sort", "")
+    target = f"-{column.sort}" if current == column.sort else column.sort
+    query = request.GET.copy()
+    query["sort"] = target
+    query.pop("page", None)
+    arrow = (
+        " ▲" if current == column.sort else " ▼" if current == f"-{column.sort}" else ""
+    )
+    return format_html('<a href="?{}">{}{}</a>', query.urlencode(), column.title, arrow)

@@ -1,0 +1,47 @@
+from core.generic import crud_urls
+
+from . import views
+from .models import Activity, Appraisal, Person, Secondment, Stint
+
+app_name = "dispatch"
+
+urlpatterns = [
+    *crud_urls(
+        "people",
+        Person,
+        list_view=views.PersonList,
+        detail_view=views.PersonDetail,
+        edit_view=views.PersonEdit,
+        delete_view=views.PersonDelete,
+    ),
+    *crud_urls(
+        "secondments",
+        Secondment,
+        list_view=views.SecondmentList,
+        detail_view=views.SecondmentDetail,
+        edit_view=views.SecondmentEdit,
+        delete_view=views.SecondmentDelete,
+    ),
+    *crud_urls(
+        "activities",
+        Activity,
+        list_view=views.ActivityList,
+        detail_view=views.ActivityDetail,
+        edit_view=views.ActivityEdit,
+        delete_view=views.ActivityDelete,
+    ),
+    *crud_urls(
+        "appraisals",
+        Appraisal,
+        detail_view=views.AppraisalDetail,
+        edit_view=views.AppraisalEdit,
+        delete_view=views.AppraisalDelete,
+    ),
+    *crud_urls(
+        "stints",
+        Stint,
+        detail_view=views.StintDetail,
+        edit_view=views.StintEdit,
+        delete_view=views.StintDelete,
+    ),
+]

@@ -1,0 +1,67 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from core.filters import ScopedFilterSet
+
+from .models import Agreement, Pairing, Programme, School
+
+
+class SchoolFilterSet(ScopedFilterSet):
+    search_fields = ("name", "code", "former_names__former_name")
+    region_lookups = ("",)
+
+    class Meta:
+        model = School
+        fields = [
+            "stage",
+            "ownership",
+            "locality",
+            "is_weak",
+            "is_poor_village",
+            "is_model",
+        ]
+
+
+class ProgrammeFilterSet(ScopedFilterSet):
+    search_fields = ("name", "document_number", "issuing_body")
+    region_lookups = ("",)
+
+    class Meta:
+        model = Programme
+        fields = ["kind"]
+
+
+class PairingFilterSet(ScopedFilterSet):
+    search_fields = ("name", "parties__school__name")
+    school = django_filters.ModelChoiceFilter(
+        queryset=School.objects.all(), field_name="parties__school", label=_("school")
+    )
+    programme = django_filters.ModelChoiceFilter(
+        queryset=Programme.objects.all(), label=_("programme")
+    )
+    active_on = django_filters.DateFilter(method="active_on_date", label=_("active on"))
+
+    class Meta:
+        model = Pairing
+        fields = ["programme", "status", "mode"]
+
+    def search(self, queryset, name, value):
+        # Searching through parties would repeat a pairing once per matching school.
+        return super().search(queryset, name, value).distinct()
+
+    def active_on_date(self, queryset, name, value):
+        return queryset.filter(start_date__lte=value, end_date__gte=value)
+
+
+class AgreementFilterSet(ScopedFilterSet):
+    search_fields = ("title", "pairing__name")
+    pairing = django_filters.ModelChoiceFilter(
+        queryset=Pairing.objects.all(), label=_("pairing")
+    )
+    signed_year = django_filters.NumberFilter(
+        field_name="signed_on", lookup_expr="year", label=_("year signed")
+    )
+
+    class Meta:
+        model = Agreement
+        fields = ["kind", "pairing"]

@@ -1,0 +1,178 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from core.choices import Side
+from core.filters import make_searchable
+from core.forms import BootstrapMixin, ScopedModelForm
+from core.scope import scope_of
+
+from . import services
+from .models import (
+    Agreement,
+    AgreementTarget,
+    Pairing,
+    PairingAssessment,
+    Programme,
+    School,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class SchoolForm(ScopedModelForm):
+    class Meta:
+        model = School
+        fields = [
+            "code",
+            "name",
+            "region",
+            "stage",
+            "ownership",
+            "locality",
+            "is_weak",
+            "is_poor_village",
+            "is_model",
+            "address",
+        ]
+
+
+class ProgrammeForm(ScopedModelForm):
+    class Meta:
+        model = Programme
+        exclude = ["created_at", "updated_at"]
+        widgets = {"cycle_start": DateInput(), "cycle_end": DateInput()}
+
+
+class SchoolsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.code}）"
+
+
+class PairingForm(ScopedModelForm):
+    """A pairing with one or more supporting and receiving schools."""
+
+    supporting = SchoolsField(School.objects.all(), label=_("supporting schools"))
+    receiving = SchoolsField(School.objects.all(), label=_("receiving schools"))
+    lead = forms.ModelChoiceField(
+        School.objects.all(),
+        label=_("lead unit"),
+        required=False,
+        help_text=_("When several schools support, one leads; default: the first."),
+    )
+
+    class Meta:
+        model = Pairing
+        fields = [
+            "programme",
+            "name",
+            "mode",
+            "status",
+            "start_date",
+            "end_date",
+            "aid_teaching",
+            "aid_management",
+            "aid_funding",
+            "note",
+        ]
+        widgets = {"start_date": DateInput(), "end_date": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mode"].required = False
+        self.fields["mode"].help_text = _(
+            "Left empty, it follows the number of schools."
+        )
+        if self.instance.pk and not self.is_bound:
+            parties = list(self.instance.parties.all())
+            self.initial["supporting"] = [
+                p.school_id for p in parties if p.side == Side.SUPPORTING
+            ]
+            self.initial["receiving"] = [
+                p.school_id for p in parties if p.side == Side.RECEIVING
+            ]
+            lead = next((p.school_id for p in parties if p.is_lead), None)
+            self.initial["lead"] = lead
+        for name in ("supporting", "receiving"):
+            field = self.fields[name]
+            make_searchable(field, None)
+            chosen = self[name].value() or []
+            chosen = [c for c in chosen if str(c).isdigit()]
+            field.widget.choices = [
+                (s.pk, field.label_from_instance(s))
+                for s in field.queryset.filter(pk__in=chosen)
+            ]
+            field.widget.attrs["multiple"] = True
+
+    def clean(self):
+        data = super().clean()
+        supporting, receiving = data.get("supporting"), data.get("receiving")
+        if supporting is not None and receiving is not None:
+            try:
+                services.validate_parties(
+                    supporting=list(supporting),
+                    receiving=list(receiving),
+                    lead=data.get("lead"),
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    self.add_error(field if field in self.fields else None, errors)
+            scope = scope_of(self.user)
+            schools = [*supporting, *receiving]
+            if not scope.is_admin and not any(
+                s.region.path.startswith(scope.bureau_paths) for s in schools
+            ):
+                self.add_error(
+                    None, _("At least one of the schools must lie in your region.")
+                )
+        return data
+
+    def save(self, commit=True):
+        data = self.cleaned_data
+        fields = {name: data[name] for name in self.Meta.fields}
+        schools = {
+            "supporting": list(data["supporting"]),
+            "receiving": list(data["receiving"]),
+            "lead": data.get("lead"),
+        }
+        if self.instance.pk:
+            if not fields["mode"]:
+                fields["mode"] = services._default_mode(
+                    len(schools["supporting"]), len(schools["receiving"])
+                )
+            return services.pairing_update(pairing=self.instance, **schools, **fields)
+        fields["mode"] = fields["mode"] or None
+        return services.pairing_create(**schools, **fields)
+
+
+class AgreementForm(ScopedModelForm):
+    class Meta:
+        model = Agreement
+        fields = ["pairing", "kind", "title", "signed_on", "document", "overall_goal"]
+        widgets = {"signed_on": DateInput()}
+
+
+class AgreementTargetForm(BootstrapMixin, forms.ModelForm):
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    class Meta:
+        model = AgreementTarget
+        fields = ["year", "metric", "planned"]
+
+
+AgreementTargetFormSet = forms.inlineformset_factory(
+    Agreement, AgreementTarget, form=AgreementTargetForm, extra=1, can_delete=True
+)
+
+
+class PairingAssessmentForm(ScopedModelForm):
+    class Meta:
+        model = PairingAssessment
+        fields = ["pairing", "assessed_on", "assessor", "result", "score", "comment"]
+        widgets = {"assessed_on": DateInput()}

@@ -1,0 +1,105 @@
+"""Reads of regions, schools and pairings, each owning its joins."""
+
+from django.db.models import Prefetch
+
+from core.scope import visible
+
+from .models import Agreement, Pairing, PairingParty, Programme, School
+
+
+def parties_prefetch():
+    return Prefetch("parties", queryset=PairingParty.objects.select_related("school"))
+
+
+def school_list(*, user):
+    return visible(School.objects.select_related("region"), user)
+
+
+def programme_list(*, user):
+    return visible(Programme.objects.select_related("region"), user)
+
+
+def pairing_list(*, user):
+    return visible(
+        Pairing.objects.select_related("programme").prefetch_related(
+            parties_prefetch()
+        ),
+        user,
+    )
+
+
+def agreement_list(*, user):
+    return visible(Agreement.objects.select_related("pairing"), user)
+
+
+def pairing_actuals(pairing, years: list[int]) -> dict[tuple[int, str], object]:
+    """Actual figures of a pairing per calendar year and target metric, to set beside
+    the agreement's yearly targets. A handful of grouped queries."""
+    from django.db.models import Count, Q, Sum
+    from django.db.models.functions import ExtractYear
+
+    from dispatch.choices import ActivityKind, SecondmentKind
+    from dispatch.models import Activity, BackboneCultivation, Stint
+    from projects.choices import FundingKind
+    from projects.models import FundingLine
+
+    from .choices import TargetMetric as M
+
+    if not years:
+        return {}
+    actual: dict[tuple[int, str], object] = {}
+    kinds = {
+        SecondmentKind.TEACHING: M.TEACHING_SECONDMENTS,
+        SecondmentKind.ATTACHMENT: M.MANAGER_SECONDMENTS,
+        SecondmentKind.SHADOWING: M.SHADOWING,
+    }
+    for year in years:
+        rows = (
+            Stint.objects.filter(
+                secondment__pairing=pairing,
+                secondment__kind__in=list(kinds),
+                start__year__lte=year,
+                end__year__gte=year,
+            )
+            .values("secondment__kind")
+            .annotate(n=Count("secondment_id", distinct=True))
+        )
+        for row in rows:
+            actual[(year, kinds[row["secondment__kind"]])] = row["n"]
+    lessons = [ActivityKind.DEMONSTRATION_LESSON, ActivityKind.OPEN_LESSON]
+    for row in (
+        Activity.objects.filter(pairing=pairing, date__year__in=years)
+        .annotate(year=ExtractYear("date"))
+        .values("year")
+        .annotate(
+            lessons=Sum("lessons", filter=Q(kind__in=lessons)),
+            lectures=Count("id", filter=Q(kind=ActivityKind.LECTURE)),
+            research=Count("id", filter=Q(kind=ActivityKind.RESEARCH)),
+            trainees=Sum("teacher_participants", filter=Q(kind=ActivityKind.TRAINING)),
+        )
+    ):
+        year = row["year"]
+        actual[(year, M.DEMONSTRATION_LESSONS)] = row["lessons"] or 0
+        actual[(year, M.LECTURES)] = row["lectures"]
+        actual[(year, M.RESEARCH_ACTIVITIES)] = row["research"]
+        actual[(year, M.TRAINEES)] = row["trainees"] or 0
+    for row in (
+        BackboneCultivation.objects.filter(
+            pairing=pairing, recognised_on__year__in=years
+        )
+        .annotate(year=ExtractYear("recognised_on"))
+        .values("year")
+        .annotate(n=Count("id"))
+    ):
+        actual[(row["year"], M.BACKBONE_TEACHERS)] = row["n"]
+    for row in (
+        FundingLine.objects.filter(
+            Q(pairing=pairing) | Q(project__pairing=pairing),
+            kind=FundingKind.RECEIVED,
+            year__in=years,
+        )
+        .values("year")
+        .annotate(total=Sum("amount"))
+    ):
+        actual[(row["year"], M.FUNDS)] = row["total"]
+    return actual

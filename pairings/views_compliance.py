@@ -1,0 +1,98 @@
+"""The compliance list: pairings filtered by rule, semester, region and result."""
+
+from django import forms
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from core.filters import make_searchable
+from core.forms import BootstrapMixin
+from core.scope import region_q, visible
+from reporting.models import ReportingPeriod
+
+from . import compliance, periods, selectors
+from .models import Region
+
+RESULTS = [
+    ("", _("any result")),
+    ("fail", _("fails")),
+    ("pass", _("passes")),
+    ("no_data", _("no data")),
+]
+
+
+class ComplianceFilter(BootstrapMixin, forms.Form):
+    semester = forms.ModelChoiceField(
+        ReportingPeriod.objects.all(), label=_("semester")
+    )
+    region = forms.ModelChoiceField(
+        Region.objects.none(), label=_("region"), required=False
+    )
+    rule = forms.ChoiceField(
+        label=_("rule"),
+        required=False,
+        choices=[("", _("all rules"))] + list(compliance.RULES.items()),
+    )
+    result = forms.ChoiceField(label=_("result"), required=False, choices=RESULTS)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = visible(
+            Region.objects.filter(level__lte=3), user
+        )
+        make_searchable(self.fields["region"], self["region"].value())
+
+
+class ComplianceList(LoginRequiredMixin, TemplateView):
+    template_name = "pairings/compliance_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        latest = (
+            ReportingPeriod.objects.filter(start__lte=timezone.localdate())
+            .order_by("-start")
+            .first()
+        )
+        data = self.request.GET.copy()
+        if not data.get("semester") and latest:
+            data["semester"] = latest.pk
+        form = ComplianceFilter(data, user=self.request.user)
+        rows, semester = [], None
+        if form.is_valid():
+            semester = form.cleaned_data["semester"]
+            pairings = selectors.pairing_list(user=self.request.user).filter(
+                start_date__lte=semester.end, end_date__gte=semester.start
+            )
+            if form.cleaned_data["region"]:
+                pairings = pairings.filter(
+                    region_q(
+                        pairings.model,
+                        ("parties__school",),
+                        (form.cleaned_data["region"].path,),
+                    )
+                )
+            rows = compliance.evaluate(
+                pairings.order_by("name", "pk"), periods.semester(semester)
+            )
+            rule, result = form.cleaned_data["rule"], form.cleaned_data["result"]
+            if result and rule:
+                rows = [r for r in rows if r.result(rule).status == result]
+            elif result == "pass":
+                rows = [r for r in rows if r.passed]
+            elif result:
+                rows = [r for r in rows if any(x.status == result for x in r.results)]
+        page = Paginator(rows, 50).get_page(self.request.GET.get("page"))
+        passed = sum(1 for r in rows if r.passed)
+        context.update(
+            {
+                "form": form,
+                "page": page,
+                "semester": semester,
+                "rules": list(compliance.RULES.items()),
+                "total": len(rows),
+                "passed": passed,
+            }
+        )
+        return context

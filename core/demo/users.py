@@ -40,11 +40,21 @@ def build_users(demo: Demo) -> None:
             last_name=last,
             first_name=first,
             email=f"{username}@demo.duikou.local",
-            is_staff=True,
+            # The Django admin is the administrators' tool only.
+            is_staff=role == R.ADMIN,
             is_superuser=role == R.ADMIN,
         )
         demo.users[username] = user
-        memberships.append(Membership(user=user, role=role, region=region, school=unit))
+        memberships.append(
+            Membership(
+                user=user,
+                role=role,
+                region=region,
+                school=unit,
+                # The provincial and county bureaus manage their users in the demo.
+                can_manage_users=username in {"sheng", "xian"},
+            )
+        )
     demo.writer.save(Membership, memberships)
     demo.writer.line(
         "  演示账号 demo users: admin sheng shi xian xuexiao duxue (密码 password "

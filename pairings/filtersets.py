@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import ScopedFilterSet
+from core.filters import DateInput, ScopedFilterSet
 
 from .models import Agreement, Pairing, Programme, School
 
@@ -39,7 +39,9 @@ class PairingFilterSet(ScopedFilterSet):
     programme = django_filters.ModelChoiceFilter(
         queryset=Programme.objects.all(), label=_("programme")
     )
-    active_on = django_filters.DateFilter(method="active_on_date", label=_("active on"))
+    active_on = django_filters.DateFilter(
+        method="active_on_date", label=_("active on"), widget=DateInput()
+    )
 
     class Meta:
         model = Pairing

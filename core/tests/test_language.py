@@ -28,3 +28,10 @@ def test_switch_offers_each_language_in_its_own_name(admin_client):
     page = admin_client.get(reverse("admin:index")).content.decode()
     assert "简体中文" in page
     assert "English" in page
+
+
+def test_chinese_even_when_the_browser_asks_for_english(admin_client):
+    page = admin_client.get(
+        reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"
+    ).content.decode()
+    assert 'lang="zh-hans"' in page

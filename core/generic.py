@@ -123,7 +123,10 @@ class ObjectListView(ScopedMixin, TemplateView):
         totals = {}
         if self.totals:
             sums = rows.order_by().aggregate(**{f: Sum(f) for f in self.totals})
-            totals = {f: sums[f] or Decimal("0") for f in self.totals}
+            # SQLite sums decimals as floats: round back to fen.
+            totals = {
+                f: Decimal(sums[f] or 0).quantize(Decimal("0.01")) for f in self.totals
+            }
         sort = self.request.GET.get("sort", "")
         allowed = {c.sort for c in self.columns if c.sort}
         ordering = (
@@ -233,23 +236,31 @@ class ObjectEditView(ScopedMixin, TemplateView):
             files,
             instance=self.object,
             user=self.request.user,
-            **self.form_kwargs(),
+            initial=self.get_initial(),
         )
 
-    def form_kwargs(self):
-        return {}
+    def get_initial(self):
+        """On an add page, ?pairing=12 (or any form field) preselects that field."""
+        if self.object is not None:
+            return {}
+        fields = getattr(self.form_class, "base_fields", {})
+        return {
+            name: value for name, value in self.request.GET.items() if name in fields
+        }
 
     def get_formsets(self, data=None, files=None, instance=None):
-        return {
-            name: formset(
+        formsets = {}
+        for name, formset_class in self.formsets.items():
+            formset = formset_class(
                 data,
                 files,
                 instance=instance or self.object,
                 prefix=name,
                 form_kwargs={"user": self.request.user},
             )
-            for name, formset in self.formsets.items()
-        }
+            formset.title = formset_class.model._meta.verbose_name_plural
+            formsets[name] = formset
+        return formsets
 
     def get(self, request, *args, **kwargs):
         return self.render_to_response(

@@ -42,7 +42,18 @@ def healthz(request):
 
 @login_required
 def home(request):
-    return render(request, "core/home.html", {"scope": scope_of(request.user)})
+    """The dashboard of a school year (default: the current one), by role."""
+    from pairings.periods import school_year_of
+    from reporting.dashboard import figures
+
+    scope = scope_of(request.user)
+    current = school_year_of(timezone.localdate())
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else current
+    context = {"scope": scope, "year": year, "years": range(current, current - 5, -1)}
+    if not scope.is_empty:
+        context["dash"] = figures(request.user, year)
+    return render(request, "core/home.html", context)
 
 
 def page_of(request, queryset):

@@ -158,44 +158,28 @@ class StintDetail(ObjectDetailView):
     model = Stint
 
 
-class InitialFromQuery:
-    """On an add page, ?pairing=12 (or any form field) preselects that field."""
-
-    def get_form(self, data=None, files=None):
-        form = super().get_form(data, files)
-        if data is None and self.object is None:
-            for name in form.fields:
-                value = self.request.GET.get(name)
-                if value:
-                    form.initial[name] = value
-                    from core.filters import make_searchable
-
-                    make_searchable(form.fields[name], value)
-        return form
-
-
 class PersonEdit(ObjectEditView):
     model = Person
     form_class = PersonForm
 
 
-class SecondmentEdit(InitialFromQuery, ObjectEditView):
+class SecondmentEdit(ObjectEditView):
     model = Secondment
     form_class = SecondmentForm
     formsets = {"stints": StintFormSet}
 
 
-class ActivityEdit(InitialFromQuery, ObjectEditView):
+class ActivityEdit(ObjectEditView):
     model = Activity
     form_class = ActivityForm
 
 
-class AppraisalEdit(InitialFromQuery, ObjectEditView):
+class AppraisalEdit(ObjectEditView):
     model = Appraisal
     form_class = AppraisalForm
 
 
-class StintEdit(InitialFromQuery, ObjectEditView):
+class StintEdit(ObjectEditView):
     model = Stint
     form_class = StintSingleForm
 

@@ -57,8 +57,13 @@ class SchoolsField(forms.ModelMultipleChoiceField):
 class PairingForm(ScopedModelForm):
     """A pairing with one or more supporting and receiving schools."""
 
-    supporting = SchoolsField(School.objects.all(), label=_("supporting schools"))
-    receiving = SchoolsField(School.objects.all(), label=_("receiving schools"))
+    # Not required at field level: the pairing rules say what is missing, in words.
+    supporting = SchoolsField(
+        School.objects.all(), label=_("supporting schools"), required=False
+    )
+    receiving = SchoolsField(
+        School.objects.all(), label=_("receiving schools"), required=False
+    )
     lead = forms.ModelChoiceField(
         School.objects.all(),
         label=_("lead unit"),

@@ -8,7 +8,12 @@ from .models import Agreement, Pairing, PairingParty, Programme, School
 
 
 def parties_prefetch():
-    return Prefetch("parties", queryset=PairingParty.objects.select_related("school"))
+    return Prefetch(
+        "parties",
+        queryset=PairingParty.objects.select_related("school").order_by(
+            "-side", "-is_lead", "id"
+        ),
+    )
 
 
 def school_list(*, user):

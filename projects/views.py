@@ -7,7 +7,6 @@ from core.generic import (
     ObjectEditView,
     ObjectListView,
 )
-from dispatch.views import InitialFromQuery
 
 from .filtersets import AidProjectFilterSet, DonationFilterSet, FundingLineFilterSet
 from .forms import AidProjectForm, DonationForm, FundingLineForm, FundingLineFormSet
@@ -95,18 +94,18 @@ class DonationDetail(ObjectDetailView):
     model = Donation
 
 
-class AidProjectEdit(InitialFromQuery, ObjectEditView):
+class AidProjectEdit(ObjectEditView):
     model = AidProject
     form_class = AidProjectForm
     formsets = {"funding_lines": FundingLineFormSet}
 
 
-class FundingLineEdit(InitialFromQuery, ObjectEditView):
+class FundingLineEdit(ObjectEditView):
     model = FundingLine
     form_class = FundingLineForm
 
 
-class DonationEdit(InitialFromQuery, ObjectEditView):
+class DonationEdit(ObjectEditView):
     model = Donation
     form_class = DonationForm
 

@@ -15,6 +15,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from core.choices import Direction, Side
 from core.models import Membership
@@ -67,6 +68,12 @@ def school(name, region_):
 
 
 def pairing(name, programme, supporting, receiving):
+    # One transaction: on PostgreSQL a pairing must have both sides at commit.
+    with transaction.atomic():
+        return _pairing(name, programme, supporting, receiving)
+
+
+def _pairing(name, programme, supporting, receiving):
     p = Pairing.objects.create(
         programme=programme,
         name=name,
@@ -222,6 +229,8 @@ def build():
     w["L"] = region("433130", "龙山县", 3, w["LC"])
     w["a1s"] = school("历下实验小学", w["A1"])
     w["a1r"] = school("历下乡村小学", w["A1"])
+    w["a1t"] = school("历下第二实验小学", w["A1"])
+    w["a2s"] = school("市中实验小学", w["A2"])
     w["b1s"] = school("市南实验小学", w["B1"])
     w["b1r"] = school("市南乡村小学", w["B1"])
     w["ls"] = school("龙山民族小学", w["L"])

@@ -149,6 +149,8 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    # django-axes logs every login at INFO; the login log keeps them already.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 

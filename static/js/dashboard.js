@@ -1,0 +1,34 @@
+// Dashboard charts (ECharts, vendored). Data comes from the json_script block.
+(function () {
+  const data = JSON.parse(document.getElementById("chart-data").textContent);
+  const labels = window.chartLabels;
+  const make = (id, option) => {
+    const element = document.getElementById(id);
+    if (!element) return;
+    const chart = echarts.init(element);
+    chart.setOption(option);
+    element.dataset.rendered = "true";
+    window.addEventListener("resize", () => chart.resize());
+  };
+  const bars = (categories, series) => ({
+    tooltip: { trigger: "axis" },
+    legend: {},
+    grid: { left: 40, right: 20, bottom: 60 },
+    xAxis: { type: "category", data: categories, axisLabel: { rotate: categories.length > 8 ? 40 : 0 } },
+    yAxis: { type: "value" },
+    series: series.map(([name, values]) => ({ name, type: "bar", data: values })),
+  });
+  make("chart-region", bars(data.by_region.labels, [
+    [labels.secondments, data.by_region.secondments],
+    [labels.activities, data.by_region.activities],
+  ]));
+  make("chart-month", bars(data.by_month.labels, [
+    [labels.activities, data.by_month.activities],
+    [labels.stints, data.by_month.stints],
+  ]));
+  make("chart-source", {
+    tooltip: { trigger: "item", valueFormatter: (v) => v.toFixed(2) },
+    legend: { type: "scroll", bottom: 0 },
+    series: [{ type: "pie", radius: ["35%", "65%"], data: data.by_source }],
+  });
+})();

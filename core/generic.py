@@ -129,9 +129,9 @@ class ObjectListView(ScopedMixin, TemplateView):
             }
         sort = self.request.GET.get("sort", "")
         allowed = {c.sort for c in self.columns if c.sort}
-        ordering = (
-            (sort,) if sort.lstrip("-") in allowed else self.default_ordering
-        ) + ("pk",)
+        ordering = (sort,) if sort.lstrip("-") in allowed else self.default_ordering
+        # A tie-breaker in the same direction, so an index on (key, id) serves it.
+        ordering = (*ordering, "-pk" if ordering[0].startswith("-") else "pk")
         page = Paginator(rows.order_by(*ordering), PAGE_SIZE).get_page(
             self.request.GET.get("page")
         )

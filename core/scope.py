@@ -25,6 +25,9 @@ class Scope:
     inspector_paths: tuple[str, ...] = ()
     school_ids: frozenset[int] = frozenset()
     manager_paths: tuple[str, ...] = ()
+    # The user's regions include every province in the system (a provincial bureau
+    # of a single-province deployment): region rules then filter nothing.
+    covers_all_regions: bool = False
 
     @property
     def region_paths(self) -> tuple[str, ...]:
@@ -69,9 +72,18 @@ def scope_of(user) -> Scope:
             inspector.append(path)
         elif role == Membership.Role.SCHOOL:
             schools.add(school_id)
+    Region = apps.get_model("pairings.Region")
+    paths = [*bureau, *inspector]
+    covers_all = (
+        bool(paths)
+        and not Region.objects.filter(parent__isnull=True)
+        .exclude(path__in=paths)
+        .exists()
+    )
     scope = Scope(
         user_id=user.pk,
         is_admin=is_admin,
+        covers_all_regions=covers_all,
         bureau_paths=tuple(sorted(bureau)),
         inspector_paths=tuple(sorted(inspector)),
         school_ids=frozenset(schools),
@@ -157,23 +169,51 @@ def _is_multi_valued(model_label: str, lookup: str) -> bool:
     return False
 
 
-def _school_q(model, lookups: tuple[str, ...], condition: str, value) -> Q:
-    """OR over lookups of ``<lookup>__<condition>=value``; to-many hops become
-    ``pk IN (subquery)`` so rows are never repeated."""
+PARTIES = "parties__school"
+
+
+def _pairings_with(school_filter: dict):
+    """Subquery: ids of the pairings with a party school matching the filter."""
+    PairingParty = apps.get_model("pairings.PairingParty")
+    return PairingParty.objects.filter(
+        **{f"school__{key}": value for key, value in school_filter.items()}
+    ).values("pairing_id")
+
+
+def _via_q(model, lookup: str, school_filter: dict) -> Q:
+    """Rows of ``model`` whose school reached through ``lookup`` matches the filter.
+
+    Lookups through a pairing's parties become a semi-join on pairing ids (a small
+    subquery on the parties table), and to-many hops become ``pk IN (subquery)``, so
+    rows are never repeated and the outer query stays a cheap filter."""
+    if lookup == PARTIES:  # the pairing itself
+        return Q(pk__in=_pairings_with(school_filter))
+    if lookup.endswith(f"pairing__{PARTIES}"):
+        head = lookup[: -len(PARTIES)]  # "pairing__", "secondment__pairing__", ...
+        pairing_ids = _pairings_with(school_filter)
+        if _is_multi_valued(label(model), head.rstrip("_")):
+            rows = model._base_manager.filter(**{f"{head}id__in": pairing_ids})
+            return Q(pk__in=rows.values("pk"))
+        return Q(**{f"{head}id__in": pairing_ids})
+    prefix = f"{lookup}__" if lookup else ""
+    path_filter = {f"{prefix}{key}": value for key, value in school_filter.items()}
+    if _is_multi_valued(label(model), lookup):
+        return Q(pk__in=model._base_manager.filter(**path_filter).values("pk"))
+    return Q(**path_filter)
+
+
+def _school_q(model, lookups: tuple[str, ...], school_filter: dict) -> Q:
     q = Q()
     for lookup in lookups:
-        path = f"{lookup}__{condition}" if lookup else condition
-        if _is_multi_valued(label(model), lookup):
-            q |= Q(pk__in=model._base_manager.filter(**{path: value}).values("pk"))
-        else:
-            q |= Q(**{path: value})
+        q |= _via_q(model, lookup, school_filter)
     return q
 
 
 def region_q(model, lookups: tuple[str, ...], paths: tuple[str, ...]) -> Q:
+    """Rows placed, through ``lookups``, in any of the regions (and below)."""
     q = Q()
     for path in paths:
-        q |= _school_q(model, lookups, "region__path__startswith", path)
+        q |= _school_q(model, lookups, {"region__path__startswith": path})
     return q
 
 
@@ -195,6 +235,8 @@ def scope_q(model, scope: Scope) -> Q | None:
         return None
     if key in RULES:
         rule = RULES[key]
+        if scope.covers_all_regions:
+            return None
         q = region_q(model, rule.via, scope.region_paths)
         if scope.school_ids:
             q |= _school_ids_q(model, rule.school_via or rule.via, scope)
@@ -204,15 +246,7 @@ def scope_q(model, scope: Scope) -> Q | None:
 
 
 def _school_ids_q(model, lookups: tuple[str, ...], scope: Scope) -> Q:
-    ids = sorted(scope.school_ids)
-    q = Q()
-    for lookup in lookups:
-        path = f"{lookup}__in" if lookup else "pk__in"
-        if _is_multi_valued(label(model), lookup):
-            q |= Q(pk__in=model._base_manager.filter(**{path: ids}).values("pk"))
-        else:
-            q |= Q(**{path: ids})
-    return q
+    return _school_q(model, lookups, {"pk__in": sorted(scope.school_ids)})
 
 
 def _region_rule(model, scope: Scope) -> Q:

@@ -148,7 +148,9 @@ class Secondment(TimeStampedModel):
         indexes = [
             models.Index(
                 fields=["pairing", "direction", "kind"], name="sec_pairing_dir"
-            )
+            ),
+            # The secondment list's default order.
+            models.Index(fields=["planned_start", "id"], name="sec_planned_start"),
         ]
 
     def __str__(self):

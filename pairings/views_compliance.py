@@ -73,26 +73,33 @@ class ComplianceList(LoginRequiredMixin, TemplateView):
                         (form.cleaned_data["region"].path,),
                     )
                 )
-            rows = compliance.evaluate(
-                pairings.order_by("name", "pk"), periods.semester(semester)
-            )
             rule, result = form.cleaned_data["rule"], form.cleaned_data["result"]
-            if result and rule:
+            ordered = pairings.order_by("name", "pk")
+            if not result:
+                # Unfiltered: judge only the page shown (thousands of pairings at
+                # province level would take seconds).
+                page = Paginator(ordered, 50).get_page(self.request.GET.get("page"))
+                page.object_list = compliance.evaluate(
+                    list(page.object_list), periods.semester(semester)
+                )
+                context.update(self._context(form, page, semester, None))
+                return context
+            rows = compliance.evaluate(ordered, periods.semester(semester))
+            if rule:
                 rows = [r for r in rows if r.result(rule).status == result]
             elif result == "pass":
                 rows = [r for r in rows if r.passed]
-            elif result:
+            else:
                 rows = [r for r in rows if any(x.status == result for x in r.results)]
         page = Paginator(rows, 50).get_page(self.request.GET.get("page"))
-        passed = sum(1 for r in rows if r.passed)
-        context.update(
-            {
-                "form": form,
-                "page": page,
-                "semester": semester,
-                "rules": list(compliance.RULES.items()),
-                "total": len(rows),
-                "passed": passed,
-            }
-        )
+        context.update(self._context(form, page, semester, len(rows)))
         return context
+
+    def _context(self, form, page, semester, total):
+        return {
+            "form": form,
+            "page": page,
+            "semester": semester,
+            "rules": list(compliance.RULES.items()),
+            "total": total,
+        }

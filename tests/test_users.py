@@ -109,14 +109,18 @@ class TestChoicesAndAutocomplete:
         client.force_login(w["xian"])
         form = client.get(reverse("user_create")).context["form"]
         schools = set(form.fields["school"].queryset)
-        assert schools == {w["a1s"], w["a1r"]}
+        assert schools == {w["a1s"], w["a1r"], w["a1t"]}
         regions = set(form.fields["region"].queryset)
         assert regions == {w["A1"]}
 
     @pytest.mark.parametrize(
         ("role", "kind", "expected"),
         [
-            ("xian", "school", {"历下实验小学", "历下乡村小学", "龙山山区小学"}),
+            (
+                "xian",
+                "school",
+                {"历下实验小学", "历下乡村小学", "历下第二实验小学", "龙山山区小学"},
+            ),
             ("xuexiao", "school", {"历下实验小学", "历下乡村小学"}),
             ("xian_b1", "school", {"市南实验小学", "市南乡村小学"}),
             ("xian", "pairing", {"历下结对", "济南—龙山东西部协作"}),

@@ -348,3 +348,43 @@ def test_dashboard_figures_match_the_records(client, w):
     assert dash["out"] == {**dash["out"], "people": 1, "times": 1}
     assert dash["days_on_post"] == 59
     assert b'id="chart-region"' in response.content
+
+
+class TestComplianceList:
+    def test_filter_by_rule_and_result(self, client, w):
+        Activity.objects.create(
+            pairing=w["pA1"],
+            kind="research",
+            title="教研",
+            date=dt.date(2024, 12, 2),
+            host_side="receiving",
+        )
+        client.force_login(w["xian"])
+        url = reverse("pairings:compliance")
+        base = {"semester": w["period"].pk}
+        passing = client.get(url, {**base, "rule": "research", "result": "pass"})
+        assert [r.pairing for r in passing.context["page"]] == [w["pA1"]]
+        failing = client.get(url, {**base, "rule": "research", "result": "fail"})
+        assert [r.pairing for r in failing.context["page"]] == [w["pX"]]
+        assert "历下结对" not in failing.content.decode()
+
+    def test_unfiltered_list_judges_every_pairing_shown(self, client, w):
+        client.force_login(w["sheng"])
+        response = client.get(
+            reverse("pairings:compliance"), {"semester": w["period"].pk}
+        )
+        rows = list(response.context["page"])
+        assert {r.pairing.name for r in rows} == {
+            "历下结对",
+            "市南结对",
+            "济南—龙山东西部协作",
+        }
+        assert all(len(r.results) == 7 for r in rows)
+
+    def test_region_filter(self, client, w):
+        client.force_login(w["sheng"])
+        response = client.get(
+            reverse("pairings:compliance"),
+            {"semester": w["period"].pk, "region": w["B1"].pk},
+        )
+        assert [r.pairing.name for r in response.context["page"]] == ["市南结对"]

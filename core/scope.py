@@ -195,11 +195,19 @@ def _via_q(model, lookup: str, school_filter: dict) -> Q:
             rows = model._base_manager.filter(**{f"{head}id__in": pairing_ids})
             return Q(pk__in=rows.values("pk"))
         return Q(**{f"{head}id__in": pairing_ids})
-    prefix = f"{lookup}__" if lookup else ""
-    path_filter = {f"{prefix}{key}": value for key, value in school_filter.items()}
+    if not lookup:  # the school itself
+        return Q(**school_filter)
+    if "pk__in" in school_filter:
+        schools = school_filter["pk__in"]
+    else:
+        # One small subquery of school ids, not a join to schools and regions per
+        # lookup (several OR'd joins make the planner scan everything).
+        School = apps.get_model("pairings.School")
+        schools = School.objects.filter(**school_filter).values("pk")
     if _is_multi_valued(label(model), lookup):
-        return Q(pk__in=model._base_manager.filter(**path_filter).values("pk"))
-    return Q(**path_filter)
+        rows = model._base_manager.filter(**{f"{lookup}__in": schools})
+        return Q(pk__in=rows.values("pk"))
+    return Q(**{f"{lookup}__in": schools})
 
 
 def _school_q(model, lookups: tuple[str, ...], school_filter: dict) -> Q:

@@ -8,6 +8,7 @@ from core.generic import (
     ObjectEditView,
     ObjectListView,
 )
+from core.scope import can_write_model
 
 from .filtersets import ActivityFilterSet, PersonFilterSet, SecondmentFilterSet
 from .forms import (
@@ -132,6 +133,9 @@ class SecondmentDetail(ObjectDetailView):
         context["stints"] = list(secondment.stints.order_by("start"))
         context["days_on_post"] = sum(s.days for s in context["stints"])
         context["appraisals"] = secondment.appraisals.all()
+        user = self.request.user
+        context["can_add_stint"] = can_write_model(user, Stint)
+        context["can_add_appraisal"] = can_write_model(user, Appraisal)
         return context
 
 

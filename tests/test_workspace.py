@@ -388,3 +388,18 @@ class TestComplianceList:
             {"semester": w["period"].pk, "region": w["B1"].pk},
         )
         assert [r.pairing.name for r in response.context["page"]] == ["市南结对"]
+
+
+def test_pages_hide_what_the_role_may_not_do(client, w):
+    secondment = w["in_A1"][Secondment]
+    url = reverse("dispatch:secondment_detail", args=[secondment.pk])
+    client.force_login(w["duxue"])
+    page = client.get(url).content.decode()
+    assert "登记在岗时段" not in page and "编辑" not in page
+    assert "添加" not in client.get(reverse("pairings:pairing_list")).content.decode()
+    client.force_login(w["xuexiao"])
+    page = client.get(url).content.decode()
+    assert "登记在岗时段" in page  # school staff record stints
+    assert f"/secondments/{secondment.pk}/edit/" not in page  # but not secondments
+    client.force_login(w["xian"])
+    assert f"/secondments/{secondment.pk}/edit/" in client.get(url).content.decode()

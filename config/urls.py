@@ -10,5 +10,7 @@ urlpatterns = [
     path("", include("pairings.urls")),
     path("", include("dispatch.urls")),
     path("", include("projects.urls")),
+    path("", include("reporting.urls")),
+    path("", include("core.urls_notifications")),
     path("", include("core.urls")),
 ]

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from pairings.choices import RegionLevel
 from pairings.models import Region
 
-from .models import AuditEntry, LoginEvent, Membership
+from .models import AuditEntry, LoginEvent, Membership, Notification
 
 admin.site.site_header = _("Partner Assistance Management System")
 admin.site.site_title = _("Partner Assistance")
@@ -134,5 +134,14 @@ class LoginEventAdmin(ReadOnlyAdmin):
     list_filter = ["success", "locked_out"]
     search_fields = ["username", "ip_address"]
     date_hierarchy = "time"
+    list_per_page = 50
+    show_full_result_count = False
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user", "message", "read_at"]
+    search_fields = ["user__username", "message"]
+    list_select_related = ["user"]
     list_per_page = 50
     show_full_result_count = False

@@ -19,7 +19,7 @@ from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 AUDITED_APPS = {"core", "pairings", "dispatch", "projects", "reporting", "auth"}
-NOT_AUDITED = {"core.AuditEntry", "core.LoginEvent"}
+NOT_AUDITED = {"core.AuditEntry", "core.LoginEvent", "core.Notification"}
 IGNORED_FIELDS = {"created_at", "updated_at", "last_login"}
 # Bookkeeping that changes many times a minute while a job runs.
 QUIET_FIELDS = {"reporting.ExportJob": {"progress", "stage", "started_at"}}

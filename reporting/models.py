@@ -157,6 +157,9 @@ class SemesterReport(TimeStampedModel):
     accepted_at = models.DateTimeField(
         _("accepted by the city at"), null=True, blank=True
     )
+    # Set by a superior's unlock: the school may edit after the lock date until it
+    # submits again.
+    reopened = models.BooleanField(_("unlocked for editing"), default=False)
     # Optimistic locking: a save must name the version it was edited from.
     version = models.PositiveIntegerField(_("version"), default=1)
 

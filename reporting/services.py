@@ -1,14 +1,334 @@
-"""Writes of the reporting app."""
+"""Writes of the reporting app: the semester report workflow and export housekeeping.
+
+draft → submitted → returned (comment required) → submitted again → approved (locked);
+a superior unlocks an approved report with a reason; with a second level, the city
+accepts the county's approval. Every step is a ReportEvent (who, when, what, why),
+is in the audit trail, and notifies the other side in-app."""
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .choices import ExportStatus
-from .models import ExportJob
+from core.models import Membership
+from core.notifications import notify
+from core.scope import in_scope, scope_of
+
+from . import prefill as prefill_module
+from .choices import ExportStatus, ReportAction, ReportStatus
+from .models import ExportJob, ReportEvent, SemesterReport
+
+EDITABLE = {ReportStatus.DRAFT, ReportStatus.RETURNED}
+NARRATIVE = ("practices", "outcomes", "problems", "next_steps")
+
+
+class ConflictError(ValidationError):
+    """Someone else saved the report since this user opened it."""
+
+
+# Who may do what -------------------------------------------------------------------
+
+
+def is_school_staff_of(user, report) -> bool:
+    return report.school_id in scope_of(user).school_ids
+
+
+def _county_path(report) -> str:
+    parts = report.school.region.path.strip("/").split("/")
+    return "/".join(parts[:3]) + "/"
+
+
+def is_reviewer(user, report) -> bool:
+    """Bureau staff whose region holds the school (or an administrator)."""
+    scope = scope_of(user)
+    if scope.is_admin:
+        return True
+    path = report.school.region.path
+    return any(path.startswith(p) for p in scope.bureau_paths)
+
+
+def is_superior(user, report) -> bool:
+    """Above the county that approves: city or province bureau, or an administrator."""
+    scope = scope_of(user)
+    if scope.is_admin:
+        return True
+    county = _county_path(report)
+    return any(county.startswith(p) and p != county for p in scope.bureau_paths)
+
+
+def can_edit(user, report, today: dt.date | None = None) -> bool:
+    """School staff edit drafts and returned reports until the lock date (or after it
+    when a superior unlocked the report)."""
+    today = today or timezone.localdate()
+    if report.status not in EDITABLE:
+        return False
+    if not (is_school_staff_of(user, report) or scope_of(user).is_admin):
+        return False
+    return report.reopened or today <= report.period.lock_date
+
+
+# Reads -----------------------------------------------------------------------------
+
+
+def report_for(*, school, period, user=None) -> SemesterReport:
+    """The school's report for the period, created as a prefilled draft if missing."""
+    report = SemesterReport.objects.filter(school=school, period=period).first()
+    if report is not None:
+        return report
+    figures = prefill_module.prefill(school, period)
+    with transaction.atomic():
+        report, created = SemesterReport.objects.get_or_create(
+            school=school,
+            period=period,
+            defaults={**figures, "prefilled": prefill_module.as_json(figures)},
+        )
+        if created:
+            _event(report, ReportAction.CREATE, "", ReportStatus.DRAFT, user)
+    return report
+
+
+# Writes ----------------------------------------------------------------------------
+
+
+def _event(report, action, from_status, to_status, user, comment=""):
+    return ReportEvent.objects.create(
+        report=report,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        actor=user if getattr(user, "is_authenticated", False) else None,
+        comment=comment,
+    )
+
+
+def _check(condition, message):
+    if not condition:
+        raise PermissionDenied(message)
+
+
+@transaction.atomic
+def report_save(
+    *, report, user, version: int, figures: dict, explanations: dict, narrative: dict
+) -> SemesterReport:
+    """Save the school's figures and narrative. ``version`` is the one the form was
+    opened at: if someone saved in between, nothing is written (optimistic lock)."""
+    _check(can_edit(user, report), _("This report cannot be edited now."))
+    expected = report.prefilled or prefill_module.as_json(
+        prefill_module.prefill(report.school, report.period)
+    )
+    errors = {}
+    for name, value in figures.items():
+        recorded = expected.get(name)
+        differs = recorded is not None and Decimal(str(value)) != Decimal(str(recorded))
+        if differs and not (explanations.get(name) or "").strip():
+            errors[name] = _(
+                "The records give %(recorded)s: explain why your figure differs."
+            ) % {"recorded": recorded}
+    if errors:
+        raise ValidationError(errors)
+    updated = SemesterReport.objects.filter(
+        pk=report.pk, version=version, status__in=EDITABLE
+    ).update(
+        **figures,
+        **{k: v for k, v in narrative.items() if k in NARRATIVE},
+        explanations={k: v for k, v in explanations.items() if (v or "").strip()},
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        raise ConflictError(
+            _(
+                "Someone else saved this report after you opened it. Your changes "
+                "were not saved; they are still in the form. Reload the report to see "
+                "the other changes, then enter yours again."
+            )
+        )
+    before = {f: getattr(report, f) for f in (*figures, *narrative)}
+    report.refresh_from_db()
+    # .update() skips model signals: record the change in the audit trail here.
+    from core.audit import record
+
+    changes = {
+        f: [str(before[f]), str(getattr(report, f))]
+        for f in before
+        if str(before[f]) != str(getattr(report, f))
+    }
+    if changes:
+        record(report, "update", changes)
+    _event(report, ReportAction.SAVE, report.status, report.status, user)
+    return report
+
+
+def _bureau_users_for(report):
+    """The county bureau that reviews the school's reports."""
+    return get_user_model().objects.filter(
+        memberships__role=Membership.Role.BUREAU,
+        memberships__region__path=_county_path(report),
+        is_active=True,
+    )
+
+
+def _school_users_for(report):
+    return get_user_model().objects.filter(
+        memberships__role=Membership.Role.SCHOOL,
+        memberships__school=report.school,
+        is_active=True,
+    )
+
+
+def _url(report):
+    return reverse("reporting:report_detail", args=[report.pk])
+
+
+@transaction.atomic
+def report_submit(*, report, user, now=None) -> SemesterReport:
+    _check(can_edit(user, report), _("This report cannot be submitted now."))
+    now = now or timezone.now()
+    previous = report.status
+    report.status = ReportStatus.SUBMITTED
+    report.submitted_at = now
+    report.is_late = timezone.localtime(now).date() > report.period.deadline
+    report.reopened = False
+    report.version += 1
+    report.save()
+    action = (
+        ReportAction.RESUBMIT
+        if previous == ReportStatus.RETURNED
+        else ReportAction.SUBMIT
+    )
+    _event(report, action, previous, report.status, user)
+    notify(
+        _bureau_users_for(report),
+        _("%(school)s submitted its report for %(period)s.")
+        % {"school": report.school.name, "period": report.period},
+        _url(report),
+    )
+    return report
+
+
+@transaction.atomic
+def report_return(*, report, user, comment: str) -> SemesterReport:
+    _check(
+        is_reviewer(user, report), _("Only the reviewing bureau can return a report.")
+    )
+    if report.status != ReportStatus.SUBMITTED:
+        raise ValidationError(_("Only a submitted report can be returned."))
+    if not (comment or "").strip():
+        raise ValidationError({"comment": _("Say what the school must fix.")})
+    report.status = ReportStatus.RETURNED
+    report.version += 1
+    report.save()
+    _event(
+        report,
+        ReportAction.RETURN,
+        ReportStatus.SUBMITTED,
+        report.status,
+        user,
+        comment,
+    )
+    notify(
+        _school_users_for(report),
+        _("Your report for %(period)s was returned: %(comment)s")
+        % {"period": report.period, "comment": comment},
+        _url(report),
+    )
+    return report
+
+
+@transaction.atomic
+def report_approve(*, report, user, comment: str = "", now=None) -> SemesterReport:
+    _check(
+        is_reviewer(user, report), _("Only the reviewing bureau can approve a report.")
+    )
+    if report.status != ReportStatus.SUBMITTED:
+        raise ValidationError(_("Only a submitted report can be approved."))
+    report.status = ReportStatus.APPROVED
+    report.approved_at = now or timezone.now()
+    report.version += 1
+    report.save()
+    _event(
+        report,
+        ReportAction.APPROVE,
+        ReportStatus.SUBMITTED,
+        report.status,
+        user,
+        comment,
+    )
+    notify(
+        _school_users_for(report),
+        _("Your report for %(period)s was approved.") % {"period": report.period},
+        _url(report),
+    )
+    return report
+
+
+@transaction.atomic
+def report_accept(*, report, user, now=None) -> SemesterReport:
+    """Second level: the city accepts the county's approval."""
+    _check(is_superior(user, report), _("Only the city bureau can accept an approval."))
+    if report.status != ReportStatus.APPROVED or report.accepted_at:
+        raise ValidationError(
+            _("Only an approved report not yet accepted can be accepted.")
+        )
+    report.accepted_at = now or timezone.now()
+    report.version += 1
+    report.save()
+    _event(report, ReportAction.ACCEPT, report.status, report.status, user)
+    return report
+
+
+@transaction.atomic
+def report_unlock(*, report, user, reason: str) -> SemesterReport:
+    """A superior reopens an approved report for the school, with a reason."""
+    _check(is_superior(user, report), _("Only a superior bureau can unlock a report."))
+    if report.status != ReportStatus.APPROVED:
+        raise ValidationError(_("Only an approved report can be unlocked."))
+    if not (reason or "").strip():
+        raise ValidationError({"comment": _("Give the reason for unlocking.")})
+    report.status = ReportStatus.RETURNED
+    report.reopened = True
+    report.approved_at = None
+    report.accepted_at = None
+    report.version += 1
+    report.save()
+    _event(
+        report, ReportAction.UNLOCK, ReportStatus.APPROVED, report.status, user, reason
+    )
+    notify(
+        _school_users_for(report),
+        _("Your report for %(period)s was unlocked: %(reason)s")
+        % {"period": report.period, "reason": reason},
+        _url(report),
+    )
+    return report
+
+
+def reports_approve_many(*, reports, user) -> tuple[int, list[str]]:
+    """Bulk approve: each report on its own, so one failure does not stop the rest."""
+    done, skipped = 0, []
+    for report in reports:
+        try:
+            report_approve(report=report, user=user)
+        except (ValidationError, PermissionDenied):
+            skipped.append(report.school.name)
+        else:
+            done += 1
+    return done, skipped
+
+
+def in_scope_report(user, report) -> bool:
+    return in_scope(report, user)
+
+
+# Exports ---------------------------------------------------------------------------
 
 
 def export_jobs_expire(*, now: dt.datetime | None = None) -> int:
@@ -28,3 +348,16 @@ def export_jobs_expire(*, now: dt.datetime | None = None) -> int:
             job.save(update_fields=["status", "file", "updated_at"])
         expired += 1
     return expired
+
+
+def expected_schools(period):
+    """Schools expected to report: every school that is a party to an active pairing
+    during the period."""
+    from pairings.choices import PairingStatus
+    from pairings.models import School
+
+    return School.objects.filter(
+        parties__pairing__status__in=[PairingStatus.ACTIVE, PairingStatus.ENDED],
+        parties__pairing__start_date__lte=period.end,
+        parties__pairing__end_date__gte=period.start,
+    ).distinct()

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from core.choices import Side
-from core.models import AuditEntry, LoginEvent, Membership
+from core.models import AuditEntry, LoginEvent, Membership, Notification
 from dispatch.choices import ActivityKind, AppraisalResult, BackboneLevel
 from dispatch.models import (
     Appraisal,
@@ -67,7 +67,7 @@ pytestmark = pytest.mark.django_db
 
 APPS = ["core", "pairings", "dispatch", "projects", "reporting"]
 MODELS = [model for label in APPS for model in apps.get_app_config(label).get_models()]
-WRITTEN_BY_THE_SYSTEM = {ReportEvent, ExportJob, AuditEntry, LoginEvent}
+WRITTEN_BY_THE_SYSTEM = {ReportEvent, ExportJob, AuditEntry, LoginEvent, Notification}
 
 
 def url(model, view, *args):
@@ -168,6 +168,7 @@ def objects(admin_user):
         ),
         ExportJob.objects.create(user=admin_user, table=StatisticsTable.ROSTER),
         LoginEvent.objects.create(username="admin", success=False),
+        Notification.objects.create(user=admin_user, message="请尽快报送"),
     ]
     rows.append(AuditEntry.objects.order_by("id").first())
     return {type(row): row for row in rows}

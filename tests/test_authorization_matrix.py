@@ -17,7 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLResolver, get_resolver
 
 from core.audit import is_audited
-from core.models import AuditEntry, LoginEvent, Membership
+from core.models import AuditEntry, LoginEvent, Membership, Notification
 from pairings.models import Programme, Region, School
 from reporting.models import ExportJob, ReportingPeriod
 
@@ -77,6 +77,7 @@ def admin_only_objects(w):
         Membership: user.memberships.get(),
         AuditEntry: AuditEntry.objects.order_by("id").first(),
         LoginEvent: LoginEvent.objects.create(username="xuexiao", success=True),
+        Notification: Notification.objects.create(user=user, message="提醒"),
         get_user_model(): user,
         Group: Group.objects.create(name="测试组"),
         AccessAttempt: AccessAttempt.objects.create(

@@ -1,0 +1,3 @@
+"""URL patterns (filled in by the module's views)."""
+
+urlpatterns = []

@@ -1,3 +1,19 @@
-"""URL patterns (filled in by the module's views)."""
+"""The completeness board, the missing schools and reminders."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import views_board
+
+urlpatterns = [
+    path("reports/board/", views_board.BoardView.as_view(), name="board"),
+    path(
+        "reports/board/missing/",
+        views_board.MissingSchools.as_view(),
+        name="board_missing",
+    ),
+    path(
+        "reports/board/remind/",
+        views_board.SendReminders.as_view(),
+        name="board_remind",
+    ),
+]

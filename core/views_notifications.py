@@ -1,0 +1,60 @@
+"""The user's in-app notifications: the list, marking read, and the unread count for
+the navigation bar."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from .models import Notification
+
+PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def notification_list(request):
+    """The user's notifications, newest first."""
+    page = Paginator(request.user.notifications.all(), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    has_unread = request.user.notifications.filter(read_at__isnull=True).exists()
+    return render(
+        request, "core/notifications.html", {"page": page, "has_unread": has_unread}
+    )
+
+
+@login_required
+@require_POST
+def notification_read(request, pk):
+    """Mark one of the user's notifications read and open what it points to."""
+    notification = get_object_or_404(Notification, pk=pk, user=request.user)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    url = notification.url
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(url)
+    return redirect("notifications")
+
+
+@login_required
+@require_POST
+def notifications_read_all(request):
+    request.user.notifications.filter(read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return redirect("notifications")
+
+
+def unread_count(request) -> dict:
+    """Context processor: the signed-in user's unread notifications (one COUNT)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    count = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return {"unread_notifications": count}

@@ -47,7 +47,7 @@ def sections(request) -> list[dict]:
         reports.append(_item(_("My reports"), "reporting:my_reports"))
     if scope.is_admin or scope.region_paths:
         reports.append(_item(_("Review queue"), "reporting:review"))
-        reports.append(_item(_("Submission board"), "reporting:board"))
+        reports.append(_item(_("Report completeness"), "reporting:board"))
     reports.append(_item(_("Reporting periods"), "reporting:reportingperiod_list"))
     result.append({"title": _("Semester reports"), "items": reports})
     system = []

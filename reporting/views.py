@@ -24,6 +24,7 @@ from core.scope import region_q, scope_of, visible
 from pairings.models import Region, School
 
 from . import services
+from .attachments import attachments_context
 from .choices import ReportStatus
 from .filtersets import ReportingPeriodFilterSet
 from .forms import ReportForm, ReportingPeriodForm, ReviewFilter
@@ -155,9 +156,7 @@ class ReportEdit(ReportMixin, TemplateView):
             {
                 "object": self.object,
                 "form": form,
-                "attachments": self.object.attachments.select_related("uploaded_by"),
-                "can_edit": True,
-                "report": self.object,
+                **attachments_context(report=self.object, user=self.request.user),
             }
         )
         return context
@@ -185,8 +184,7 @@ class ReportDetail(ReportMixin, ObjectDetailView):
                     for name in services.prefill_module.FIGURES
                 ],
                 "events": report.events.select_related("actor"),
-                "attachments": report.attachments.select_related("uploaded_by"),
-                "can_edit": services.can_edit(user, report),
+                **attachments_context(report=report, user=user),
                 "can_review": report.status == ReportStatus.SUBMITTED
                 and services.is_reviewer(user, report),
                 "can_accept": report.period.second_level_review

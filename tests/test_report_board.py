@@ -5,7 +5,6 @@ import datetime as dt
 import itertools
 
 import pytest
-from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import connection
@@ -478,24 +477,8 @@ def test_unread_count_is_one_query(w, notes, django_assert_num_queries):
     assert unread_count(request) == {}
 
 
-def test_bell_shows_the_unread_count(client, w, notes, settings):
-    templates = [dict(t, OPTIONS=dict(t["OPTIONS"])) for t in settings.TEMPLATES]
-    processors = templates[0]["OPTIONS"]["context_processors"]
-    templates[0]["OPTIONS"]["context_processors"] = [
-        *processors,
-        "core.views_notifications.unread_count",
-    ]
-    settings.TEMPLATES = templates
+def test_bell_shows_the_unread_count(client, w, notes):
     client.force_login(w["xian"])
     html = client.get(reverse("notifications")).content.decode()
     assert 'id="notification-bell"' in html
     assert '<span class="badge rounded-pill bg-danger">2</span>' in html
-
-
-def test_bell_is_there_without_the_context_processor(client, w):
-    if "core.views_notifications.unread_count" in str(django_settings.TEMPLATES):
-        pytest.skip("the context processor is registered")
-    client.force_login(w["xian"])
-    html = client.get(reverse("notifications")).content.decode()
-    assert 'id="notification-bell"' in html
-    assert "badge rounded-pill" not in html

@@ -139,7 +139,7 @@ class TestSchoolFilesTheReport:
         assert f'value="{report.lectures + 2}"' in page  # input kept
         report.refresh_from_db()
         assert report.version == 1
-        data[f"explain_lectures"] = "两场讲座由学校自行组织，未录入系统"
+        data["explain_lectures"] = "两场讲座由学校自行组织，未录入系统"
         assert client.post(url, data).status_code == 302
         report.refresh_from_db()
         assert report.lectures == data["lectures"]

@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.navigation.context",
+                "core.views_notifications.unread_count",
             ],
         },
     },
@@ -118,6 +119,7 @@ MEDIA_ROOT = Path(env_str("DUIKOU_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/files/"
 EXPORT_ROOT = Path(env_str("DUIKOU_EXPORT_ROOT", str(VAR_DIR / "exports")))
 EXPORT_RETENTION_DAYS = env_int("DUIKOU_EXPORT_RETENTION_DAYS", 7)
+DUIKOU_ATTACHMENT_MAX_BYTES = env_int("DUIKOU_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -1,0 +1,151 @@
+"""What every statistics table is made of: a time span, a grouping, and a ``Table``
+(title, unit line, multi-row headers, data/subtotal/total rows, foot) that both the
+HTML preview and the Excel writer render, so they always show the same numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from pairings import periods
+from reporting.models import ReportingPeriod
+
+
+# Time spans ------------------------------------------------------------------------
+
+SPAN_KINDS = ("calendar_year", "school_year", "semester", "cycle", "range")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What the user asked for: stored as JSON on the export job (filters, never ids
+    of rows), so a retry rebuilds the same file."""
+
+    span: str = "school_year"  # one of SPAN_KINDS
+    year: int | None = None  # calendar or school year
+    semester: int | None = None  # ReportingPeriod id
+    programme: int | None = None  # Programme id, for "cycle"
+    start: str | None = None  # ISO dates, for "range"
+    end: str | None = None
+    group: str = "region"  # region | supporting_school | pairing
+    region: int | None = None  # Region id: the top of the table (default: user's)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Spec:
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in (data or {}).items() if k in known})
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+def period_of(spec: Spec) -> periods.Period:
+    """The time span a spec names, as a Period (inclusive dates)."""
+    if spec.span == "calendar_year":
+        return periods.calendar_year(int(spec.year))
+    if spec.span == "school_year":
+        return periods.school_year(int(spec.year))
+    if spec.span == "semester":
+        return periods.semester(ReportingPeriod.objects.get(pk=spec.semester))
+    if spec.span == "cycle":
+        from pairings.models import Programme
+
+        programme = Programme.objects.get(pk=spec.programme)
+        return periods.Period(
+            programme.cycle_start,
+            programme.cycle_end,
+            _("%(programme)s cycle %(start)s – %(end)s")
+            % {
+                "programme": programme.name,
+                "start": programme.cycle_start.isoformat(),
+                "end": programme.cycle_end.isoformat(),
+            },
+        )
+    if spec.span == "range":
+        return periods.date_range(
+            dt.date.fromisoformat(spec.start), dt.date.fromisoformat(spec.end)
+        )
+    raise ValueError(f"unknown span {spec.span!r}")
+
+
+# Tables ----------------------------------------------------------------------------
+
+
+@dataclass
+class HeaderCell:
+    """One cell of a multi-row header; spans are in cells (like HTML colspan)."""
+
+    text: str
+    colspan: int = 1
+    rowspan: int = 1
+
+
+@dataclass
+class Column:
+    key: str
+    kind: str = "int"  # int | wan (yuan shown in 万元) | rate (percent) | text | date
+    width: float | None = None  # Excel column width; None = fit the text
+
+
+@dataclass
+class Row:
+    values: dict
+    kind: str = "data"  # data | subtotal | total
+    level: int = 0  # indentation of the label (region depth)
+    approximate: set[str] = field(default_factory=set)  # keys whose figure is ≥
+
+
+@dataclass
+class Table:
+    code: str  # e.g. "partner_assistance"
+    title: str  # e.g. "对口支援工作统计表"
+    period_label: str
+    unit: str  # e.g. "单位：人、人次、天、万元"
+    header: list[list[HeaderCell]]  # the header rows, top to bottom
+    columns: list[Column]
+    rows: Iterable[Row]  # a list, or an iterator for row-per-record tables
+    notes: list[str] = field(default_factory=list)
+    unit_name: str = ""  # 填报单位
+
+    @property
+    def streamed(self) -> bool:
+        return not isinstance(self.rows, list)
+
+
+def wan(yuan) -> Decimal:
+    """Yuan to 万元 with 2 decimals (domain.md §3: stored in yuan, shown in 万元)."""
+    return (Decimal(yuan or 0) / Decimal(10000)).quantize(Decimal("0.01"))
+
+
+def rate(numerator, denominator) -> Decimal | None:
+    """A percentage with 1 decimal, not capped at 100; None when nothing is planned."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.1"))
+
+
+def add_rows(
+    rows: list[Row],
+    keys: Iterable[str],
+    kind: str,
+    label_key: str,
+    label: str,
+    level: int = 0,
+) -> Row:
+    """A subtotal or total row: the sum of ``rows`` for ``keys`` (approximate if any
+    summed figure is)."""
+    values = {label_key: label}
+    approximate: set[str] = set()
+    for key in keys:
+        values[key] = sum((r.values.get(key) or 0) for r in rows)
+        if any(key in r.approximate for r in rows):
+            approximate.add(key)
+    return Row(values=values, kind=kind, level=level, approximate=approximate)
+
+
+def iterate(rows: Iterable[Row]) -> Iterator[Row]:
+    yield from rows

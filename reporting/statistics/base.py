@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from pairings import periods
 from reporting.models import ReportingPeriod
 
-
 # Time spans ------------------------------------------------------------------------
 
 SPAN_KINDS = ("calendar_year", "school_year", "semester", "cycle", "range")

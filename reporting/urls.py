@@ -26,5 +26,6 @@ urlpatterns = [
         edit_view=views.PeriodEdit,
     ),
     path("", include("reporting.urls_board")),
+    path("", include("reporting.urls_exports")),
     path("", include("reporting.urls_attachments")),
 ]

@@ -32,6 +32,10 @@ ADMIN_PASSWORD = "admin/auth/user/<id>/password/"
 ADMIN_SHORTCUT = "admin/r/<path:content_type_id>/<path:object_id>/"
 APP_OBJECT = re.compile(r"^(\w+)/<int:pk>/(edit/|delete/)?$")
 OWN_ROUTES = {
+    "exports/<int:pk>/",
+    "exports/<int:pk>/status/",
+    "exports/<int:pk>/download/",
+    "exports/<int:pk>/retry/",
     "reports/<int:pk>/act/",
     "reports/start/<int:school>/<int:period>/",
     "reports/<int:pk>/attachments/",
@@ -335,3 +339,15 @@ def test_report_actions_follow_the_scope(client, w, role):
         assert response.status_code == 404
     outside.refresh_from_db()
     assert outside.status == "draft"
+
+
+@pytest.mark.parametrize("role", [r for r in world.ROLES if r != "admin"])
+def test_export_jobs_belong_to_their_owner(client, w, role):
+    """exports/<pk>/…: another user's job is 404, even for reading its status."""
+    job = ExportJob.objects.create(user=w["admin"], table="partner_assistance")
+    client = client_for(client, w[role])
+    for suffix in ("", "status/", "download/"):
+        assert client.get(f"/exports/{job.pk}/{suffix}").status_code == 404
+    assert client.post(f"/exports/{job.pk}/retry/").status_code == 404
+    job.refresh_from_db()
+    assert job.status == "pending"

@@ -1,0 +1,36 @@
+"""The statistics tables the system can build, by code."""
+
+from importlib import import_module
+
+from django.utils.translation import gettext_lazy as _
+
+# code → (module with build(*, user, spec) -> Table, title)
+TABLES = {
+    "partner_assistance": (
+        "reporting.statistics.partner_assistance",
+        _("partner-assistance statistics"),
+    ),
+}
+# The yearly workbook: every table above, one sheet each.
+YEARLY = "yearly_workbook"
+
+
+def available() -> dict:
+    """Tables whose module is present (tables are added one by one)."""
+    result = {}
+    for code, (module, title) in TABLES.items():
+        try:
+            import_module(module)
+        except ModuleNotFoundError:
+            continue
+        result[code] = title
+    return result
+
+
+def build(code: str, *, user, spec):
+    module, _title = TABLES[code]
+    return import_module(module).build(user=user, spec=spec)
+
+
+def build_all(codes, *, user, spec):
+    return [build(code, user=user, spec=spec) for code in codes]

@@ -1,0 +1,34 @@
+// Export progress: poll the job's status until it is done or failed, no reload.
+(function () {
+  const box = document.getElementById("export");
+  if (!box) return;
+  const bar = document.getElementById("export-bar");
+  const stage = document.getElementById("export-stage");
+  const error = document.getElementById("export-error");
+  const download = document.getElementById("export-download");
+  const retry = document.getElementById("export-retry");
+  const poll = () => {
+    fetch(box.dataset.statusUrl, { credentials: "same-origin" })
+      .then((r) => r.json())
+      .then((s) => {
+        bar.style.width = `${s.progress}%`;
+        bar.textContent = `${s.progress}%`;
+        bar.parentElement.setAttribute("aria-valuenow", s.progress);
+        stage.textContent = `${s.status_display} ${s.stage || ""}`;
+        error.textContent = s.error || "";
+        if (s.status === "done") {
+          bar.classList.remove("progress-bar-animated");
+          download.classList.remove("d-none");
+          box.dataset.finished = "done";
+        } else if (s.status === "failed") {
+          bar.classList.add("bg-danger");
+          retry.classList.remove("d-none");
+          box.dataset.finished = "failed";
+        } else {
+          setTimeout(poll, 1000);
+        }
+      })
+      .catch(() => setTimeout(poll, 3000));
+  };
+  poll();
+})();

@@ -1,0 +1,233 @@
+"""The rows of a statistics table: regions (county rows, city and province
+subtotals, a grand total), supporting schools, or pairings.
+
+Every row is a *bucket*. A pairing falls in a bucket through one of its parties
+(PairingParty); buckets of one *level* (data rows, city subtotals, province subtotals,
+the total) never overlap, so one grouped query per level and figure family gives the
+figures of every row of that level:
+
+    records.filter(<prefix>in=level.parties()).annotate(key=level.key(<prefix>))
+           .values("key").annotate(...)
+
+``level.parties()`` keeps one party per pairing and bucket, so a pairing with both
+parties in the same county is counted once there; a pairing with parties in two
+counties is counted in both, and once in the total (computed by its own query)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from core.choices import Side
+from core.scope import scope_of, visible
+from pairings.choices import PairingStatus, RegionLevel
+from pairings.models import PairingParty, Region
+
+DATA, SUBTOTAL, TOTAL = "data", "subtotal", "total"
+COUNTED_STATUSES = (
+    PairingStatus.ACTIVE,
+    PairingStatus.ENDED,
+    PairingStatus.TERMINATED,
+)
+
+
+@dataclass
+class Level:
+    """Buckets that do not overlap: (key, region paths) for regions, or ids."""
+
+    by: str  # "region" | "school" | "pairing" | "all"
+    buckets: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
+
+    def key(self, prefix: str = ""):
+        """The bucket of a party reached through ``prefix`` ("pairing__parties__")."""
+        if self.by == "school":
+            return F(f"{prefix}school_id")
+        if self.by == "pairing":
+            return F(f"{prefix}pairing_id")
+        if self.by == "all":
+            return Value(0)
+        whens = []
+        for key, paths in self.buckets:
+            q = Q()
+            for path in paths:
+                q |= Q(**{f"{prefix}school__region__path__startswith": path})
+            whens.append(When(q, then=Value(key)))
+        return Case(*whens, default=Value(None))
+
+    def parties(self):
+        """One party per pairing and bucket (the first by id): records joined to
+        these are counted once per bucket."""
+        parties = PairingParty.objects.all()
+        if self.by == "school":
+            ids = [key for key, _paths in self.buckets]
+            parties = parties.filter(side=Side.SUPPORTING, school_id__in=ids)
+        elif self.by == "pairing":
+            parties = parties.filter(pairing_id__in=[k for k, _p in self.buckets])
+        elif self.by == "region":
+            parties = parties.filter(
+                _any_path([p for _k, paths in self.buckets for p in paths])
+            )
+        earlier = PairingParty.objects.annotate(bucket=self.key()).filter(
+            pairing_id=OuterRef("pairing_id"),
+            bucket=OuterRef("bucket"),
+            pk__lt=OuterRef("pk"),
+        )
+        if self.by == "school":
+            earlier = earlier.filter(side=Side.SUPPORTING)
+        return (
+            parties.annotate(bucket=self.key())
+            .filter(bucket__isnull=False)
+            .filter(~Exists(earlier))
+            .values("pk")
+        )
+
+
+@dataclass
+class Entry:
+    """One row to come: its label, kind, indentation and bucket in a level."""
+
+    label: str
+    kind: str
+    level_name: str
+    key: int
+    depth: int = 0
+
+
+@dataclass
+class Grouping:
+    label_header: str
+    entries: list[Entry]
+    levels: dict[str, Level]  # level name → Level
+    top_paths: tuple[str, ...] = ()  # the regions the table covers; () = all
+
+
+def _any_path(paths) -> Q:
+    q = Q()
+    for path in paths:
+        q |= Q(school__region__path__startswith=path)
+    return q if paths else Q(pk__in=[])
+
+
+def top_regions(*, user, spec) -> list[Region]:
+    """The top of the table: ``spec.region`` (if the user may see it), else the
+    user's highest regions; administrators: the provinces."""
+    scope = scope_of(user)
+    regions = visible(Region.objects.all(), scope=scope)
+    if spec.region:
+        region = regions.filter(pk=spec.region).first()
+        if region is None:
+            raise Http404
+        if not (scope.is_admin or scope.covers_all_regions) and not any(
+            region.path.startswith(p) for p in scope.region_paths
+        ):
+            raise Http404
+        return [region]
+    if scope.is_admin or scope.covers_all_regions:
+        return list(Region.objects.filter(parent__isnull=True).order_by("path"))
+    paths = sorted(set(scope.region_paths))
+    tops = [p for p in paths if not any(p != o and p.startswith(o) for o in paths)]
+    return list(Region.objects.filter(path__in=tops).order_by("path"))
+
+
+def groups(*, user, spec, pairings=None) -> Grouping:
+    """The rows of the table for ``spec.group``. ``pairings``: the visible pairings
+    counted in the span (for the school and pairing groupings)."""
+    tops = top_regions(user=user, spec=spec)
+    top_paths = tuple(r.path for r in tops)
+    total = Level("region", [(0, top_paths)])
+    if spec.group == "supporting_school":
+        return _by_school(tops, top_paths, total, pairings)
+    if spec.group == "pairing":
+        return _by_pairing(top_paths, total, pairings)
+    return _by_region(user, tops, top_paths, total)
+
+
+def _total_entry() -> Entry:
+    return Entry(_("Total"), TOTAL, TOTAL, 0)
+
+
+def _by_region(user, tops, top_paths, total) -> Grouping:
+    below = list(
+        visible(Region.objects.all(), user)
+        .filter(
+            Q(path__in=top_paths) | _paths_q(top_paths),
+            level__lte=RegionLevel.COUNTY,
+        )
+        .order_by("path")
+    )
+    children: dict[int | None, list[Region]] = {}
+    for region in below:
+        children.setdefault(region.parent_id, []).append(region)
+    entries: list[Entry] = []
+    levels: dict[str, Level] = {DATA: Level("region")}
+
+    def walk(region, depth, subtotal):
+        kids = children.get(region.pk, [])
+        if region.level >= RegionLevel.COUNTY or not kids:
+            entries.append(Entry(region.name, DATA, DATA, region.pk, depth))
+            levels[DATA].buckets.append((region.pk, (region.path,)))
+            return
+        for kid in kids:
+            walk(kid, depth + 1, True)
+        if subtotal:
+            name = f"level{region.level}"
+            levels.setdefault(name, Level("region")).buckets.append(
+                (region.pk, (region.path,))
+            )
+            label = _("%(region)s subtotal") % {"region": region.name}
+            entries.append(Entry(label, SUBTOTAL, name, region.pk, depth))
+
+    for top in tops:
+        walk(top, 0, len(tops) > 1)
+    entries.append(_total_entry())
+    levels[TOTAL] = total
+    return Grouping(_("Region"), entries, levels, top_paths)
+
+
+def _paths_q(paths) -> Q:
+    q = Q()
+    for path in paths:
+        q |= Q(path__startswith=path)
+    return q if paths else Q(pk__in=[])
+
+
+def _by_school(tops, top_paths, total, pairings) -> Grouping:
+    """Supporting schools of the counted pairings that lie in the table's regions."""
+    schools = (
+        PairingParty.objects.filter(_any_path(top_paths))
+        .filter(pairing__in=pairings, side=Side.SUPPORTING)
+        .values_list("school_id", "school__name", "school__region__path")
+        .distinct()
+        .order_by("school__region__path", "school__name")
+    )
+    level = Level("school")
+    entries = []
+    for school_id, name, _path in schools:
+        level.buckets.append((school_id, ()))
+        entries.append(Entry(name, DATA, DATA, school_id))
+    entries.append(_total_entry())
+    return Grouping(
+        _("Supporting school"), entries, {DATA: level, TOTAL: total}, top_paths
+    )
+
+
+def _by_pairing(top_paths, total, pairings) -> Grouping:
+    level = Level("pairing")
+    entries = []
+    rows = (
+        pairings.filter(
+            pk__in=PairingParty.objects.filter(_any_path(top_paths)).values(
+                "pairing_id"
+            )
+        )
+        .order_by("name", "pk")
+        .values_list("pk", "name")
+    )
+    for pk, name in rows:
+        level.buckets.append((pk, ()))
+        entries.append(Entry(name, DATA, DATA, pk))
+    entries.append(_total_entry())
+    return Grouping(_("Pairing"), entries, {DATA: level, TOTAL: total}, top_paths)

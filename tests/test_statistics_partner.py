@@ -455,6 +455,7 @@ def test_county_table_and_edge_cases(w, which):
     table = partner_assistance.build(user=w["xian"], spec=spec)
     row, total = table.rows
     assert row.values["label"] == "历下区" and total.kind == "total"
+    assert table.unit_name == "历下区"
     # One teacher, two secondments: 1 人, 2 人次 (never added together).
     assert (row.values["teaching_people"], row.values["teaching_times"]) == (1, 2)
     # 59 days in autumn, plus the stint across New Year: 12 days in 2024, 22 in

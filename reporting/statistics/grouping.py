@@ -102,6 +102,7 @@ class Grouping:
     entries: list[Entry]
     levels: dict[str, Level]  # level name → Level
     top_paths: tuple[str, ...] = ()  # the regions the table covers; () = all
+    unit_name: str = ""  # 填报单位: the top regions
 
 
 def _any_path(paths) -> Q:
@@ -139,10 +140,13 @@ def groups(*, user, spec, pairings=None) -> Grouping:
     top_paths = tuple(r.path for r in tops)
     total = Level("region", [(0, top_paths)])
     if spec.group == "supporting_school":
-        return _by_school(tops, top_paths, total, pairings)
-    if spec.group == "pairing":
-        return _by_pairing(top_paths, total, pairings)
-    return _by_region(user, tops, top_paths, total)
+        result = _by_school(tops, top_paths, total, pairings)
+    elif spec.group == "pairing":
+        result = _by_pairing(top_paths, total, pairings)
+    else:
+        result = _by_region(user, tops, top_paths, total)
+    result.unit_name = "、".join(region.name for region in tops)
+    return result
 
 
 def _total_entry() -> Entry:

@@ -110,6 +110,7 @@ def build(*, user, spec) -> Table:
         columns=columns(),
         rows=rows,
         notes=notes(semester),
+        unit_name=rows_of.unit_name,
     )
 
 

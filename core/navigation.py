@@ -50,6 +50,16 @@ def sections(request) -> list[dict]:
         reports.append(_item(_("Report completeness"), "reporting:board"))
     reports.append(_item(_("Reporting periods"), "reporting:reportingperiod_list"))
     result.append({"title": _("Semester reports"), "items": reports})
+    if scope.is_admin or scope.region_paths:
+        result.append(
+            {
+                "title": _("Statistics"),
+                "items": [
+                    _item(_("Statistics tables"), "reporting:statistics"),
+                    _item(_("My exports"), "reporting:exports"),
+                ],
+            }
+        )
     system = []
     if scope.is_admin or scope.manager_paths:
         system.append(_item(_("Users"), "users"))

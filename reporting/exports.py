@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 import uuid
 from pathlib import Path
 
@@ -103,11 +104,14 @@ def build(job: ExportJob) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     final = root / final_name(job)
     partial = root / f".{final.name}.{uuid.uuid4().hex}.partial"
-    progress(job.pk, 30, _("Writing the workbook"))
+    throttle = settings.DUIKOU_EXPORT_THROTTLE_SECONDS
 
     def rows_written(done):
         progress(job.pk, min(95, 30 + done // 1000), _("Writing the workbook"))
+        if throttle:  # only set by the crash tests, to kill a worker mid-way
+            time.sleep(throttle)
 
+    rows_written(0)
     try:
         build_workbook(tables, partial, progress=rows_written, created=job.created_at)
         os.replace(partial, final)  # atomic on one file system

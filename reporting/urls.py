@@ -27,5 +27,6 @@ urlpatterns = [
     ),
     path("", include("reporting.urls_board")),
     path("", include("reporting.urls_exports")),
+    path("", include("reporting.urls_statistics")),
     path("", include("reporting.urls_attachments")),
 ]

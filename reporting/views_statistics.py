@@ -150,6 +150,9 @@ class StatisticsTable(StatisticsMixin, TemplateView):
             context.update(
                 table=table,
                 rows=[_cells(table, row) for row in rows],
+                export_fields=form.spec().as_dict(),
+                code=code,
+                yearly=registry.YEARLY,
             )
         return super().get_context_data(**context, **kwargs)
 

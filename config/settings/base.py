@@ -120,6 +120,9 @@ MEDIA_URL = "/files/"
 EXPORT_ROOT = Path(env_str("DUIKOU_EXPORT_ROOT", str(VAR_DIR / "exports")))
 EXPORT_RETENTION_DAYS = env_int("DUIKOU_EXPORT_RETENTION_DAYS", 7)
 DUIKOU_ATTACHMENT_MAX_BYTES = env_int("DUIKOU_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Seconds to pause after every 1,000 rows written: 0 in real use; the crash tests set
+# it so that a worker can be killed in the middle of a workbook.
+DUIKOU_EXPORT_THROTTLE_SECONDS = float(env_str("DUIKOU_EXPORT_THROTTLE_SECONDS", "0"))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -31,7 +31,7 @@ else:
 MEDIA_ROOT = _tmp / "media"
 STATIC_ROOT = _tmp / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
-EXPORT_ROOT = _tmp / "exports"
+EXPORT_ROOT = Path(env_str("DUIKOU_EXPORT_ROOT", str(_tmp / "exports")))
 
 _redis_url = env_str("REDIS_URL")
 if _redis_url:

@@ -151,7 +151,7 @@ class StatisticsTable(StatisticsMixin, TemplateView):
                 table=table,
                 rows=[_cells(table, row) for row in rows],
                 export_fields=form.spec().as_dict(),
-                code=code,
+                table_code=code,
                 yearly=registry.YEARLY,
             )
         return super().get_context_data(**context, **kwargs)

@@ -10,9 +10,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import include, path, reverse
+from django.urls import reverse
 
-from config import urls as config_urls
 from core.choices import Direction, Side
 from dispatch.models import (
     Activity,
@@ -31,8 +30,6 @@ from pairings.models import (
     SchoolYearProfile,
 )
 from projects.models import Donation, FundingLine
-from reporting import urls as reporting_urls
-from reporting import urls_statistics
 from reporting.statistics import partner_assistance
 from reporting.statistics.base import Spec, rate, wan
 
@@ -40,19 +37,6 @@ from . import world
 
 pytestmark = pytest.mark.django_db
 
-# Until reporting/urls.py includes urls_statistics: the reporting namespace with it.
-urlpatterns = [
-    path(
-        "",
-        include(
-            (
-                [*reporting_urls.urlpatterns, *urls_statistics.urlpatterns],
-                "reporting",
-            )
-        ),
-    ),
-    *config_urls.urlpatterns,
-]
 
 D = dt.date
 _codes = itertools.count(501)
@@ -549,8 +533,7 @@ def test_query_count_does_not_grow_with_rows(w):
     assert after == before
 
 
-def test_html_preview(w, client, settings):
-    settings.ROOT_URLCONF = __name__
+def test_html_preview(w, client):
     client.force_login(w["xian"])
     url = reverse("reporting:statistics_table", args=["partner_assistance"])
     response = client.get(url, {"span": "calendar_year", "year": 2024})

@@ -10,6 +10,18 @@ TABLES = {
         "reporting.statistics.partner_assistance",
         _("partner-assistance statistics"),
     ),
+    "roster": ("reporting.statistics.roster", _("roster of seconded staff")),
+    "project_ledger": ("reporting.statistics.ledger", _("aid project ledger")),
+    "funds_goods": (
+        "reporting.statistics.funds_goods",
+        _("funds and goods statistics"),
+    ),
+    "report_submission": (
+        "reporting.statistics.submission",
+        _("semester report submission"),
+    ),
+    "compliance": ("reporting.statistics.compliance_table", _("pairing compliance")),
+    "pairing_list": ("reporting.statistics.pairing_list", _("list of pairings")),
 }
 # The yearly workbook: every table above, one sheet each.
 YEARLY = "yearly_workbook"

@@ -1,0 +1,147 @@
+"""Table 6, 结对达标情况表: one row per pairing in scope, each rule of its programme
+(domain.md §4) with its figure and result, judged on the last semester lying wholly
+inside the span (as in table 1).
+
+One batch call of the compliance engine and one query for the schools of the
+pairings: the query count does not grow with the number of pairings."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from core.choices import Side
+from core.scope import visible
+from pairings import compliance, periods
+from pairings.models import Pairing, PairingParty
+
+from . import base, grouping
+from .base import Column, HeaderCell, Row, Table
+from .partner_assistance import last_semester
+
+CODE = "compliance"
+
+
+def build(*, user, spec) -> Table:
+    """Table 6 for the user's scope and the spec's span."""
+    span = base.period_of(spec)
+    tops = grouping.top_regions(user=user, spec=spec)
+    semester = last_semester(span)
+    rows = _rows(user, tops, semester) if semester is not None else []
+    return Table(
+        code=CODE,
+        title=_("Pairing compliance"),
+        period_label=span.label,
+        unit="",
+        header=header(),
+        columns=columns(),
+        rows=rows,
+        notes=notes(semester),
+        unit_name="、".join(r.name for r in tops),
+    )
+
+
+def pairings_in(user, tops, term):
+    """The visible pairings running in ``term`` with a school in the top regions."""
+    in_tops = Q()
+    for region in tops:
+        in_tops |= Q(school__region__path__startswith=region.path)
+    party = PairingParty.objects.filter(in_tops, pairing_id=OuterRef("pk"))
+    return visible(
+        Pairing.objects.filter(
+            Exists(party),
+            status__in=grouping.COUNTED_STATUSES,
+            start_date__lte=term.end,
+            end_date__gte=term.start,
+        ),
+        user,
+    ).order_by("name", "pk")
+
+
+def _rows(user, tops, semester) -> list[Row]:
+    term = periods.semester(semester)
+    evaluated = compliance.evaluate(pairings_in(user, tops, term), term)
+    schools: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for pairing_id, side, name in (
+        PairingParty.objects.filter(pairing_id__in=[c.pairing.pk for c in evaluated])
+        .order_by("school__name")
+        .values_list("pairing_id", "side", "school__name")
+    ):
+        schools[pairing_id, side].append(name)
+    rows = []
+    for number, checked in enumerate(evaluated, start=1):
+        pk = checked.pairing.pk
+        values = {
+            "number": number,
+            "pairing": checked.pairing.name,
+            "receiving": "、".join(schools[pk, Side.RECEIVING]),
+            "supporting": "、".join(schools[pk, Side.SUPPORTING]),
+        }
+        for result in checked.results:
+            values[f"{result.rule}_figure"] = result.figure
+            values[f"{result.rule}_result"] = result_label(result.passed)
+        values["passed"] = _("yes") if checked.passed else _("no")
+        rows.append(Row(values))
+    return rows
+
+
+def result_label(passed: bool | None) -> str:
+    return {True: _("passes"), False: _("fails"), None: _("no data")}[passed]
+
+
+# Layout ----------------------------------------------------------------------------
+
+H = HeaderCell
+
+
+def header() -> list[list[HeaderCell]]:
+    def tall(text):
+        return H(text, rowspan=2)
+
+    return [
+        [
+            tall(pgettext("statistics table", "No.")),
+            tall(pgettext("statistics table", "Pairing")),
+            tall(pgettext("statistics table", "Receiving schools")),
+            tall(pgettext("statistics table", "Supporting schools")),
+            *[H(str(label), colspan=2) for label in compliance.RULES.values()],
+            tall(pgettext("statistics table", "All rules met")),
+        ],
+        [
+            cell
+            for _rule in compliance.RULES
+            for cell in (
+                H(pgettext("statistics table", "Figure")),
+                H(pgettext("statistics table", "Result")),
+            )
+        ],
+    ]
+
+
+def columns() -> list[Column]:
+    cols = [
+        Column("number", "int", 6),
+        Column("pairing", "text", 24),
+        Column("receiving", "text", 18),
+        Column("supporting", "text", 18),
+    ]
+    for rule in compliance.RULES:
+        cols += [Column(f"{rule}_figure", "text"), Column(f"{rule}_result", "text")]
+    cols.append(Column("passed", "text"))
+    return cols
+
+
+def notes(semester) -> list[str]:
+    if semester is None:
+        return [_("No semester lies wholly inside the period: no compliance.")]
+    return [
+        _("Compliance is judged on %(semester)s.") % {"semester": semester},
+        _(
+            "Semester rules are judged on that semester, the teachers exchanged and "
+            "training rules on its school year, the backbone rule on the programme "
+            "cycle. Thresholds are those of each pairing's programme."
+        ),
+    ]

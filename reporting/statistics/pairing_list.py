@@ -1,0 +1,147 @@
+"""Table 7, 结对关系一览表: one row per pairing in scope that runs during the span
+(its dates overlap the span), ordered by the region and name of its receiving
+schools. Parties come prefetched with their schools and the agreement flag is an
+``Exists``, so the table takes the same few queries however many pairings it lists."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from core.choices import Side
+from core.scope import visible
+from pairings.models import Agreement, Pairing, PairingParty
+
+from . import base, grouping
+from .base import Column, HeaderCell, Row, Table
+
+CODE = "pairing_list"
+KEYS = [
+    "number",
+    "receiving",
+    "supporting",
+    "lead",
+    "programme",
+    "mode",
+    "aid_types",
+    "dates",
+    "status",
+    "agreement",
+]
+
+
+def pairings(*, user, span, top_paths):
+    """The visible pairings with a school under ``top_paths`` whose dates overlap
+    the span, with their parties (and schools) prefetched and an
+    ``agreement_signed`` flag."""
+    in_regions = Q()
+    for path in top_paths:
+        in_regions |= Q(school__region__path__startswith=path)
+    in_regions = in_regions if top_paths else Q(pk__in=[])
+    first_receiving = PairingParty.objects.filter(
+        pairing_id=OuterRef("pk"), side=Side.RECEIVING
+    ).order_by("school__region__path", "school__name", "pk")
+    signed = Agreement.objects.filter(
+        pairing_id=OuterRef("pk"), signed_on__lte=span.end
+    )
+    parties = PairingParty.objects.select_related("school").order_by(
+        "side", "-is_lead", "school__region__path", "school__name", "pk"
+    )
+    return (
+        visible(
+            Pairing.objects.filter(
+                start_date__lte=span.end,
+                end_date__gte=span.start,
+                pk__in=PairingParty.objects.filter(in_regions).values("pairing_id"),
+            ),
+            user,
+        )
+        .select_related("programme")
+        .annotate(
+            receiving_path=Subquery(first_receiving.values("school__region__path")[:1]),
+            receiving_name=Subquery(first_receiving.values("school__name")[:1]),
+            agreement_signed=Exists(signed),
+        )
+        .prefetch_related(Prefetch("parties", queryset=parties))
+        .order_by("receiving_path", "receiving_name", "name", "pk")
+    )
+
+
+def build(*, user, spec) -> Table:
+    """Table 7 for the user's scope and the spec's span."""
+    span = base.period_of(spec)
+    tops = grouping.top_regions(user=user, spec=spec)
+    found = pairings(user=user, span=span, top_paths=[r.path for r in tops])
+    rows = [
+        Row(values=_values(number, pairing))
+        for number, pairing in enumerate(found, start=1)
+    ]
+    return Table(
+        code=CODE,
+        title=_("List of pairings"),
+        period_label=span.label,
+        unit="",
+        header=header(),
+        columns=columns(),
+        rows=rows,
+        notes=[
+            _(
+                "Pairings whose dates overlap the period, in any status. Agreement "
+                "signed: an agreement signed on or before the end of the period."
+            )
+        ],
+        unit_name="、".join(region.name for region in tops),
+    )
+
+
+def aid_types(pairing) -> str:
+    chosen = [
+        (pairing.aid_teaching, pgettext("statistics table", "Teaching staff")),
+        (pairing.aid_management, pgettext("statistics table", "Management")),
+        (pairing.aid_funding, pgettext("statistics table", "Funds and goods")),
+    ]
+    return "、".join(text for flag, text in chosen if flag)
+
+
+def _values(number, pairing) -> dict:
+    parties = list(pairing.parties.all())
+
+    def names(side):
+        return "、".join(p.school.name for p in parties if p.side == side)
+
+    lead = next((p.school.name for p in parties if p.is_lead), "")
+    return {
+        "number": number,
+        "receiving": names(Side.RECEIVING),
+        "supporting": names(Side.SUPPORTING),
+        "lead": lead,
+        "programme": pairing.programme.name,
+        "mode": pairing.get_mode_display(),
+        "aid_types": aid_types(pairing),
+        "dates": f"{pairing.start_date.isoformat()} – {pairing.end_date.isoformat()}",
+        "status": pairing.get_status_display(),
+        "agreement": _("Yes") if pairing.agreement_signed else _("No"),
+    }
+
+
+def header() -> list[list[HeaderCell]]:
+    texts = [
+        pgettext("statistics table", "No."),
+        pgettext("statistics table", "Receiving school"),
+        pgettext("statistics table", "Supporting schools"),
+        pgettext("statistics table", "Lead unit"),
+        pgettext("statistics table", "Programme"),
+        pgettext("statistics table", "Mode"),
+        pgettext("statistics table", "Aid types"),
+        pgettext("statistics table", "Start – end"),
+        pgettext("statistics table", "Status"),
+        pgettext("statistics table", "Agreement signed"),
+    ]
+    return [[HeaderCell(text) for text in texts]]
+
+
+def columns() -> list[Column]:
+    widths = [6, 24, 24, 20, 20, 10, 18, 24, 10, 10]
+    kinds = ["int"] + ["text"] * 9
+    return [Column(k, kind, w) for k, kind, w in zip(KEYS, kinds, widths, strict=True)]

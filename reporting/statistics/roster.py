@@ -1,0 +1,246 @@
+"""Table 2, 支教人员花名册: one row per secondment with a stint in the span, with its
+days on post in the span, longest stint, time-on-post rule and yearly appraisals.
+
+The province has some 40,000 secondments, so the rows are a generator over one
+streamed query (read in chunks): stint figures are aggregated on the secondment
+query and each year's appraisal is a small subquery, so there is no query per row.
+ID numbers are never shown."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from core.choices import Direction
+from core.scope import visible
+from dispatch.choices import (
+    AppraisalResult,
+    Gender,
+    SecondmentKind,
+    Subject,
+    Title,
+)
+from dispatch.models import Appraisal, Secondment, Stint
+from pairings import compliance, periods
+
+from . import base
+from .base import Column, HeaderCell, Row, Table
+from .grouping import top_regions
+from .partner_assistance import periods_days
+
+CODE = "roster"
+CHUNK = 2000
+NONE = "—"
+INTERNAL = {"planned_start", "planned_end", "min_days", "min_stint"}
+FIELDS = {
+    "name": "person__name",
+    "gender": "person__gender",
+    "sending_school": "sending_school__name",
+    "host_school": "host_school__name",
+    "kind": "kind",
+    "direction": "direction",
+    "subject": "subject",
+    "title": "person__title",
+    "batch": "batch",
+    "planned_start": "planned_start",
+    "planned_end": "planned_end",
+    "min_days": "pairing__programme__min_days_on_post",
+    "min_stint": "pairing__programme__min_stint_days",
+}
+
+
+def build(*, user, spec) -> Table:
+    """The roster of the secondments in the user's scope on post in the span."""
+    span = base.period_of(spec)
+    return Table(
+        code=CODE,
+        title=_("Roster of seconded staff"),
+        period_label=span.label,
+        unit=_("Unit: days"),
+        header=[[HeaderCell(text) for text in header_texts()]],
+        columns=columns(),
+        rows=rows(user, span),
+        notes=notes(),
+        unit_name=unit_name(user, spec),
+    )
+
+
+def secondments(user, span):
+    """The visible secondments with a stint overlapping the span, with their stint
+    figures (stints touching the span) and one appraisal subquery per year."""
+    on_post = Stint.objects.filter(secondment=OuterRef("pk"), **periods.overlaps(span))
+    touching = Q(stints__start__lte=span.end, stints__end__gte=span.start)
+    length = F("stints__end") - F("stints__start")
+    appraisals = {
+        f"appraisal_{year}": Subquery(
+            Appraisal.objects.filter(secondment=OuterRef("pk"), year=year)
+            .order_by()
+            .values("result")[:1]
+        )
+        for year in appraisal_years(span)
+    }
+    return (
+        visible(Secondment.objects.filter(Exists(on_post)), user)
+        .annotate(
+            clipped=Sum(
+                periods.clipped_duration(span, "stints__start", "stints__end"),
+                filter=touching,
+            ),
+            stints_in_span=Count("stints", filter=touching),
+            longest=Max(length, filter=touching),
+            shortest=Min(length, filter=touching),
+            **appraisals,
+        )
+        .order_by(
+            "sending_school__region__path", "sending_school__name", "person__name", "pk"
+        )
+        .values(
+            *FIELDS.values(),
+            "clipped",
+            "stints_in_span",
+            "longest",
+            "shortest",
+            *appraisals,
+        )
+    )
+
+
+def appraisal_years(span) -> list[int]:
+    """The calendar years the span touches (appraisals are yearly)."""
+    return list(range(span.start.year, span.end.year + 1))
+
+
+def rows(user, span) -> Iterator[Row]:
+    # Labels are fixed now, in the language the table is built in, not when a
+    # worker consumes the rows.
+    labels = {
+        "gender": _labels(Gender),
+        "kind": _labels(SecondmentKind),
+        "direction": _labels(Direction),
+        "subject": _labels(Subject),
+        "title": _labels(Title),
+    }
+    results = _labels(AppraisalResult)
+    years = appraisal_years(span)
+    yes, no = _("yes"), _("no")
+    queryset = secondments(user, span)
+
+    def generate():
+        for number, record in enumerate(queryset.iterator(chunk_size=CHUNK), 1):
+            values = {"number": number}
+            for key, lookup in FIELDS.items():
+                if key in INTERNAL:
+                    continue
+                value = record[lookup]
+                values[key] = labels[key].get(value, value) if key in labels else value
+            values["planned"] = dates_text(
+                record["planned_start"], record["planned_end"]
+            )
+            days = periods_days(record["clipped"]) + record["stints_in_span"]
+            longest = periods_days(record["longest"]) + 1
+            shortest = periods_days(record["shortest"]) + 1
+            values["days"] = days
+            values["longest"] = longest
+            if record["kind"] in compliance.ON_POST_KINDS:
+                met = days >= record[FIELDS["min_days"]] and (
+                    shortest >= record[FIELDS["min_stint"]]
+                )
+                values["compliant"] = yes if met else no
+            else:
+                values["compliant"] = NONE
+            values["appraisals"] = "、".join(
+                f"{year} {results.get(result, result)}"
+                for year in years
+                if (result := record[f"appraisal_{year}"])
+            )
+            yield Row(values=values)
+
+    return generate()
+
+
+def _labels(choices) -> dict[str, str]:
+    return {value: str(label) for value, label in choices.choices}
+
+
+def dates_text(start, end) -> str:
+    """Two dates as one text, e.g. 2024-09-01至2025-01-15; a missing one is left
+    out."""
+    if start is None and end is None:
+        return NONE
+    return _("%(start)s to %(end)s") % {
+        "start": start.isoformat() if start else "",
+        "end": end.isoformat() if end else "",
+    }
+
+
+def unit_name(user, spec) -> str:
+    """填报单位: the user's top regions (or the spec's region), as in table 1."""
+    return "、".join(region.name for region in top_regions(user=user, spec=spec))
+
+
+# Layout ----------------------------------------------------------------------------
+
+
+def header_texts() -> list[str]:
+    return [
+        pgettext("statistics table", "No."),
+        pgettext("statistics table", "Name"),
+        pgettext("statistics table", "Gender"),
+        pgettext("statistics table", "Sending school"),
+        pgettext("statistics table", "Host school"),
+        pgettext("statistics table", "Type"),
+        pgettext("statistics table", "Direction"),
+        pgettext("statistics table", "Subject"),
+        pgettext("statistics table", "Professional title"),
+        pgettext("statistics table", "Batch"),
+        pgettext("statistics table", "Planned dates"),
+        pgettext("statistics table", "Days on post in the period"),
+        pgettext("statistics table", "Longest stint (days)"),
+        pgettext("statistics table", "Rule met"),
+        pgettext("statistics table", "Yearly appraisal"),
+    ]
+
+
+def columns() -> list[Column]:
+    return [
+        Column("number"),
+        Column("name", "text"),
+        Column("gender", "text"),
+        Column("sending_school", "text"),
+        Column("host_school", "text"),
+        Column("kind", "text"),
+        Column("direction", "text"),
+        Column("subject", "text"),
+        Column("title", "text"),
+        Column("batch"),
+        Column("planned", "text"),
+        Column("days"),
+        Column("longest"),
+        Column("compliant", "text"),
+        Column("appraisals", "text"),
+    ]
+
+
+def notes() -> list[str]:
+    return [
+        _(
+            "One row per secondment (person-time) with a stint in the period. Days "
+            "on post count only the days of stints inside the period; the longest "
+            "stint is the whole length of the longest stint touching the period."
+        ),
+        _(
+            "Rule met: the time-on-post rule of the pairing's programme, judged on "
+            "the whole period: days on post in the period at least the programme's "
+            "days per semester, and every stint touching the period at least its "
+            "minimum consecutive days. For periods longer than a semester the days "
+            "threshold is not multiplied. Outreach teaching (送教送培) is not judged "
+            "(—)."
+        ),
+        _(
+            "Yearly appraisal: the host school's results for the calendar years the "
+            "period touches."
+        ),
+    ]

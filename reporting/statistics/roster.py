@@ -117,13 +117,13 @@ def rows(user, span) -> Iterator[Row]:
     # Labels are fixed now, in the language the table is built in, not when a
     # worker consumes the rows.
     labels = {
-        "gender": _labels(Gender),
-        "kind": _labels(SecondmentKind),
-        "direction": _labels(Direction),
-        "subject": _labels(Subject),
-        "title": _labels(Title),
+        "gender": labels_of(Gender),
+        "kind": labels_of(SecondmentKind),
+        "direction": labels_of(Direction),
+        "subject": labels_of(Subject),
+        "title": labels_of(Title),
     }
-    results = _labels(AppraisalResult)
+    results = labels_of(AppraisalResult)
     years = appraisal_years(span)
     yes, no = _("yes"), _("no")
     queryset = secondments(user, span)
@@ -161,7 +161,7 @@ def rows(user, span) -> Iterator[Row]:
     return generate()
 
 
-def _labels(choices) -> dict[str, str]:
+def labels_of(choices) -> dict[str, str]:
     return {value: str(label) for value, label in choices.choices}
 
 

@@ -570,3 +570,18 @@ def test_excel_writes_both_tables(w, tmp_path):
     ledger_sheet = book.worksheets[1]
     total_row = 3 + want_ledger
     assert ledger_sheet.cell(row=total_row, column=2).value == gettext("Total")
+
+
+def test_html_preview(w, client):
+    from django.urls import reverse
+
+    client.force_login(w["xian"])
+    query = {"span": "calendar_year", "year": 2024}
+    url = reverse("reporting:statistics_table", args=["roster"])
+    body = client.get(url, query).content.decode()
+    assert "吴老师" in body and "B1老师" not in body
+    assert "370102199001019999" not in body
+    url = reverse("reporting:statistics_table", args=["project_ledger"])
+    body = client.get(url, query).content.decode()
+    assert "历下实验室" in body and "B1图书室" not in body
+    assert "≥15.00" in body and "120.0" in body

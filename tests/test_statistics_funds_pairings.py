@@ -257,6 +257,15 @@ def test_undated_lines_count_in_their_year(w):
     assert school_year["other_planned"] == Decimal("0.50")
     # 6,000 of 2023 on 31 Dec 2023: in school year 2023-2024, not in 2024.
     assert previous["other_planned"] == Decimal("0.60")
+    # A span without 31 December holds no undated line; a semester across it does.
+    half = Spec(span="range", start="2024-01-01", end="2024-06-30")
+    values = funds_goods.build(user=w["xian"], spec=half).rows[0].values
+    assert values["other_planned"] == 0
+    assert values["provincial_planned"] == Decimal("10.00")  # dated 1 June 2024
+    term = Spec(span="semester", semester=w["period"].pk)
+    values = funds_goods.build(user=w["xian"], spec=term).rows[0].values
+    assert values["other_planned"] == Decimal("0.50")
+    assert values["county_received"] == Decimal("2.00")  # the world's undated line
     table = funds_goods.build(user=w["xian_b1"], spec=Spec("calendar_year", 2025))
     assert table.rows[0].values["donation_received"] == Decimal("0.70")
 

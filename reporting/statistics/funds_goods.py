@@ -87,7 +87,7 @@ def build(*, user, spec) -> Table:
         code=CODE,
         title=_("Funds and goods statistics"),
         period_label=span.label,
-        unit=_("Unit: 10,000 yuan, pieces"),
+        unit=_("Unit: 10,000 yuan; quantities in each item's own unit"),
         header=header(rows_of.label_header),
         columns=columns(),
         rows=rows,

@@ -128,8 +128,8 @@ def _values(number, pairing) -> dict:
 def header() -> list[list[HeaderCell]]:
     texts = [
         pgettext("statistics table", "No."),
-        pgettext("statistics table", "Receiving school"),
-        pgettext("statistics table", "Supporting schools"),
+        pgettext("statistics table", "Receiving school(s)"),
+        pgettext("statistics table", "Supporting school(s)"),
         pgettext("statistics table", "Lead unit"),
         pgettext("statistics table", "Programme"),
         pgettext("statistics table", "Mode"),

@@ -47,8 +47,11 @@ def build_job(table, username, year, queue):
     from openpyxl import load_workbook
 
     workbook = load_workbook(path, read_only=True)
-    rows = sum(1 for sheet in workbook.worksheets for _row in sheet.iter_rows())
-    columns = max(sheet.max_column or 0 for sheet in workbook.worksheets)
+    rows, columns = 0, 0
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            rows += 1
+            columns = max(columns, len(row))
     path.unlink()
     job.delete()
     queue.put((elapsed, peak, rows, columns))

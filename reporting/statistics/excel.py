@@ -96,7 +96,7 @@ def write_table(
     first_row = TOP_ROWS + len(table.header) + 1
     set_up_sheet(sheet, table, widths, first_row)
 
-    cells = CellMaker(sheet, table.columns)
+    cells = CellMaker(sheet, table.columns, plain_data=table.streamed)
     merges: list[str] = []
     write_top(sheet, table, cells, merges, widths)
     count = 0

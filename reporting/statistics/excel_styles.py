@@ -11,6 +11,7 @@ from decimal import Decimal
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+from core.excel import FORMULA_STARTS as FORMULA
 from core.excel import HEADER_FILL, column_width, text_cell
 
 from .base import Column, HeaderCell, Row
@@ -131,10 +132,15 @@ class CellMaker:
     own worksheet copier does, so 40,000-row sheets do not re-register styles for
     every cell."""
 
-    def __init__(self, sheet, columns: list[Column]):
+    def __init__(self, sheet, columns: list[Column], plain_data: bool = False):
         self.sheet = sheet
         self.columns = columns
         self.looks: dict[tuple, WriteOnlyCell] = {}
+        # Row-per-record tables (tens of thousands of rows): data cells are written
+        # as bare values, which costs what a bare loop costs; only cells that need
+        # a look of their own (text that looks like a formula, approximate figures,
+        # money and rates with their number format) are styled.
+        self.plain_data = plain_data
 
     def styled(self, value, look: tuple, style) -> WriteOnlyCell:
         """A cell showing ``value`` with the look named ``look``; ``style()`` gives
@@ -157,8 +163,20 @@ class CellMaker:
             alignment=HEADER_ALIGN,
         )  # fmt: skip
 
-    def row(self, row: Row) -> list[WriteOnlyCell]:
+    def row(self, row: Row) -> list:
+        if self.plain_data and row.kind == "data":
+            return [self.bare(row, i, column) for i, column in enumerate(self.columns)]
         return [self.figure(row, i, column) for i, column in enumerate(self.columns)]
+
+    def bare(self, row: Row, index: int, column: Column):
+        value = row.values.get(column.key)
+        if isinstance(value, str):
+            return text_cell(self.sheet, value) if value.startswith(FORMULA) else value
+        if value is None or (
+            column.kind in BARE_KINDS and column.key not in row.approximate
+        ):
+            return value
+        return self.figure(row, index, column)
 
     def figure(self, row: Row, index: int, column: Column) -> WriteOnlyCell:
         value = row.values.get(column.key)
@@ -170,6 +188,9 @@ class CellMaker:
         return self.styled(
             value, look, lambda: figure_style(row.kind, kind, level, approximate, index)
         )
+
+
+BARE_KINDS = {"int", "text", "date"}
 
 
 def figure_style(row_kind: str, kind: str, level: int, approximate: bool, index: int):

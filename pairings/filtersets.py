@@ -1,9 +1,10 @@
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import DateInput, ScopedFilterSet
 
-from .models import Agreement, Pairing, Programme, School
+from .models import Agreement, Pairing, PairingParty, Programme, School
 
 
 class SchoolFilterSet(ScopedFilterSet):
@@ -32,7 +33,7 @@ class ProgrammeFilterSet(ScopedFilterSet):
 
 
 class PairingFilterSet(ScopedFilterSet):
-    search_fields = ("name", "parties__school__name")
+    search_fields = ("name",)
     school = django_filters.ModelChoiceFilter(
         queryset=School.objects.all(), field_name="parties__school", label=_("school")
     )
@@ -48,8 +49,15 @@ class PairingFilterSet(ScopedFilterSet):
         fields = ["programme", "status", "mode"]
 
     def search(self, queryset, name, value):
-        # Searching through parties would repeat a pairing once per matching school.
-        return super().search(queryset, name, value).distinct()
+        # School names through a semi-join on the parties, so that a pairing is not
+        # repeated once per matching school (no DISTINCT over the whole list).
+        value = value.strip()
+        if not value:
+            return queryset
+        parties = PairingParty.objects.filter(school__name__icontains=value)
+        return queryset.filter(
+            Q(name__icontains=value) | Q(pk__in=parties.values("pairing_id"))
+        )
 
     def active_on_date(self, queryset, name, value):
         return queryset.filter(start_date__lte=value, end_date__gte=value)

@@ -277,7 +277,7 @@ class ObjectEditView(ScopedMixin, TemplateView):
                 with transaction.atomic():
                     obj = self.save(form, formsets)
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                errors_to_form(form, exc)
             else:
                 messages.success(request, _("Saved: %(object)s") % {"object": obj})
                 return redirect(self.success_url(obj))
@@ -314,7 +314,8 @@ class ObjectEditView(ScopedMixin, TemplateView):
         return context
 
 
-def _errors_to_form(form, exc: ValidationError):
+def errors_to_form(form, exc: ValidationError):
+    """Put a service's ValidationError on the form: field errors on their fields."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)

@@ -23,6 +23,7 @@ from . import services
 from .audit import is_audited
 from .excel import column_width, header_cells, text_cell
 from .forms import AuditFilterForm, MembershipForm, UserCreateForm, UserUpdateForm
+from .generic import errors_to_form
 from .models import AuditEntry, LoginEvent, Membership
 from .scope import label, scope_of, visible
 
@@ -138,21 +139,13 @@ def user_create(request):
         try:
             user = services.user_create(scope=scope, **data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            errors_to_form(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("User %(name)s created.") % {"name": user})
             return redirect("user_detail", pk=user.pk)
     return render(request, "core/user_form.html", {"form": form})
-
-
-def _add_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -182,7 +175,7 @@ def user_detail(request, pk):
                     services.membership_add(scope=scope, user=user, **form.cleaned_data)
                     messages.success(request, _("Membership added."))
             except ValidationError as exc:
-                _add_errors(form, exc)
+                errors_to_form(form, exc)
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             else:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from core.models import Membership
 from core.notifications import notify
-from core.scope import in_scope, scope_of
+from core.scope import scope_of
 
 from . import prefill as prefill_module
 from .choices import ExportStatus, ReportAction, ReportStatus
@@ -322,10 +322,6 @@ def reports_approve_many(*, reports, user) -> tuple[int, list[str]]:
         else:
             done += 1
     return done, skipped
-
-
-def in_scope_report(user, report) -> bool:
-    return in_scope(report, user)
 
 
 # Exports ---------------------------------------------------------------------------

@@ -22,8 +22,11 @@ AUDITED_APPS = {"core", "pairings", "dispatch", "projects", "reporting", "auth"}
 NOT_AUDITED = {"core.AuditEntry", "core.LoginEvent", "core.Notification"}
 IGNORED_FIELDS = {"created_at", "updated_at", "last_login"}
 # Bookkeeping that changes many times a minute while a job runs.
-QUIET_FIELDS = {"reporting.ExportJob": {"progress", "stage", "started_at"}}
-SECRET_FIELDS = {"password"}
+QUIET_FIELDS = {
+    "reporting.ExportJob": {"progress", "stage", "started_at"},
+    "core.ApiToken": {"last_used_at"},
+}
+SECRET_FIELDS = {"password", "key_hash"}
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,20 @@ class AuditMiddleware:
             _actor.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+def attribute_request(request, user) -> None:
+    """Attribute the rest of a request's writes to ``user`` (the REST API's token
+    authentication learns the user after the middleware has run). The middleware's
+    reset at the end of the request restores the value from before the request."""
+    _actor.set(
+        Actor(
+            user_id=user.pk,
+            username=user.get_username(),
+            source="api",
+            request_id=getattr(request, "request_id", "") or uuid.uuid4().hex,
+        )
+    )
 
 
 def _label(model) -> str:

@@ -9,10 +9,17 @@ from django import forms
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from pairings.models import Region
 
 from .scope import RULES, label, region_q, visible
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class RegionFilter(django_filters.ModelChoiceFilter):
+    """A region id: rows placed in that region or below it."""
 
 
 class ScopedFilterSet(django_filters.FilterSet):
@@ -22,7 +29,7 @@ class ScopedFilterSet(django_filters.FilterSet):
     region_lookups: tuple[str, ...] | None = None
 
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    region = django_filters.ModelChoiceFilter(
+    region = RegionFilter(
         queryset=Region.objects.none(), method="in_region", label=_("region")
     )
 
@@ -35,9 +42,10 @@ class ScopedFilterSet(django_filters.FilterSet):
                 filter_.queryset = visible(
                     field_queryset.model._default_manager.all(), user
                 )
-        self.filters["region"].queryset = visible(
-            Region.objects.filter(level__lte=3), user
-        )
+        if "region" in self.filters:
+            self.filters["region"].queryset = visible(
+                Region.objects.filter(level__lte=3), user
+            )
         for name, field in self.form.fields.items():
             make_searchable(field, self.form[name].value())
             widget = field.widget

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from core.filters import ScopedFilterSet, date_filter
 from pairings.models import Pairing, School
 
-from .models import Activity, Person, Secondment
+from .models import Activity, Appraisal, Person, Secondment, Stint
 
 
 class PersonFilterSet(ScopedFilterSet):
@@ -52,3 +52,26 @@ class ActivityFilterSet(ScopedFilterSet):
     class Meta:
         model = Activity
         fields = ["pairing", "kind", "host_side", "direction", "training_level"]
+
+
+class StintFilterSet(ScopedFilterSet):
+    secondment = django_filters.ModelChoiceFilter(
+        queryset=Secondment.objects.all(), label=_("secondment")
+    )
+    on_post_from = date_filter("end", "gte", _("on post from"))
+    on_post_to = date_filter("start", "lte", _("on post until"))
+
+    class Meta:
+        model = Stint
+        fields = ["secondment"]
+
+
+class AppraisalFilterSet(ScopedFilterSet):
+    search_fields = ("secondment__person__name",)
+    secondment = django_filters.ModelChoiceFilter(
+        queryset=Secondment.objects.all(), label=_("secondment")
+    )
+
+    class Meta:
+        model = Appraisal
+        fields = ["secondment", "year", "result"]

@@ -4,7 +4,15 @@ from django.utils.translation import gettext_lazy as _
 
 from core.filters import DateInput, ScopedFilterSet
 
-from .models import Agreement, Pairing, PairingParty, Programme, School
+from .models import (
+    Agreement,
+    Pairing,
+    PairingParty,
+    Programme,
+    Region,
+    School,
+    SchoolYearProfile,
+)
 
 
 class SchoolFilterSet(ScopedFilterSet):
@@ -75,3 +83,31 @@ class AgreementFilterSet(ScopedFilterSet):
     class Meta:
         model = Agreement
         fields = ["kind", "pairing"]
+
+
+class RegionFilterSet(ScopedFilterSet):
+    """Regions: by level and parent (the API's region tree)."""
+
+    search_fields = ("name", "code")
+    region_lookups = ("",)
+    parent = django_filters.ModelChoiceFilter(
+        queryset=Region.objects.all(), label=_("parent region")
+    )
+
+    class Meta:
+        model = Region
+        fields = ["level", "parent"]
+
+    def in_region(self, queryset, name, value):
+        return queryset.filter(path__startswith=value.path)
+
+
+class SchoolYearProfileFilterSet(ScopedFilterSet):
+    search_fields = ("school__name", "school__code")
+    school = django_filters.ModelChoiceFilter(
+        queryset=School.objects.all(), label=_("school")
+    )
+
+    class Meta:
+        model = SchoolYearProfile
+        fields = ["school", "school_year"]

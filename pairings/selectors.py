@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch
 
-from core.scope import visible
+from core.scope import region_q, visible
 
 from .models import Agreement, Pairing, PairingParty, Programme, School
 
@@ -108,3 +108,39 @@ def pairing_actuals(pairing, years: list[int]) -> dict[tuple[int, str], object]:
     ):
         actual[(row["year"], M.FUNDS)] = row["total"]
     return actual
+
+
+def latest_period():
+    """The latest reporting period that has started (the default semester)."""
+    from django.utils import timezone
+
+    from reporting.models import ReportingPeriod
+
+    return (
+        ReportingPeriod.objects.filter(start__lte=timezone.localdate())
+        .order_by("-start")
+        .first()
+    )
+
+
+def compliance_pairings(*, user, semester, region=None):
+    """The user's pairings active in the semester (optionally in a region), in name
+    order: what the compliance list judges."""
+    pairings = pairing_list(user=user).filter(
+        start_date__lte=semester.end, end_date__gte=semester.start
+    )
+    if region is not None:
+        pairings = pairings.filter(
+            region_q(pairings.model, ("parties__school",), (region.path,))
+        )
+    return pairings.order_by("name", "pk")
+
+
+def compliance_matching(rows, *, rule: str, result: str):
+    """The judged pairings whose result (for one rule, or any rule) is ``result``;
+    "pass" without a rule means every rule passes."""
+    if rule:
+        return [r for r in rows if r.result(rule).status == result]
+    if result == "pass":
+        return [r for r in rows if r.passed]
+    return [r for r in rows if any(x.status == result for x in r.results)]

@@ -3,13 +3,12 @@
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from core.filters import make_searchable
 from core.forms import BootstrapMixin
-from core.scope import region_q, visible
+from core.scope import visible
 from reporting.models import ReportingPeriod
 
 from . import compliance, periods, selectors
@@ -50,11 +49,7 @@ class ComplianceList(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        latest = (
-            ReportingPeriod.objects.filter(start__lte=timezone.localdate())
-            .order_by("-start")
-            .first()
-        )
+        latest = selectors.latest_period()
         data = self.request.GET.copy()
         if not data.get("semester") and latest:
             data["semester"] = latest.pk
@@ -62,19 +57,12 @@ class ComplianceList(LoginRequiredMixin, TemplateView):
         rows, semester = [], None
         if form.is_valid():
             semester = form.cleaned_data["semester"]
-            pairings = selectors.pairing_list(user=self.request.user).filter(
-                start_date__lte=semester.end, end_date__gte=semester.start
+            ordered = selectors.compliance_pairings(
+                user=self.request.user,
+                semester=semester,
+                region=form.cleaned_data["region"],
             )
-            if form.cleaned_data["region"]:
-                pairings = pairings.filter(
-                    region_q(
-                        pairings.model,
-                        ("parties__school",),
-                        (form.cleaned_data["region"].path,),
-                    )
-                )
             rule, result = form.cleaned_data["rule"], form.cleaned_data["result"]
-            ordered = pairings.order_by("name", "pk")
             if not result:
                 # Unfiltered: judge only the page shown (thousands of pairings at
                 # province level would take seconds).
@@ -84,13 +72,11 @@ class ComplianceList(LoginRequiredMixin, TemplateView):
                 )
                 context.update(self._context(form, page, semester, None))
                 return context
-            rows = compliance.evaluate(ordered, periods.semester(semester))
-            if rule:
-                rows = [r for r in rows if r.result(rule).status == result]
-            elif result == "pass":
-                rows = [r for r in rows if r.passed]
-            else:
-                rows = [r for r in rows if any(x.status == result for x in r.results)]
+            rows = selectors.compliance_matching(
+                compliance.evaluate(ordered, periods.semester(semester)),
+                rule=rule,
+                result=result,
+            )
         page = Paginator(rows, 50).get_page(self.request.GET.get("page"))
         context.update(self._context(form, page, semester, len(rows)))
         return context

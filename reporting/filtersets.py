@@ -1,17 +1,34 @@
-from core.filters import ScopedFilterSet
+import django_filters
+from django.utils.translation import gettext_lazy as _
 
-from .models import ReportingPeriod
+from core.filters import ScopedFilterSet
+from pairings.models import School
+
+from .models import ReportingPeriod, SemesterReport
 
 
 class ReportingPeriodFilterSet(ScopedFilterSet):
-    region_lookups = ()
+    # Periods are the same for every region, and have no text to search.
+    region = None
+    q = None
 
     class Meta:
         model = ReportingPeriod
         fields = ["school_year", "semester"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Periods are the same for every region.
-        self.filters.pop("region", None)
-        self.filters.pop("q", None)
+
+class SemesterReportFilterSet(ScopedFilterSet):
+    """The review queue's filters: period, school, status, late."""
+
+    search_fields = ("school__name", "school__code")
+    region_lookups = ("school",)
+    period = django_filters.ModelChoiceFilter(
+        queryset=ReportingPeriod.objects.all(), label=_("reporting period")
+    )
+    school = django_filters.ModelChoiceFilter(
+        queryset=School.objects.all(), label=_("school")
+    )
+
+    class Meta:
+        model = SemesterReport
+        fields = ["period", "school", "status", "is_late"]

@@ -1,0 +1,253 @@
+"""The REST API's generic viewset: the browser's list, FilterSet, ordering, data scope,
+write rights and forms, behind DRF.
+
+A viewset names the browser's list view (queryset with its joins, FilterSet, sortable
+columns, default order) and edit view (form, inline formsets, save), so nothing is
+configured twice. Out of scope is 404 (the object is looked up through ``visible``);
+a write without the right is 403; bad input is 400 with the form's field errors in
+the request's language; a write is one transaction, so nothing is half-saved."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import (
+    exceptions,
+    filters,
+    permissions,
+    status,
+    viewsets,
+)
+from rest_framework.response import Response
+
+from core.scope import can_change, can_write_model, visible
+
+from .forms import form_data, formset_data, write_serializer
+from .pagination import Pagination
+
+
+class ScopePermission(permissions.BasePermission):
+    """Reads for every signed-in user (the queryset is already scoped); creating
+    needs the role's right on the model, changing and deleting the right on the
+    object, exactly as the browser's edit and delete pages."""
+
+    def has_permission(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        if getattr(view, "action", None) == "create":
+            return can_write_model(request.user, view.model)
+        return True
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return view.may_change(request.user, obj)
+
+
+class Ordering(filters.OrderingFilter):
+    ordering_description = (
+        "排序字段，前加“-”为倒序 (field to sort by, “-” for descending)"
+    )
+
+    def get_default_ordering(self, view):
+        return list(view.default_ordering())
+
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view) or []
+        if ordering:
+            # A tie-breaker in the same direction, as the HTML lists do.
+            tie = "-pk" if ordering[0].startswith("-") else "pk"
+            return queryset.order_by(*ordering, tie)
+        return queryset
+
+
+class ScopedReadViewSet(viewsets.ReadOnlyModelViewSet):
+    """Read endpoints through the data scope, with the browser list's FilterSet and
+    sortable columns."""
+
+    model = None
+    list_view = None  # the browser's ObjectListView subclass
+    queryset_extra = None  # callable(queryset) -> queryset: prefetches for nesting
+    permission_classes = [ScopePermission]
+    pagination_class = Pagination
+    filter_backends = [DjangoFilterBackend, Ordering]
+    lookup_value_regex = r"[0-9]{1,18}"
+
+    @classmethod
+    def configure(cls):
+        """Take FilterSet and ordering from the list view (called once per class
+        by ``__init_subclass__``)."""
+        if cls.list_view is not None:
+            cls.filterset_class = cls.list_view.filterset_class
+            cls.ordering_fields = [c.sort for c in cls.list_view.columns if c.sort]
+        else:
+            cls.ordering_fields = ["pk"]
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.configure()
+
+    def default_ordering(self):
+        if self.list_view is not None:
+            return self.list_view.default_ordering
+        return ("pk",)
+
+    def get_queryset(self):
+        if self.list_view is not None:
+            queryset = self.list_view().base_queryset()
+        else:
+            queryset = self.model._default_manager.all()
+        if self.queryset_extra is not None:
+            queryset = self.queryset_extra(queryset)
+        return visible(queryset, self.request.user)
+
+    def may_change(self, user, obj) -> bool:
+        return can_change(user, obj)
+
+
+class ScopedViewSet(ScopedReadViewSet, viewsets.ModelViewSet):
+    """Read and write endpoints; writes through the browser's edit view."""
+
+    edit_view = None  # the browser's ObjectEditView subclass
+    deletable = True  # whether the browser has a delete page
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    @classmethod
+    def configure(cls):
+        super().configure()
+        if cls.edit_view is not None:
+            cls.write_serializer_class = write_serializer(
+                cls.model, cls.edit_view.form_class, cls.edit_view.formsets
+            )
+
+    def get_serializer_class(self):
+        if self.request is not None and self.request.method in ("POST", "PUT", "PATCH"):
+            return self.write_serializer_class
+        return self.serializer_class
+
+    def create(self, request, *args, **kwargs):
+        return self.write(request, None, partial=False)
+
+    def update(self, request, *args, partial=False, **kwargs):
+        return self.write(request, self.get_object(), partial=partial)
+
+    def write(self, request, instance, *, partial):
+        parsed = self.get_serializer(data=request.data, partial=partial)
+        parsed.is_valid(raise_exception=True)
+        values = dict(parsed.validated_data)
+        view = self.edit_view()
+        view.request, view.object, view.kwargs = request._request, instance, {}
+        edit = self.edit_view
+        nested = {name: values.pop(name) for name in edit.formsets if name in values}
+        data = form_data(
+            edit.form_class,
+            values,
+            instance=instance,
+            user=request.user,
+            partial=partial,
+        )
+        form = edit.form_class(data, instance=instance, user=request.user)
+        formsets, errors = {}, {}
+        for name, formset_class in edit.formsets.items():
+            existing = (
+                list(
+                    formset_class(instance=instance, prefix=name)
+                    .get_queryset()
+                    .values_list("pk", flat=True)
+                )
+                if instance is not None
+                else []
+            )
+            if name in nested:
+                items, unknown = formset_data(
+                    formset_class, name, nested[name], existing
+                )
+                if unknown:
+                    errors[name] = [
+                        _("Unknown item: %(ids)s.")
+                        % {"ids": ", ".join(map(str, sorted(unknown)))}
+                    ]
+            else:  # not given: keep the items as they are
+                items = {
+                    f"{name}-TOTAL_FORMS": "0",
+                    f"{name}-INITIAL_FORMS": "0",
+                }
+            formsets[name] = formset_class(
+                items,
+                instance=form.instance,
+                prefix=name,
+                form_kwargs={"user": request.user},
+            )
+        valid = form.is_valid()
+        valid = all([f.is_valid() for f in formsets.values()]) and valid
+        if valid and not errors:
+            try:
+                with transaction.atomic():
+                    obj = view.save(form, formsets)
+            except ValidationError as exc:
+                errors.update(validation_errors(exc))
+            else:
+                obj = self.get_queryset().get(pk=obj.pk)
+                code = (
+                    status.HTTP_201_CREATED if instance is None else status.HTTP_200_OK
+                )
+                return Response(self.serializer_class(obj).data, status=code)
+        errors.update(form_errors(form))
+        for name, formset in formsets.items():
+            nested_errors = formset_errors(formset)
+            if nested_errors:
+                errors[name] = nested_errors
+        raise exceptions.ValidationError(errors)
+
+    def destroy(self, request, *args, **kwargs):
+        if not self.deletable:
+            raise exceptions.MethodNotAllowed(request.method)
+        obj = self.get_object()
+        try:
+            with transaction.atomic():
+                obj.delete()
+        except ProtectedError as exc:
+            raise Conflict(
+                _("%(object)s cannot be deleted: other records still refer to it.")
+                % {"object": obj}
+            ) from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+NON_FIELD = "non_field_errors"
+
+
+def form_errors(form) -> dict:
+    errors = {}
+    for field, messages in form.errors.items():
+        errors[NON_FIELD if field == "__all__" else field] = list(messages)
+    return errors
+
+
+def formset_errors(formset) -> list | None:
+    items = [form_errors(form) for form in formset.forms]
+    general = list(formset.non_form_errors())
+    if not general and not any(items):
+        return None
+    if general:
+        items = [*items, {NON_FIELD: general}]
+    return items
+
+
+def validation_errors(exc: ValidationError) -> dict:
+    if hasattr(exc, "error_dict"):
+        return {
+            NON_FIELD if field == "__all__" else field: messages
+            for field, messages in exc.message_dict.items()
+        }
+    return {NON_FIELD: exc.messages}

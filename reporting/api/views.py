@@ -1,0 +1,477 @@
+"""Reporting periods, semester reports with their workflow, compliance results,
+statistics tables as JSON and export jobs."""
+
+from itertools import islice
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api.viewsets import (
+    Conflict,
+    Pagination,
+    ScopedReadViewSet,
+    ScopedViewSet,
+    validation_errors,
+)
+from core.scope import scope_of, visible
+from pairings import compliance, periods, selectors
+from pairings.models import School
+from pairings.views_compliance import ComplianceFilter
+from reporting import exports, services, views
+from reporting.filtersets import SemesterReportFilterSet
+from reporting.models import ExportJob, ReportEvent, ReportingPeriod, SemesterReport
+from reporting.statistics import registry
+from reporting.views_statistics import StatisticsForm, defaults
+
+from . import serializers
+
+
+class ReportingPeriodViewSet(ScopedViewSet):
+    """报告期 Reporting periods (semesters with deadline and lock date); the same for
+    every region, changed by the provincial bureau."""
+
+    model = ReportingPeriod
+    list_view = views.PeriodList
+    edit_view = views.PeriodEdit
+    deletable = False
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    serializer_class = serializers.ReportingPeriodSerializer
+
+
+def _service_call(call):
+    """Run a workflow service: its refusals become 400 (rules), 403 (rights) or
+    409 (someone saved in between)."""
+    try:
+        return call()
+    except services.ConflictError as exc:
+        raise Conflict(exc.messages[0]) from exc
+    except ValidationError as exc:
+        raise exceptions.ValidationError(validation_errors(exc)) from exc
+
+
+@extend_schema_view(
+    partial_update=extend_schema(
+        request=serializers.ReportSaveSerializer,
+        responses={200: serializers.SemesterReportSerializer},
+        description=_(
+            "Save figures, explanations and narrative of a draft or returned report "
+            "(school staff, until the lock date). A figure that differs from the "
+            "records needs an explanation. Give the version you read; a report saved "
+            "by someone else since is refused with 409 and nothing is written."
+        ),
+    ),
+    create=extend_schema(
+        request=serializers.ReportStartSerializer,
+        responses={200: serializers.SemesterReportSerializer},
+        description=_(
+            "Open the school's report of a period, created as a draft prefilled from "
+            "the records if it does not exist yet (school staff)."
+        ),
+    ),
+)
+class SemesterReportViewSet(
+    mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadViewSet
+):
+    """学期报告 Semester reports and their review workflow (submit, return, approve,
+    accept, unlock), with the same rules as the browser: an approved report cannot
+    be changed."""
+
+    model = SemesterReport
+    filterset_class = SemesterReportFilterSet
+    serializer_class = serializers.SemesterReportSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    @classmethod
+    def configure(cls):
+        cls.ordering_fields = ["period__start", "submitted_at", "status"]
+
+    def default_ordering(self):
+        return ("-period__start", "school__code")
+
+    def get_queryset(self):
+        events = ReportEvent.objects.order_by("created_at", "pk")
+        return visible(
+            SemesterReport.objects.select_related(
+                "school__region", "period"
+            ).prefetch_related(Prefetch("events", queryset=events)),
+            self.request.user,
+        )
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return serializers.ReportStartSerializer
+        if self.action == "partial_update":
+            return serializers.ReportSaveSerializer
+        if self.action in ("return_", "approve", "unlock", "submit", "accept"):
+            return serializers.CommentSerializer
+        return self.serializer_class
+
+    def may_change(self, user, obj) -> bool:
+        return True  # each service says who may do what
+
+    def _answer(self, report):
+        report = self.get_queryset().get(pk=report.pk)
+        return Response(serializers.SemesterReportSerializer(report).data)
+
+    def create(self, request, *args, **kwargs):
+        parsed = serializers.ReportStartSerializer(data=request.data)
+        parsed.is_valid(raise_exception=True)
+        scope = scope_of(request.user)
+        school_id = parsed.validated_data["school"]
+        if school_id not in scope.school_ids and not scope.is_admin:
+            raise Http404
+        school = get_object_or_404(School, pk=school_id)
+        period = get_object_or_404(ReportingPeriod, pk=parsed.validated_data["period"])
+        report = services.report_for(school=school, period=period, user=request.user)
+        return self._answer(report)
+
+    def partial_update(self, request, *args, **kwargs):
+        report = self.get_object()
+        parsed = serializers.ReportSaveSerializer(data=request.data)
+        parsed.is_valid(raise_exception=True)
+        data = parsed.validated_data
+        from reporting.prefill import FIGURES
+
+        figures = {n: data.get(n, getattr(report, n)) for n in FIGURES}
+        explanations = {**report.explanations, **data.get("explanations", {})}
+        narrative = {n: data.get(n, getattr(report, n)) for n in services.NARRATIVE}
+        report = _service_call(
+            lambda: services.report_save(
+                report=report,
+                user=request.user,
+                version=data["version"],
+                figures=figures,
+                explanations=explanations,
+                narrative=narrative,
+            )
+        )
+        return self._answer(report)
+
+    def _step(self, request, call):
+        report = self.get_object()
+        parsed = serializers.CommentSerializer(data=request.data)
+        parsed.is_valid(raise_exception=True)
+        comment = parsed.validated_data.get("comment", "")
+        report = _service_call(lambda: call(report, request.user, comment))
+        return self._answer(report)
+
+    @extend_schema(responses={200: serializers.SemesterReportSerializer})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """提交 Submit a draft or returned report (school staff)."""
+        return self._step(
+            request, lambda r, u, c: services.report_submit(report=r, user=u)
+        )
+
+    @extend_schema(responses={200: serializers.SemesterReportSerializer})
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        """退回 Return a submitted report with a comment (the reviewing bureau)."""
+        return self._step(
+            request,
+            lambda r, u, c: services.report_return(report=r, user=u, comment=c),
+        )
+
+    @extend_schema(responses={200: serializers.SemesterReportSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """审核通过 Approve a submitted report (the reviewing bureau); it is then
+        locked."""
+        return self._step(
+            request,
+            lambda r, u, c: services.report_approve(report=r, user=u, comment=c),
+        )
+
+    @extend_schema(responses={200: serializers.SemesterReportSerializer})
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """市级确认 Accept a county's approval (city bureau, where the period asks
+        for it)."""
+        return self._step(
+            request, lambda r, u, c: services.report_accept(report=r, user=u)
+        )
+
+    @extend_schema(responses={200: serializers.SemesterReportSerializer})
+    @action(detail=True, methods=["post"])
+    def unlock(self, request, pk=None):
+        """解锁 Unlock an approved or locked report with a reason (a superior
+        bureau)."""
+        return self._step(
+            request,
+            lambda r, u, c: services.report_unlock(report=r, user=u, reason=c),
+        )
+
+
+def _form_or_400(form):
+    if not form.is_valid():
+        errors = {
+            ("non_field_errors" if k == "__all__" else k): list(v)
+            for k, v in form.errors.items()
+        }
+        raise exceptions.ValidationError(errors)
+    return form.cleaned_data
+
+
+def _regions_only(user):
+    """Statistics are for regions' staff and administrators: 404 for others, as in
+    the browser."""
+    scope = scope_of(user)
+    if not (scope.is_admin or scope.region_paths):
+        raise exceptions.NotFound()
+
+
+COMPLIANCE_PARAMETERS = [
+    OpenApiParameter(
+        "semester",
+        OpenApiTypes.INT,
+        description=_("Reporting period id (default: the latest started)."),
+    ),
+    OpenApiParameter("region", OpenApiTypes.INT, description=_("region")),
+    OpenApiParameter(
+        "rule", OpenApiTypes.STR, enum=list(compliance.RULES), description=_("rule")
+    ),
+    OpenApiParameter(
+        "result",
+        OpenApiTypes.STR,
+        enum=["fail", "pass", "no_data"],
+        description=_("result"),
+    ),
+    OpenApiParameter("page", OpenApiTypes.INT, description=_("page")),
+]
+
+
+class ComplianceViewSet(viewsets.GenericViewSet):
+    """达标情况 Compliance of pairings with the programme's rules in a semester:
+    figure, threshold and result per rule."""
+
+    serializer_class = serializers.CompliancePairingSerializer
+    pagination_class = Pagination
+    filter_backends = []
+
+    @extend_schema(parameters=COMPLIANCE_PARAMETERS)
+    def list(self, request):
+        data = request.query_params.copy()
+        if not data.get("semester"):
+            latest = selectors.latest_period()
+            if latest is not None:
+                data["semester"] = latest.pk
+        form = ComplianceFilter(data, user=request.user)
+        cleaned = _form_or_400(form)
+        semester = cleaned["semester"]
+        pairings = selectors.compliance_pairings(
+            user=request.user, semester=semester, region=cleaned["region"]
+        )
+        rule, result = cleaned["rule"], cleaned["result"]
+        span = periods.semester(semester)
+        if not result:
+            page = self.paginate_queryset(pairings)
+            rows = compliance.evaluate(list(page), span)
+        else:
+            rows = selectors.compliance_matching(
+                compliance.evaluate(pairings, span), rule=rule, result=result
+            )
+            rows = self.paginate_queryset(rows)
+        return self.get_paginated_response(
+            [
+                {
+                    "pairing": row.pairing.pk,
+                    "name": row.pairing.name,
+                    "passed": row.passed,
+                    "results": [r.__dict__ for r in row.results],
+                }
+                for row in rows
+            ]
+        )
+
+
+STATISTICS_LIMIT = 1000
+STATISTICS_PARAMETERS = [
+    OpenApiParameter(
+        "span",
+        OpenApiTypes.STR,
+        enum=[c for c, _l in StatisticsForm.base_fields["span"].choices],
+        description=_("time span"),
+    ),
+    OpenApiParameter("year", OpenApiTypes.INT, description=_("year")),
+    OpenApiParameter(
+        "semester", OpenApiTypes.INT, description=_("Reporting period id.")
+    ),
+    OpenApiParameter("programme", OpenApiTypes.INT, description=_("programme")),
+    OpenApiParameter("start", OpenApiTypes.DATE, description=_("from")),
+    OpenApiParameter("end", OpenApiTypes.DATE, description=_("to")),
+    OpenApiParameter(
+        "group",
+        OpenApiTypes.STR,
+        enum=[c for c, _l in StatisticsForm.base_fields["group"].choices],
+        description=_("rows"),
+    ),
+    OpenApiParameter("region", OpenApiTypes.INT, description=_("region")),
+]
+
+
+class StatisticsViewSet(viewsets.GenericViewSet):
+    """统计表 The seven statistics tables as JSON, with the same figures as the
+    preview and the workbook (regions' staff and administrators)."""
+
+    serializer_class = serializers.StatisticsTableSerializer
+    lookup_field = "code"
+    lookup_value_regex = "|".join(registry.TABLES)
+    filter_backends = []
+    pagination_class = None
+
+    @extend_schema(
+        parameters=[
+            *STATISTICS_PARAMETERS,
+            OpenApiParameter(
+                "offset",
+                OpenApiTypes.INT,
+                description=_("Rows to skip (row-per-record tables are long)."),
+            ),
+            OpenApiParameter(
+                "limit",
+                OpenApiTypes.INT,
+                description=_("Rows to return, at most 1000."),
+            ),
+        ]
+    )
+    def retrieve(self, request, code=None):
+        _regions_only(request.user)
+        if code not in registry.available():
+            raise exceptions.NotFound()
+        form = StatisticsForm(
+            {**defaults(), **request.query_params.dict()}, user=request.user
+        )
+        _form_or_400(form)
+        offset = _bounded_int(request, "offset", 0, 0, 10**9)
+        limit = _bounded_int(request, "limit", STATISTICS_LIMIT, 1, STATISTICS_LIMIT)
+        table = registry.build(code, user=request.user, spec=form.spec())
+        rows = list(islice(table.rows, offset, offset + limit + 1))
+        return Response(
+            {
+                "code": table.code,
+                "title": table.title,
+                "unit_name": table.unit_name,
+                "period_label": table.period_label,
+                "unit": table.unit,
+                "header": [
+                    [c.__dict__ for c in header_row] for header_row in table.header
+                ],
+                "columns": [{"key": c.key, "kind": c.kind} for c in table.columns],
+                "rows": [
+                    {
+                        "kind": row.kind,
+                        "level": row.level,
+                        "values": row.values,
+                        "approximate": sorted(row.approximate),
+                    }
+                    for row in rows[:limit]
+                ],
+                "notes": table.notes,
+                "offset": offset,
+                "more": len(rows) > limit,
+            }
+        )
+
+
+def _bounded_int(request, name, default, low, high) -> int:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise exceptions.ValidationError(
+            {
+                name: [
+                    _("Give a whole number from %(low)s to %(high)s.")
+                    % {"low": low, "high": high}
+                ]
+            }
+        )
+    return int(raw)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=serializers.ExportRequestSerializer,
+        parameters=STATISTICS_PARAMETERS,
+        responses={202: serializers.ExportJobSerializer},
+        description=_(
+            "Ask for a workbook: the worker builds it; poll the job until its status "
+            "is done, then download. The same request while one is running joins it. "
+            "The time span and grouping are query parameters, as for the tables."
+        ),
+    )
+)
+class ExportJobViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """我的导出 The user's export jobs: ask, poll progress, download, retry. Another
+    user's job is 404."""
+
+    serializer_class = serializers.ExportJobSerializer
+    pagination_class = Pagination
+    filter_backends = []
+    lookup_value_regex = r"[0-9]{1,18}"
+
+    def get_queryset(self):
+        return visible(ExportJob.objects.all(), self.request.user).order_by(
+            "-created_at", "-pk"
+        )
+
+    def create(self, request, *args, **kwargs):
+        _regions_only(request.user)
+        parsed = serializers.ExportRequestSerializer(data=request.data)
+        parsed.is_valid(raise_exception=True)
+        form = StatisticsForm(
+            {**defaults(), **request.query_params.dict()}, user=request.user
+        )
+        _form_or_400(form)
+        job, _created = exports.export_request(
+            user=request.user, table=parsed.validated_data["table"], spec=form.spec()
+        )
+        return Response(
+            serializers.ExportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED
+        )
+
+    @extend_schema(
+        responses={
+            (
+                200,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ): (OpenApiTypes.BINARY)
+        }
+    )
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        """下载 The finished workbook (404 until the job is done, and after the file
+        expired)."""
+        job = self.get_object()
+        if job.status != "done" or not job.file:
+            raise exceptions.NotFound()
+        path = exports.file_path(job)
+        if not path.is_file():
+            raise exceptions.NotFound()
+        response = FileResponse(
+            path.open("rb"), as_attachment=True, filename=exports.download_name(job)
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    @extend_schema(request=None, responses={202: serializers.ExportJobSerializer})
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        """重试 Start a failed or lost job again; it gives the same file."""
+        job = exports.export_retry(job=self.get_object())
+        return Response(
+            serializers.ExportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED
+        )

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import views, views_tokens
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +16,12 @@ urlpatterns = [
         "accounts/password/done/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
+    ),
+    path("accounts/tokens/", views_tokens.token_list, name="api_tokens"),
+    path(
+        "accounts/tokens/<int:pk>/revoke/",
+        views_tokens.token_revoke_view,
+        name="api_token_revoke",
     ),
     path("users/", views.user_list, name="users"),
     path("users/add/", views.user_create, name="user_create"),

@@ -42,6 +42,7 @@ OWN_ROUTES = {
     "attachments/<int:pk>/",
     "attachments/<int:pk>/delete/",
     "notifications/<int:pk>/read/",
+    "accounts/tokens/<int:pk>/revoke/",
     "users/<int:pk>/",
     "memberships/<int:pk>/delete/",
     "history/<str:app_label>/<str:model_name>/<int:pk>/",

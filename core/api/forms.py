@@ -72,9 +72,18 @@ def serializer_field(field: forms.Field) -> serializers.Field | None:
     )
 
 
+def _form_fields(form_class) -> dict[str, forms.Field]:
+    """The fields of an unbound form with no user: what its ``__init__`` makes of
+    them (e.g. a field it makes optional), with choices limited to nothing."""
+    try:
+        return form_class(user=None).fields
+    except TypeError:  # a plain form without the user argument
+        return form_class().fields
+
+
 def _fields_of(form_class, skip=()) -> dict[str, serializers.Field]:
     fields = {}
-    for name, field in form_class.base_fields.items():
+    for name, field in _form_fields(form_class).items():
         if name in skip:
             continue
         converted = serializer_field(field)

@@ -117,17 +117,22 @@ class ScopedViewSet(ScopedReadViewSet, viewsets.ModelViewSet):
     deletable = True  # whether the browser has a delete page
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
+    _write_serializer = None
+
     @classmethod
-    def configure(cls):
-        super().configure()
-        if cls.edit_view is not None:
-            cls.write_serializer_class = write_serializer(
-                cls.model, cls.edit_view.form_class, cls.edit_view.formsets
+    def write_serializer_class(cls):
+        """Derived from the edit form once, on first use (the form's own __init__
+        may change which fields are required, so an instance is asked)."""
+        if cls.__dict__.get("_write_serializer") is None:
+            edit = cls.edit_view
+            cls._write_serializer = write_serializer(
+                cls.model, edit.form_class, edit.formsets
             )
+        return cls._write_serializer
 
     def get_serializer_class(self):
         if self.request is not None and self.request.method in ("POST", "PUT", "PATCH"):
-            return self.write_serializer_class
+            return self.write_serializer_class()
         return self.serializer_class
 
     def create(self, request, *args, **kwargs):
@@ -138,8 +143,19 @@ class ScopedViewSet(ScopedReadViewSet, viewsets.ModelViewSet):
 
     def write(self, request, instance, *, partial):
         parsed = self.get_serializer(data=request.data, partial=partial)
-        parsed.is_valid(raise_exception=True)
-        values = dict(parsed.validated_data)
+        if parsed.is_valid():
+            values, errors = dict(parsed.validated_data), {}
+        else:
+            # Wrong types are reported, and the rest is still checked by the form,
+            # so that the caller sees every error at once.
+            errors = dict(parsed.errors)
+            if not isinstance(request.data, dict):
+                raise exceptions.ValidationError(errors)
+            values = {
+                name: value
+                for name, value in request.data.items()
+                if name in parsed.fields and name not in errors
+            }
         view = self.edit_view()
         view.request, view.object, view.kwargs = request._request, instance, {}
         edit = self.edit_view
@@ -152,7 +168,7 @@ class ScopedViewSet(ScopedReadViewSet, viewsets.ModelViewSet):
             partial=partial,
         )
         form = edit.form_class(data, instance=instance, user=request.user)
-        formsets, errors = {}, {}
+        formsets = {}
         for name, formset_class in edit.formsets.items():
             existing = (
                 list(
@@ -197,11 +213,12 @@ class ScopedViewSet(ScopedReadViewSet, viewsets.ModelViewSet):
                     status.HTTP_201_CREATED if instance is None else status.HTTP_200_OK
                 )
                 return Response(self.serializer_class(obj).data, status=code)
-        errors.update(form_errors(form))
+        for field, messages in form_errors(form).items():
+            errors.setdefault(field, messages)
         for name, formset in formsets.items():
             nested_errors = formset_errors(formset)
             if nested_errors:
-                errors[name] = nested_errors
+                errors.setdefault(name, nested_errors)
         raise exceptions.ValidationError(errors)
 
     def destroy(self, request, *args, **kwargs):

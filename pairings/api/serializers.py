@@ -47,7 +47,7 @@ class PairingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Pairing
-        fields = "__all__"
+        exclude = ["schools"]  # the parties say who is on which side
 
 
 class AgreementTargetSerializer(serializers.ModelSerializer):

@@ -1,0 +1,497 @@
+"""The REST API: tokens, writes through the browser's forms (same rules, same
+messages, nothing half-saved), the report workflow, statistics as JSON, export jobs,
+the OpenAPI schema and docs pages, and query counts of every list endpoint."""
+
+import datetime as dt
+import io
+import re
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from config.api_urls import router
+from core.api.authentication import token_create
+from core.api.viewsets import ScopedReadViewSet
+from core.models import ApiToken, AuditEntry
+from dispatch.models import Secondment, Stint
+from pairings.models import Pairing, School
+from reporting.models import ExportJob, ReportingPeriod, SemesterReport
+from reporting.statistics import partner_assistance
+from reporting.statistics.base import Spec
+
+from . import world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def w():
+    return world.build()
+
+
+def auth(key):
+    return {"HTTP_AUTHORIZATION": f"Token {key}"}
+
+
+# Tokens ----------------------------------------------------------------------------
+
+
+def test_token_created_in_the_ui_reads_the_api_and_revoking_stops_it(client, w):
+    client.force_login(w["xian"])
+    page = client.post("/accounts/tokens/", {"name": "省平台同步"})
+    assert page.status_code == 200
+    key = re.search(r'id="new-token-key">([^<]+)<', page.content.decode()).group(1)
+    token = ApiToken.objects.get(user=w["xian"])
+    assert token.key_hash != key and key.startswith(token.prefix)
+    # The key is shown once: the list page does not show it again.
+    assert key not in client.get("/accounts/tokens/").content.decode()
+
+    client.logout()
+    response = client.get("/api/v1/schools/", **auth(key))
+    assert response.status_code == 200
+    names = {row["name"] for row in response.json()["results"]}
+    assert w["a1r"].name in names and w["b1r"].name not in names
+
+    client.force_login(w["xian"])
+    assert client.post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 302
+    client.logout()
+    response = client.get("/api/v1/schools/", **auth(key))
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_a_token_is_revoked_only_by_its_owner(client, w):
+    token, _key = token_create(user=w["xian"], name="x")
+    client.force_login(w["sheng"])
+    assert client.post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 404
+    token.refresh_from_db()
+    assert token.is_active
+
+
+def test_writes_with_a_token_are_audited_as_the_tokens_owner(client, w):
+    _token, key = token_create(user=w["xian"], name="sync")
+    school = w["a1r"]
+    response = client.patch(
+        f"/api/v1/schools/{school.pk}/",
+        {"address": "历下区文化东路 1 号"},
+        content_type="application/json",
+        **auth(key),
+    )
+    assert response.status_code == 200, response.content
+    school.refresh_from_db()
+    assert school.address == "历下区文化东路 1 号"
+    entry = AuditEntry.objects.filter(object_id=str(school.pk)).latest("pk")
+    assert (entry.user_id, entry.source) == (w["xian"].pk, "api")
+    assert entry.changes["address"][1] == "历下区文化东路 1 号"
+
+
+# Validation and writes -------------------------------------------------------------
+
+
+def secondment_payload(w, **extra):
+    return {
+        "pairing": w["pA1"].pk,
+        "person": w["in_A1"][Secondment].person_id,
+        "direction": "to_receiving",
+        "kind": "teaching",
+        "sending_school": w["a1s"].pk,
+        "host_school": w["a1r"].pk,
+        "batch": 2,
+        "planned_start": "2025-02-17",
+        "planned_end": "2025-07-10",
+        "status": "on_post",
+        "subject": "maths",
+        "weekly_periods": 12,
+        **extra,
+    }
+
+
+def test_secondment_with_nested_stints_is_created_in_one_go(client, w):
+    client.force_login(w["xian"])
+    payload = secondment_payload(
+        w,
+        stints=[
+            {"start": "2025-02-17", "end": "2025-04-30"},
+            {"start": "2025-05-06", "end": "2025-07-10", "note": "第二段"},
+        ],
+    )
+    response = client.post(
+        "/api/v1/secondments/", payload, content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    created = Secondment.objects.get(pk=body["id"])
+    assert [(s.start, s.end) for s in created.stints.order_by("start")] == [
+        (dt.date(2025, 2, 17), dt.date(2025, 4, 30)),
+        (dt.date(2025, 5, 6), dt.date(2025, 7, 10)),
+    ]
+    assert [s["days"] for s in body["stints"]] == [73, 66]
+
+    # Replace: keep the first (changed), drop the second, add a third.
+    first = body["stints"][0]["id"]
+    response = client.patch(
+        f"/api/v1/secondments/{created.pk}/",
+        {
+            "stints": [
+                {"id": first, "start": "2025-02-17", "end": "2025-03-31"},
+                {"start": "2025-06-01", "end": "2025-06-30"},
+            ]
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert [(s.start, s.end) for s in created.stints.order_by("start")] == [
+        (dt.date(2025, 2, 17), dt.date(2025, 3, 31)),
+        (dt.date(2025, 6, 1), dt.date(2025, 6, 30)),
+    ]
+    assert created.stints.filter(pk=first).exists()
+
+
+def test_overlapping_stints_are_refused_and_nothing_is_saved(client, w):
+    client.force_login(w["xian"])
+    before = (Secondment.objects.count(), Stint.objects.count())
+    payload = secondment_payload(
+        w,
+        stints=[
+            {"start": "2025-02-17", "end": "2025-04-30"},
+            {"start": "2025-04-01", "end": "2025-05-30"},
+        ],
+    )
+    response = client.post(
+        "/api/v1/secondments/", payload, content_type="application/json"
+    )
+    assert response.status_code == 400
+    errors = response.json()["stints"]
+    assert "重叠" in " ".join(errors[1]["start"])
+    assert (Secondment.objects.count(), Stint.objects.count()) == before
+
+
+def test_field_errors_come_in_the_requests_language(client, w):
+    client.force_login(w["xian"])
+    payload = {"name": "", "code": "12", "region": w["A1"].pk}
+    chinese = client.post("/api/v1/schools/", payload, content_type="application/json")
+    english = client.post(
+        "/api/v1/schools/",
+        payload,
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert chinese.status_code == english.status_code == 400
+    assert chinese["Content-Language"] == "zh-hans"
+    assert english["Content-Language"] == "en"
+    assert chinese.json()["name"] == ["该字段不能为空。"]
+    assert english.json()["name"] == ["This field may not be blank."]
+    assert "code" in chinese.json() and "code" in english.json()
+
+
+def test_a_school_outside_the_scope_is_not_a_valid_choice(client, w):
+    """The form's scoped choices: the API cannot attach another county's school."""
+    client.force_login(w["xian"])
+    response = client.post(
+        "/api/v1/pairings/",
+        {
+            "programme": w["pA1"].programme_id,
+            "name": "越界结对",
+            "status": "active",
+            "start_date": "2025-09-01",
+            "end_date": "2028-08-31",
+            "supporting": [w["a1s"].pk],
+            "receiving": [w["b1r"].pk],
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "receiving" in response.json()
+    assert not Pairing.objects.filter(name="越界结对").exists()
+
+
+def test_type_errors_are_400_not_500(client, w):
+    client.force_login(w["xian"])
+    for payload in (
+        {"pairing": "abc"},
+        {"planned_start": "not a date"},
+        {"batch": 10**30},
+        {"stints": "x"},
+        {"stints": [{"id": 999999, "start": "2025-01-01", "end": "2025-01-02"}]},
+    ):
+        response = client.patch(
+            f"/api/v1/secondments/{w['in_A1'][Secondment].pk}/",
+            payload,
+            content_type="application/json",
+        )
+        assert response.status_code == 400, (payload, response.content)
+
+
+def test_delete_of_a_referenced_object_is_409(client, w):
+    client.force_login(w["xian"])
+    school = w["a1s"]
+    response = client.delete(f"/api/v1/schools/{school.pk}/")
+    assert response.status_code == 409
+    assert School.objects.filter(pk=school.pk).exists()
+
+
+# Report workflow ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def open_period(w):
+    today = dt.date.today()
+    return ReportingPeriod.objects.create(
+        school_year=today.year,
+        semester="autumn" if today.month >= 8 else "spring",
+        start=today - dt.timedelta(days=60),
+        end=today + dt.timedelta(days=30),
+        deadline=today + dt.timedelta(days=40),
+        lock_date=today + dt.timedelta(days=60),
+    )
+
+
+def test_report_workflow_through_the_api_follows_the_browsers_rules(
+    client, w, open_period
+):
+    school_user, county = w["xuexiao"], w["xian"]
+    client.force_login(school_user)
+    started = client.post(
+        "/api/v1/reports/",
+        {"school": w["a1r"].pk, "period": open_period.pk},
+        content_type="application/json",
+    )
+    assert started.status_code == 200, started.content
+    report = started.json()
+    url = f"/api/v1/reports/{report['id']}/"
+
+    # A changed figure needs an explanation (the service's rule).
+    changed = report["lectures"] + 3
+    response = client.patch(
+        url,
+        {"version": report["version"], "lectures": changed},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "lectures" in response.json()
+    response = client.patch(
+        url,
+        {
+            "version": report["version"],
+            "lectures": changed,
+            "explanations": {"lectures": "含线上讲座"},
+            "practices": "师徒结对",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    saved = response.json()
+    assert (saved["lectures"], saved["practices"]) == (changed, "师徒结对")
+
+    # The version read before is stale now: 409 and nothing written.
+    stale = client.patch(
+        url,
+        {"version": report["version"], "practices": "覆盖"},
+        content_type="application/json",
+    )
+    assert stale.status_code == 409
+    assert SemesterReport.objects.get(pk=report["id"]).practices == "师徒结对"
+
+    # The school cannot approve its own report.
+    assert client.post(f"{url}submit/").status_code == 200
+    assert client.post(f"{url}approve/").status_code == 403
+
+    client.force_login(county)
+    assert client.post(f"{url}return/").status_code == 400  # comment required
+    assert client.post(f"{url}approve/").json()["status"] == "approved"
+
+    # Approved is locked: the school can neither change nor resubmit it.
+    client.force_login(school_user)
+    current = SemesterReport.objects.get(pk=report["id"])
+    response = client.patch(
+        url,
+        {"version": current.version, "practices": "改动"},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    assert client.post(f"{url}submit/").status_code == 403
+    current.refresh_from_db()
+    assert (current.status, current.practices) == ("approved", "师徒结对")
+    actions = [e["action"] for e in client.get(url).json()["events"]]
+    assert actions == ["create", "save", "submit", "approve"]
+
+
+def test_only_the_schools_own_staff_start_a_report(client, w, open_period):
+    client.force_login(w["xuexiao"])
+    response = client.post(
+        "/api/v1/reports/",
+        {"school": w["b1r"].pk, "period": open_period.pk},
+        content_type="application/json",
+    )
+    assert response.status_code == 404
+    assert not SemesterReport.objects.filter(school=w["b1r"], period=open_period)
+
+
+# Statistics and exports --------------------------------------------------------------
+
+
+def test_statistics_json_has_the_tables_figures(client, w):
+    client.force_login(w["xian"])
+    response = client.get(
+        "/api/v1/statistics/partner_assistance/?span=school_year&year=2024"
+    )
+    assert response.status_code == 200
+    body = response.json()
+    table = partner_assistance.build(
+        user=w["xian"], spec=Spec(span="school_year", year=2024)
+    )
+    assert body["title"] == table.title
+    expected = [plain(row.values) for row in table.rows]
+    got = [plain(row["values"]) for row in body["rows"]]
+    assert got == expected
+    assert len(got) >= 2  # the county's row and the total
+    assert body["more"] is False
+
+
+def plain(values: dict) -> dict:
+    """Numbers as Decimal (JSON gives floats), so 2.0 equals 2."""
+    return {
+        key: Decimal(str(v)) if isinstance(v, int | float | Decimal) else v
+        for key, v in values.items()
+    }
+
+
+def test_statistics_refuse_bad_spans_and_school_staff(client, w):
+    client.force_login(w["xian"])
+    response = client.get("/api/v1/statistics/roster/?span=range&start=2025-01-01")
+    assert response.status_code == 400
+    assert "end" in response.json()
+    assert client.get("/api/v1/statistics/roster/?limit=0").status_code == 400
+    client.force_login(w["xuexiao"])
+    assert client.get("/api/v1/statistics/roster/").status_code == 404
+
+
+def test_export_job_is_created_joined_and_not_downloadable_until_done(
+    client, w, django_capture_on_commit_callbacks
+):
+    client.force_login(w["xian"])
+    url = "/api/v1/exports/?span=school_year&year=2024"
+    with django_capture_on_commit_callbacks(execute=False):
+        first = client.post(url, {"table": "roster"}, content_type="application/json")
+        again = client.post(url, {"table": "roster"}, content_type="application/json")
+    assert first.status_code == again.status_code == 202
+    assert first.json()["id"] == again.json()["id"]  # joined, not a second job
+    job = ExportJob.objects.get(pk=first.json()["id"])
+    assert job.filters == {"span": "school_year", "year": 2024, "group": "region"}
+    assert client.get(f"/api/v1/exports/{job.pk}/").json()["download"] is None
+    assert client.get(f"/api/v1/exports/{job.pk}/download/").status_code == 404
+    bad = client.post(url, {"table": "nope"}, content_type="application/json")
+    assert bad.status_code == 400
+
+
+# Schema and docs ---------------------------------------------------------------------
+
+
+def test_schema_generates_without_warnings_and_validates():
+    out = io.StringIO()
+    call_command("spectacular", "--validate", "--fail-on-warn", stdout=out)
+    schema = out.getvalue()
+    for prefix, _viewset, _basename in router.registry:
+        assert f"/api/v1/{prefix}/" in schema
+    assert "tokenAuth" in schema
+
+
+def test_schema_describes_filters_and_errors_in_the_chosen_language(client, w):
+    client.force_login(w["xian"])
+    zh = client.get("/api/schema/?format=json&lang=zh-hans").json()
+    en = client.get("/api/schema/?format=json&lang=en").json()
+    params = {
+        p["name"]: p.get("description", "")
+        for p in zh["paths"]["/api/v1/secondments/"]["get"]["parameters"]
+    }
+    assert params["on_post_from"] == "在岗开始不早于" or params["on_post_from"]
+    en_params = {
+        p["name"]: p.get("description", "")
+        for p in en["paths"]["/api/v1/secondments/"]["get"]["parameters"]
+    }
+    assert en_params["on_post_from"] == "on post from"
+    assert params["on_post_from"] != en_params["on_post_from"]
+    responses = en["paths"]["/api/v1/schools/{id}/"]["get"]["responses"]
+    assert responses["404"]["description"] == "Not found, or outside your data scope."
+
+
+def test_docs_pages_are_served_from_local_static_files(client, w):
+    client.force_login(w["xian"])
+    for url in ("/api/docs/", "/api/redoc/"):
+        html = client.get(url).content.decode()
+        assert "/static/drf_spectacular_sidecar/" in html
+        assert not re.search(r"(src|href)=\"https?://", html), url
+    client.logout()
+    assert client.get("/api/docs/").status_code in (401, 403)
+
+
+# Query counts ------------------------------------------------------------------------
+
+# Queries per list page, pinned for an administrator, a county bureau and school
+# staff: the same for 1 row and for every row. They are session and user (2), the
+# user's scope (1-3 by role), the count, the page, one per nested relation, and the
+# session's idle-expiry update (3).
+LIST_QUERIES = {
+    "regions": (8, 9, 12),
+    "schools": (8, 9, 10),
+    "school-profiles": (8, 9, 10),
+    "programmes": (8, 9, 10),
+    "pairings": (9, 10, 11),
+    "agreements": (9, 10, 11),
+    "people": (8, 9, 10),
+    "secondments": (9, 10, 11),
+    "stints": (8, 9, 10),
+    "appraisals": (8, 9, 10),
+    "activities": (9, 10, 11),
+    "projects": (9, 10, 11),
+    "funding-lines": (8, 9, 10),
+    "donations": (8, 9, 10),
+    "reporting-periods": (8, 9, 8),
+    "reports": (9, 10, 11),
+}
+ROLE_COLUMN = {"admin": 0, "xian": 1, "xuexiao": 2}
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries), response.json()["count"]
+
+
+@pytest.mark.parametrize("role", ["admin", "xian", "xuexiao"])
+def test_list_endpoints_have_a_fixed_number_of_queries(client, w, role):
+    for semester, start in (("spring", dt.date(2025, 2, 17)), ("autumn", None)):
+        if start:
+            ReportingPeriod.objects.create(
+                school_year=2024,
+                semester=semester,
+                start=start,
+                end=dt.date(2025, 7, 10),
+                deadline=dt.date(2025, 7, 31),
+                lock_date=dt.date(2025, 8, 31),
+            )
+    ReportingPeriod.objects.create(
+        school_year=2025,
+        semester="autumn",
+        start=dt.date(2025, 9, 1),
+        end=dt.date(2026, 1, 20),
+        deadline=dt.date(2026, 2, 10),
+        lock_date=dt.date(2026, 3, 1),
+    )
+    client.force_login(w[role])
+    prefixes = [p for p, v, _b in router.registry if issubclass(v, ScopedReadViewSet)]
+    assert set(prefixes) == set(LIST_QUERIES)
+    wrong = []
+    for prefix in prefixes:
+        one, count = queries_for(client, f"/api/v1/{prefix}/?page_size=1")
+        every, _count = queries_for(client, f"/api/v1/{prefix}/?page_size=500")
+        if role == "admin":
+            assert count >= 3, prefix  # the world has a row in every region
+        pinned = LIST_QUERIES[prefix][ROLE_COLUMN[role]]
+        if not (one == every == pinned):
+            wrong.append((prefix, one, every, pinned))
+    assert wrong == []

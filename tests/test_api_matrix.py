@@ -1,0 +1,193 @@
+"""The authorization matrix of the REST API, generated from the router.
+
+Every registered endpoint over a model is exercised for every role with one object in
+the role's scope and one outside it, with every method: out of scope is 404 for
+GET, PUT, PATCH and DELETE and changes nothing; in scope, reads answer 200 and writes
+answer as the browser's rights say (403 and nothing changed without the right).
+A route this file does not know fails ``test_every_api_route_is_covered``."""
+
+import pytest
+from django.db import transaction
+
+from config.api_urls import router
+from core.api.viewsets import ScopedReadViewSet, ScopedViewSet
+from core.scope import can_change, can_write_model
+from pairings.models import Region
+from reporting.models import ExportJob, ReportingPeriod, SemesterReport
+
+from . import world
+from .test_authorization_matrix import objects_for as page_objects
+
+pytestmark = pytest.mark.django_db
+
+# Routes with their own tests (tests/test_api.py): report workflow actions, export
+# jobs (owner only), statistics tables and compliance (computed, no object).
+OWN_ACTIONS = {
+    "reports/{pk}/submit/",
+    "reports/{pk}/return/",
+    "reports/{pk}/approve/",
+    "reports/{pk}/accept/",
+    "reports/{pk}/unlock/",
+    "exports/{pk}/download/",
+    "exports/{pk}/retry/",
+}
+OWN_VIEWSETS = {"compliance", "statistics", "exports"}
+# Models the world gives one object of per pairing.
+SHARED = {ReportingPeriod}
+
+
+def model_viewsets():
+    """(prefix, viewset) of every scoped model endpoint."""
+    return [
+        (prefix, viewset)
+        for prefix, viewset, _basename in router.registry
+        if issubclass(viewset, ScopedReadViewSet)
+    ]
+
+
+def api_routes():
+    """Every /api/v1/ route as text, e.g. "schools/{pk}/"."""
+    routes = set()
+    for prefix, viewset, _basename in router.registry:
+        for route in router.get_routes(viewset):
+            if not router.get_method_map(viewset, route.mapping):
+                continue  # the viewset does not have this route
+            url = route.url.replace("{prefix}", prefix).replace("{trailing_slash}", "/")
+            url = url.replace("{lookup}", "{pk}").lstrip("^").rstrip("$")
+            routes.add((url, viewset))
+    return routes
+
+
+def test_every_api_route_is_covered():
+    covered_viewsets = {viewset for _prefix, viewset in model_viewsets()}
+    uncovered = []
+    for url, viewset in api_routes():
+        prefix = url.split("/")[0]
+        if url in OWN_ACTIONS or prefix in OWN_VIEWSETS:
+            continue
+        if viewset in covered_viewsets and url in (f"{prefix}/", f"{prefix}/{{pk}}/"):
+            continue
+        uncovered.append(url)
+    assert uncovered == [], "add these API routes to the matrix"
+
+
+@pytest.fixture
+def w():
+    return world.build()
+
+
+REGION_OF = {"in_A1": "A1", "in_B1": "B1", "in_L": "L"}
+
+
+def objects_for(w, world_name):
+    objects = page_objects(w, world_name)
+    objects[Region] = w[REGION_OF[world_name]]
+    return objects
+
+
+def snapshot(model, pk):
+    return model._base_manager.filter(pk=pk).values().first()
+
+
+@pytest.mark.parametrize("role", list(world.ROLES))
+def test_api_follows_scope_and_rights(client, w, role):
+    inside, outside = world.ROLES[role]
+    user = w[role]
+    client.force_login(user)
+    wrong = []
+
+    def expect(method, url, expected, **kwargs):
+        response = getattr(client, method)(
+            url, content_type="application/json", **kwargs
+        )
+        if response.status_code not in expected:
+            wrong.append((role, method, url, response.status_code, expected))
+        return response
+
+    for prefix, viewset in model_viewsets():
+        model = viewset.model
+        writable = issubclass(viewset, ScopedViewSet) or model is SemesterReport
+        obj = objects_for(w, inside)[model]
+        url = f"/api/v1/{prefix}/{obj.pk}/"
+        listed = expect("get", f"/api/v1/{prefix}/?page_size=500", {200}).json()
+        if obj.pk not in [row.get("id") for row in listed["results"]]:
+            wrong.append((role, "list misses", prefix, obj.pk))
+        expect("get", url, {200})
+        if outside and model not in SHARED:
+            other = objects_for(w, outside)[model]
+            other_url = f"/api/v1/{prefix}/{other.pk}/"
+            before = snapshot(model, other.pk)
+            listed = client.get(f"/api/v1/{prefix}/?page_size=500").json()
+            if other.pk in [row.get("id") for row in listed["results"]]:
+                wrong.append((role, "list leaks", prefix, other.pk))
+            for method in ("get", "put", "patch", "delete"):
+                expect(method, other_url, {404, 405}, data={})
+            if snapshot(model, other.pk) != before:
+                wrong.append((role, "changed out of scope", prefix, other.pk))
+        if not writable:
+            for method in ("put", "patch", "delete", "post"):
+                target = url if method != "post" else f"/api/v1/{prefix}/"
+                expect(method, target, {405}, data={})
+            continue
+        # Writes in scope: without the right 403 and nothing changes.
+        if model is SemesterReport:
+            continue  # the workflow has its own tests
+        before = snapshot(model, obj.pk)
+        may_change = can_change(user, obj)
+        for method in ("patch", "delete"):
+            if method == "delete" and not viewset.deletable:
+                expect(method, url, {405})
+                continue
+            with transaction.atomic():
+                response = expect(
+                    method,
+                    url,
+                    {200, 204, 400, 409} if may_change else {403},
+                    data={},
+                )
+                transaction.set_rollback(True)
+            if response.status_code == 403 and snapshot(model, obj.pk) != before:
+                wrong.append((role, "changed without the right", url))
+        may_create = can_write_model(user, model)
+        with transaction.atomic():
+            expect(
+                "post", f"/api/v1/{prefix}/", {400} if may_create else {403}, data={}
+            )
+            transaction.set_rollback(True)
+    assert wrong == []
+
+
+@pytest.mark.parametrize("role", [r for r in world.ROLES if r != "admin"])
+def test_api_export_jobs_belong_to_their_owner(client, w, role):
+    job = ExportJob.objects.create(user=w["admin"], table="partner_assistance")
+    client.force_login(w[role])
+    for suffix in ("", "download/"):
+        assert client.get(f"/api/v1/exports/{job.pk}/{suffix}").status_code == 404
+    assert client.post(f"/api/v1/exports/{job.pk}/retry/").status_code == 404
+    assert job.pk not in [
+        r["id"] for r in client.get("/api/v1/exports/").json()["results"]
+    ]
+    job.refresh_from_db()
+    assert job.status == "pending"
+
+
+@pytest.mark.parametrize("role", [r for r in world.ROLES if world.ROLES[r][1]])
+def test_api_report_actions_follow_the_scope(client, w, role):
+    client.force_login(w[role])
+    outside = w[world.ROLES[role][1]][SemesterReport]
+    for action in ("submit", "return", "approve", "accept", "unlock"):
+        response = client.post(
+            f"/api/v1/reports/{outside.pk}/{action}/",
+            {"comment": "x"},
+            content_type="application/json",
+        )
+        assert response.status_code == 404, action
+    outside.refresh_from_db()
+    assert outside.status == "draft"
+
+
+def test_anonymous_gets_401_everywhere(client, w):
+    for url, _viewset in api_routes():
+        key = "roster" if url.startswith("statistics/") else "1"
+        path = "/api/v1/" + url.replace("{pk}", key)
+        assert client.get(path).status_code in (401, 405), path

@@ -15,3 +15,5 @@ urlpatterns = [
     path("", include("core.urls_notifications")),
     path("", include("core.urls")),
 ]
+
+handler404 = "core.api.errors.not_found"

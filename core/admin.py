@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from pairings.choices import RegionLevel
 from pairings.models import Region
 
-from .models import AuditEntry, LoginEvent, Membership, Notification
+from .models import ApiToken, AuditEntry, LoginEvent, Membership, Notification
 
 admin.site.site_header = _("Partner Assistance Management System")
 admin.site.site_title = _("Partner Assistance")
@@ -145,3 +145,29 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_select_related = ["user"]
     list_per_page = 50
     show_full_result_count = False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """Administrators see every token (never the key) and may revoke one, e.g. for
+    a user who left."""
+
+    list_display = [
+        "name",
+        "user",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "user__username", "prefix"]
+    exclude = ["key_hash"]
+    actions = ["revoke"]
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        from .api.authentication import token_revoke
+
+        for token in queryset.filter(revoked_at__isnull=True):
+            token_revoke(token=token)

@@ -275,13 +275,28 @@ class ObjectEditView(ScopedMixin, TemplateView):
         if form.is_valid() and all(f.is_valid() for f in formsets.values()):
             try:
                 with transaction.atomic():
-                    obj = self.save(form, formsets)
+                    obj = self.save_checked(form, formsets)
             except ValidationError as exc:
                 errors_to_form(form, exc)
             else:
                 messages.success(request, _("Saved: %(object)s") % {"object": obj})
                 return redirect(self.success_url(obj))
         return self.render_to_response(self.context(form, formsets), status=200)
+
+    def save_checked(self, form, formsets):
+        """Save, then make sure the user may still change what was saved: a record
+        placed outside the user's region (a school moved to another county, a
+        person whose only school is a partner's) is refused and rolled back, so
+        that nobody creates what they could not see. Call inside a transaction."""
+        obj = self.save(form, formsets)
+        if not can_change(self.request.user, obj):
+            raise ValidationError(
+                _(
+                    "This record would lie outside your area of responsibility: "
+                    "choose schools, regions or pairings in your own scope."
+                )
+            )
+        return obj
 
     def save(self, form, formsets):
         obj = form.save()

@@ -327,6 +327,10 @@ def can_change(user, obj: Model, *, scope: Scope | None = None) -> bool:
     if scope.is_admin:
         return True
     key = label(model)
+    if key in SHARED_READ:
+        # Reference data the same for every region: the right to write the model
+        # (the provincial bureau for periods) is the right to change each row.
+        return True
     rows = model._base_manager.filter(pk=obj.pk)
     allowed = Q()
     if scope.bureau_paths:

@@ -77,7 +77,12 @@ class AgreementFilterSet(ScopedFilterSet):
         queryset=Pairing.objects.all(), label=_("pairing")
     )
     signed_year = django_filters.NumberFilter(
-        field_name="signed_on", lookup_expr="year", label=_("year signed")
+        field_name="signed_on",
+        lookup_expr="year",
+        label=_("year signed"),
+        min_value=1949,
+        max_value=2100,
+        decimal_places=0,
     )
 
     class Meta:

@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from core.api.authentication import token_create
 from core.choices import Side
-from core.models import AuditEntry, LoginEvent, Membership, Notification
+from core.models import ApiToken, AuditEntry, LoginEvent, Membership, Notification
 from dispatch.choices import ActivityKind, AppraisalResult, BackboneLevel
 from dispatch.models import (
     Appraisal,
@@ -67,7 +68,14 @@ pytestmark = pytest.mark.django_db
 
 APPS = ["core", "pairings", "dispatch", "projects", "reporting"]
 MODELS = [model for label in APPS for model in apps.get_app_config(label).get_models()]
-WRITTEN_BY_THE_SYSTEM = {ReportEvent, ExportJob, AuditEntry, LoginEvent, Notification}
+WRITTEN_BY_THE_SYSTEM = {
+    ReportEvent,
+    ExportJob,
+    AuditEntry,
+    LoginEvent,
+    Notification,
+    ApiToken,
+}
 
 
 def url(model, view, *args):
@@ -169,6 +177,7 @@ def objects(admin_user):
         ExportJob.objects.create(user=admin_user, table=StatisticsTable.ROSTER),
         LoginEvent.objects.create(username="admin", success=False),
         Notification.objects.create(user=admin_user, message="请尽快报送"),
+        token_create(user=admin_user, name="省平台")[0],
     ]
     rows.append(AuditEntry.objects.order_by("id").first())
     return {type(row): row for row in rows}

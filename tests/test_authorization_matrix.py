@@ -16,8 +16,9 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLResolver, get_resolver
 
+from core.api.authentication import token_create
 from core.audit import is_audited
-from core.models import AuditEntry, LoginEvent, Membership, Notification
+from core.models import ApiToken, AuditEntry, LoginEvent, Membership, Notification
 from pairings.models import Programme, Region, School
 from reporting.models import ExportJob, ReportingPeriod
 
@@ -89,6 +90,7 @@ def admin_only_objects(w):
         AuditEntry: AuditEntry.objects.order_by("id").first(),
         LoginEvent: LoginEvent.objects.create(username="xuexiao", success=True),
         Notification: Notification.objects.create(user=user, message="提醒"),
+        ApiToken: token_create(user=user, name="同步")[0],
         get_user_model(): user,
         Group: Group.objects.create(name="测试组"),
         AccessAttempt: AccessAttempt.objects.create(

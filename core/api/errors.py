@@ -19,3 +19,15 @@ def exception_handler(exc, context):
 
         exc = Conflict(_("Other records still refer to this object."))
     return drf_exception_handler(exc, context)
+
+
+def not_found(request, exception=None):
+    """404 for a URL no route matches: JSON under /api/ (e.g. an id that is not a
+    number), the usual page elsewhere."""
+    if request.path_info.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

@@ -15,6 +15,8 @@ from django import forms
 from django.utils.datastructures import MultiValueDict
 from rest_framework import serializers
 
+# Ids are 64-bit in PostgreSQL (and SQLite): a larger number is not an id.
+MAX_ID = 2**63 - 1
 # Form field -> serializer field, most specific first.
 _SIMPLE = [
     (forms.BooleanField, serializers.BooleanField),
@@ -37,11 +39,11 @@ def serializer_field(field: forms.Field) -> serializers.Field | None:
         return None
     if isinstance(field, forms.ModelMultipleChoiceField):
         return serializers.ListField(
-            child=serializers.IntegerField(min_value=1), **common
+            child=serializers.IntegerField(min_value=1, max_value=MAX_ID), **common
         )
     if isinstance(field, forms.ModelChoiceField):
         return serializers.IntegerField(
-            min_value=1, allow_null=not field.required, **common
+            min_value=1, max_value=MAX_ID, allow_null=not field.required, **common
         )
     if isinstance(field, forms.ChoiceField):
         choices = [(value, label) for value, label in field.choices if value != ""]
@@ -103,6 +105,7 @@ def write_serializer(model, form_class, formsets: dict | None = None):
         item_fields["id"] = serializers.IntegerField(
             required=False,
             min_value=1,
+            max_value=MAX_ID,
             help_text="Existing item to keep or change; leave out for a new one.",
         )
         item = type(

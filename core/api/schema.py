@@ -32,7 +32,14 @@ ERRORS = {
     ),
     "401": (ErrorSerializer, _("Not signed in, or the token is invalid or revoked.")),
     "403": (ErrorSerializer, _("Your role may not do this.")),
-    "404": (ErrorSerializer, _("Not found, or outside your data scope.")),
+    "404": (
+        ErrorSerializer,
+        _("Not found, outside your data scope, or a page past the last one."),
+    ),
+    "415": (
+        ErrorSerializer,
+        _("Send the body as JSON (Content-Type: application/json)."),
+    ),
     "409": (
         ErrorSerializer,
         _("Conflict: the object changed or is still referred to."),
@@ -41,16 +48,29 @@ ERRORS = {
 
 
 class AutoSchema(openapi.AutoSchema):
+    def get_response_serializers(self):
+        # Writes take the form's fields but answer with the object as read.
+        view = self.view
+        if (
+            self.method in ("POST", "PUT", "PATCH")
+            and hasattr(view, "write_serializer_class")
+            and getattr(view, "action", None) in ("create", "update", "partial_update")
+        ):
+            return view.serializer_class
+        return super().get_response_serializers()
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         codes = ["401", "403"]
         write = self.method in ("POST", "PUT", "PATCH")
         if write or self._is_list_view() or self.method == "GET":
             codes.append("400")
-        if "{" in self.path:
-            codes.append("404")
+        # Out of scope, a wrong id, or a page past the last one.
+        codes.append("404")
         if self.method in ("PATCH", "DELETE", "POST"):
             codes.append("409")
+        if write:
+            codes.append("415")
         for code in codes:
             if code in responses:
                 continue

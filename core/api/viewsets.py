@@ -154,7 +154,9 @@ class ScopedViewSet(ScopedReadViewSet, viewsets.ModelViewSet):
             values = {
                 name: value
                 for name, value in request.data.items()
-                if name in parsed.fields and name not in errors
+                if name in parsed.fields
+                and name not in errors
+                and name not in self.edit_view.formsets  # items only when valid
             }
         view = self.edit_view()
         view.request, view.object, view.kwargs = request._request, instance, {}
@@ -204,7 +206,7 @@ class ScopedViewSet(ScopedReadViewSet, viewsets.ModelViewSet):
         if valid and not errors:
             try:
                 with transaction.atomic():
-                    obj = view.save(form, formsets)
+                    obj = view.save_checked(form, formsets)
             except ValidationError as exc:
                 errors.update(validation_errors(exc))
             else:

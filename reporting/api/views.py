@@ -157,7 +157,9 @@ class SemesterReportViewSet(
 
     def _step(self, request, call):
         report = self.get_object()
-        parsed = serializers.CommentSerializer(data=request.data)
+        # A step without a comment may be posted with no body at all.
+        empty = request.META.get("CONTENT_LENGTH") in (None, "", "0")
+        parsed = serializers.CommentSerializer(data={} if empty else request.data)
         parsed.is_valid(raise_exception=True)
         comment = parsed.validated_data.get("comment", "")
         report = _service_call(lambda: call(report, request.user, comment))

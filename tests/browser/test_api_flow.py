@@ -1,0 +1,55 @@
+"""A county user creates an API token in the browser, reads the interactive API
+documentation (served from local files) and a program then uses the key."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from tests import world
+
+from .conftest import log_in, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_county_user_creates_a_token_and_reads_the_api_docs(page):
+    w = world.build()
+    # Nothing may be fetched from outside, nor be missing.
+    failed = []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    log_in(page, "xian", world.PASSWORD)
+    page.click("#user-menu")
+    page.click("text=接口令牌")
+    page.fill("#id_name", "省平台同步")
+    page.click("#token-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    key = page.inner_text("#new-token-key").strip()
+    assert re.fullmatch(r"[A-Za-z0-9_-]{40}", key)
+    assert "仅显示这一次" in page.content()
+    screenshot(page, "api-token-created")
+
+    # The key works for a program, and only within the user's scope.
+    program = Client()
+    response = program.get("/api/v1/schools/", HTTP_AUTHORIZATION=f"Token {key}")
+    names = {row["name"] for row in response.json()["results"]}
+    assert w["a1r"].name in names and w["b1r"].name not in names
+
+    page.goto(f"{page.base}/api/docs/")
+    page.wait_for_selector(".opblock-tag", timeout=20000)
+    tags = page.locator(".opblock-tag").all_inner_texts()
+    assert any("secondments" in t for t in tags)
+    screenshot(page, "api-docs")
+    page.goto(f"{page.base}/api/redoc/")
+    page.wait_for_selector("text=派遣", timeout=20000)
+    screenshot(page, "api-redoc")
+
+    page.goto(f"{page.base}/accounts/tokens/")
+    page.click("#tokens button:has-text('吊销')")
+    page.wait_for_load_state("networkidle")
+    assert "已吊销" in page.content()
+    response = program.get("/api/v1/schools/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert response.status_code == 401
+    assert failed == []
+    assert page.errors == []

@@ -43,7 +43,9 @@ def test_county_user_creates_a_token_and_reads_the_api_docs(page):
     screenshot(page, "api-docs")
     page.goto(f"{page.base}/api/redoc/")
     page.wait_for_selector("text=派遣", timeout=20000)
-    screenshot(page, "api-redoc")
+    page.screenshot(
+        path=str(screenshot(page, "api-redoc").with_name("api-redoc-top.png"))
+    )
 
     page.goto(f"{page.base}/accounts/tokens/")
     page.click("#tokens button:has-text('吊销')")

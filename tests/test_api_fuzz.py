@@ -27,6 +27,8 @@ from core.api.authentication import token_create
 
 from . import world
 
+pytestmark = pytest.mark.django_db
+
 EXAMPLES = int(os.environ.get("DUIKOU_FUZZ_EXAMPLES", "15"))
 CHECKS = [
     not_a_server_error,
@@ -52,7 +54,7 @@ schema.config.phases.update(
 
 
 @pytest.fixture
-def tokens(db):
+def tokens():
     w = world.build()
     # As Django's test client does: the test's database connection must outlive
     # each request (the handler would close it when a response is closed).

@@ -553,3 +553,20 @@ def test_the_provincial_bureau_changes_reporting_periods(client, w):
     assert client.get(f"/periods/{period.pk}/edit/").status_code == 200
     client.force_login(w["xian"])
     assert client.get(f"/periods/{period.pk}/edit/").status_code == 403
+
+
+def test_computed_and_own_lists_have_a_fixed_number_of_queries(client, w):
+    """Compliance is judged in batch queries and export jobs are the user's own: the
+    number of queries does not grow with the rows either."""
+    for table in ("roster", "project_ledger", "funds_goods"):
+        ExportJob.objects.create(user=w["admin"], table=table)
+    client.force_login(w["admin"])
+    semester = f"semester={w['period'].pk}"
+    for url, pinned in (
+        (f"/api/v1/compliance/?{semester}", 19),
+        ("/api/v1/exports/?", 8),
+    ):
+        one, count = queries_for(client, f"{url}&page_size=1")
+        every, _count = queries_for(client, f"{url}&page_size=500")
+        assert count >= 3, url
+        assert one == every == pinned, (url, one, every)

@@ -61,6 +61,16 @@ def pytest_runtest_setup(item):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: test transactions roll back, so the
+    data-version token (renewed on commit) would not tell one test's data from the
+    next one's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _deferred_rules_hold(request):
     """On PostgreSQL some rules are deferred triggers that fire at commit; tests roll
     back instead of committing, so fire them at the end of each database test."""

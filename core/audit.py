@@ -208,7 +208,10 @@ def region_paths_of(instance) -> str:
 
 def record(instance, action: str, changes: dict, region_paths: str | None = None):
     """Write one audit entry for ``instance``."""
+    from core.freshness import changed
     from core.models import AuditEntry
+
+    changed(_label(type(instance)))
 
     actor = current_actor()
     paths = region_paths if region_paths is not None else region_paths_of(instance)

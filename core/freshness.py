@@ -1,0 +1,30 @@
+"""A token that changes whenever domain data changes, so that cached figures (the
+dashboard) are never older than the last committed write.
+
+The audit trail sees every write (``core.audit.record``); it asks for a new token
+once the transaction commits. The token is random rather than a counter: if the
+cache drops it, a fresh one is made and every entry keyed by the old one misses,
+instead of a reset counter matching entries from long ago."""
+
+import uuid
+
+from django.core.cache import cache
+from django.db import transaction
+
+KEY = "duikou:data-version"
+# Bookkeeping that does not change any figure.
+NOT_DATA = {"reporting.ExportJob", "core.ApiToken"}
+
+
+def current() -> str:
+    return cache.get_or_set(KEY, lambda: uuid.uuid4().hex, timeout=None)
+
+
+def changed(label: str) -> None:
+    """Domain data of model ``label`` changed in the current transaction."""
+    if label not in NOT_DATA:
+        transaction.on_commit(_renew)
+
+
+def _renew() -> None:
+    cache.set(KEY, uuid.uuid4().hex, timeout=None)

@@ -35,6 +35,11 @@ router.register(
     "reporting-periods", reporting.ReportingPeriodViewSet, basename="reportingperiod"
 )
 router.register("reports", reporting.SemesterReportViewSet, basename="semesterreport")
+router.register(
+    "report-attachments",
+    reporting.ReportAttachmentViewSet,
+    basename="reportattachment",
+)
 router.register("compliance", reporting.ComplianceViewSet, basename="compliance")
 router.register("statistics", reporting.StatisticsViewSet, basename="statistics")
 router.register("exports", reporting.ExportJobViewSet, basename="exportjob")

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from core.filters import ScopedFilterSet
 from pairings.models import School
 
-from .models import ReportingPeriod, SemesterReport
+from .models import ReportAttachment, ReportingPeriod, SemesterReport
 
 
 class ReportingPeriodFilterSet(ScopedFilterSet):
@@ -32,3 +32,25 @@ class SemesterReportFilterSet(ScopedFilterSet):
     class Meta:
         model = SemesterReport
         fields = ["period", "school", "status", "is_late"]
+
+
+class ReportAttachmentFilterSet(ScopedFilterSet):
+    """Attachments of a report, a school or a region's reports."""
+
+    search_fields = ("original_name",)
+    region_lookups = ("report__school",)
+    report = django_filters.ModelChoiceFilter(
+        queryset=SemesterReport.objects.all(), label=_("report")
+    )
+    school = django_filters.ModelChoiceFilter(
+        field_name="report__school", queryset=School.objects.all(), label=_("school")
+    )
+    period = django_filters.ModelChoiceFilter(
+        field_name="report__period",
+        queryset=ReportingPeriod.objects.all(),
+        label=_("reporting period"),
+    )
+
+    class Meta:
+        model = ReportAttachment
+        fields = ["report", "school", "period", "content_type"]

@@ -25,6 +25,25 @@ def report_edit_url(report_id: int) -> str:
         return "/"
 
 
+def file_response(attachment: ReportAttachment) -> FileResponse:
+    """The attachment's file under the name it was uploaded with, never rendered
+    by the browser (404 when the stored file is missing). The caller has checked
+    the scope."""
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=download_name(attachment),
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private"
+    return response
+
+
 class ScopedObjectView(ScopedMixin, View):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -73,20 +92,7 @@ class AttachmentDownloadView(AttachmentMixin, ScopedObjectView):
     http_method_names = ["get"]
 
     def get(self, request, pk):
-        attachment = self.object
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=download_name(attachment),
-            content_type=attachment.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private"
-        return response
+        return file_response(self.object)
 
 
 class AttachmentDeleteView(AttachmentMixin, ScopedObjectView):

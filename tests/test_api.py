@@ -6,8 +6,10 @@ import datetime as dt
 import io
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -18,7 +20,12 @@ from core.api.viewsets import ScopedReadViewSet
 from core.models import ApiToken, AuditEntry
 from dispatch.models import Secondment, Stint
 from pairings.models import Pairing, School
-from reporting.models import ExportJob, ReportingPeriod, SemesterReport
+from reporting.models import (
+    ExportJob,
+    ReportAttachment,
+    ReportingPeriod,
+    SemesterReport,
+)
 from reporting.statistics import partner_assistance
 from reporting.statistics.base import Spec
 
@@ -334,6 +341,131 @@ def test_only_the_schools_own_staff_start_a_report(client, w, open_period):
     assert not SemesterReport.objects.filter(school=w["b1r"], period=open_period)
 
 
+# Report attachments ------------------------------------------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 48
+
+
+@pytest.fixture
+def editable_report(w, settings, tmp_path):
+    """The school's draft report, inside its editing window, with no attachment."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    period = w["period"]
+    period.lock_date = dt.date.today() + dt.timedelta(days=30)
+    period.save()
+    ReportAttachment.objects.all().delete()  # the world's point at no file
+    return w["in_A1"][SemesterReport]
+
+
+def attach(client, report, name, content, **headers):
+    return client.post(
+        f"/api/v1/reports/{report.pk}/attachments/",
+        {"file": SimpleUploadedFile(name, content)},
+        **headers,
+    )
+
+
+def stored(settings) -> list:
+    return [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+
+
+def test_the_school_attaches_a_file_with_a_token_and_the_county_downloads_it(
+    client, w, settings, editable_report
+):
+    key = token_create(user=w["xuexiao"], name="校园平台")[1]
+    response = attach(client, editable_report, "学期总结.pdf", PDF, **auth(key))
+    assert response.status_code == 201, response.content
+    created = response.json()
+    assert (created["name"], created["content_type"], created["size"]) == (
+        "学期总结.pdf",
+        "application/pdf",
+        len(PDF),
+    )
+    attachment = ReportAttachment.objects.get(pk=created["id"])
+    assert attachment.uploaded_by == w["xuexiao"]
+    assert len(stored(settings)) == 1
+    assert "学期总结" not in stored(settings)[0].name  # stored under a random name
+    assert AuditEntry.objects.filter(
+        user=w["xuexiao"],
+        action="create",
+        object_id=str(attachment.pk),
+    ).exists()
+
+    client.force_login(w["xian"])
+    report = client.get(f"/api/v1/reports/{editable_report.pk}/").json()
+    assert [a["id"] for a in report["attachments"]] == [attachment.pk]
+    listed = client.get(f"/api/v1/report-attachments/?report={editable_report.pk}")
+    assert [a["id"] for a in listed.json()["results"]] == [attachment.pk]
+    download = client.get(created["download"])
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert download["X-Content-Type-Options"] == "nosniff"
+
+    # The county reads it but neither adds nor removes files of the school's report.
+    assert attach(client, editable_report, "b.pdf", PDF).status_code == 403
+    url = f"/api/v1/report-attachments/{attachment.pk}/"
+    assert client.delete(url).status_code == 403
+    assert ReportAttachment.objects.count() == 1 and len(stored(settings)) == 1
+
+    # Another county's bureau and school do not find it.
+    for role in ("xian_b1", "school_b1"):
+        client.force_login(w[role])
+        for path in (url, created["download"]):
+            assert client.get(path).status_code == 404, (role, path)
+        assert client.delete(url).status_code == 404
+        assert attach(client, editable_report, "c.pdf", PDF).status_code == 404
+    assert ReportAttachment.objects.count() == 1
+
+
+def test_a_refused_file_is_400_in_chinese_and_nothing_is_stored(
+    client, w, settings, editable_report
+):
+    client.force_login(w["xuexiao"])
+    response = attach(client, editable_report, "总结.pdf", EXE)
+    assert response.status_code == 400
+    assert response.json()["non_field_errors"][0].startswith("不支持此类文件")
+    response = client.post(f"/api/v1/reports/{editable_report.pk}/attachments/", {})
+    assert response.status_code == 400 and "file" in response.json()
+    response = client.post(
+        f"/api/v1/reports/{editable_report.pk}/attachments/",
+        {"file": "x"},
+        content_type="application/json",
+    )
+    assert response.status_code == 415
+    assert not ReportAttachment.objects.exists() and stored(settings) == []
+
+
+def test_the_school_removes_a_file_until_the_report_is_approved(
+    client, w, settings, editable_report, django_capture_on_commit_callbacks
+):
+    client.force_login(w["xuexiao"])
+    first = attach(client, editable_report, "a.pdf", PDF).json()
+    second = attach(client, editable_report, "b.pdf", PDF).json()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.delete(f"/api/v1/report-attachments/{first['id']}/")
+    assert response.status_code == 204
+    assert list(ReportAttachment.objects.values_list("pk", flat=True)) == [second["id"]]
+    assert len(stored(settings)) == 1
+
+    assert (
+        act(client, f"/api/v1/reports/{editable_report.pk}/", "submit").status_code
+        == 200
+    )
+    client.force_login(w["xian"])
+    assert (
+        act(client, f"/api/v1/reports/{editable_report.pk}/", "approve").status_code
+        == 200
+    )
+    client.force_login(w["xuexiao"])
+    # Approved is locked: no file added or removed.
+    assert attach(client, editable_report, "c.pdf", PDF).status_code == 403
+    response = client.delete(f"/api/v1/report-attachments/{second['id']}/")
+    assert response.status_code == 403
+    assert ReportAttachment.objects.count() == 1 and len(stored(settings)) == 1
+
+
 # Statistics and exports --------------------------------------------------------------
 
 
@@ -411,7 +543,7 @@ def test_schema_describes_filters_and_errors_in_the_chosen_language(client, w):
         p["name"]: p.get("description", "")
         for p in zh["paths"]["/api/v1/secondments/"]["get"]["parameters"]
     }
-    assert params["on_post_from"] == "在岗开始不早于" or params["on_post_from"]
+    assert params["on_post_from"] == "在岗起"  # the catalogue's Chinese
     en_params = {
         p["name"]: p.get("description", "")
         for p in en["paths"]["/api/v1/secondments/"]["get"]["parameters"]
@@ -420,6 +552,9 @@ def test_schema_describes_filters_and_errors_in_the_chosen_language(client, w):
     assert params["on_post_from"] != en_params["on_post_from"]
     responses = en["paths"]["/api/v1/schools/{id}/"]["get"]["responses"]
     assert responses["404"]["description"].startswith("Not found, outside your data")
+    upload = zh["paths"]["/api/v1/reports/{id}/attachments/"]["post"]
+    assert list(upload["requestBody"]["content"]) == ["multipart/form-data"]
+    assert "multipart/form-data" in upload["responses"]["415"]["description"]
 
 
 def test_docs_pages_are_served_from_local_static_files(client, w):
@@ -454,7 +589,8 @@ LIST_QUERIES = {
     "funding-lines": (8, 9, 10),
     "donations": (8, 9, 10),
     "reporting-periods": (8, 9, 8),
-    "reports": (9, 10, 11),
+    "reports": (10, 11, 12),
+    "report-attachments": (8, 9, 10),
 }
 ROLE_COLUMN = {"admin": 0, "xian": 1, "xuexiao": 2}
 

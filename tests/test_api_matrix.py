@@ -7,13 +7,20 @@ answer as the browser's rights say (403 and nothing changed without the right).
 A route this file does not know fails ``test_every_api_route_is_covered``."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from config.api_urls import router
 from core.api.viewsets import ScopedReadViewSet, ScopedViewSet
 from core.scope import can_change, can_write_model
 from pairings.models import Region
-from reporting.models import ExportJob, ReportingPeriod, SemesterReport
+from reporting.models import (
+    ExportJob,
+    ReportAttachment,
+    ReportingPeriod,
+    SemesterReport,
+)
+from reporting.services import can_edit
 
 from . import world
 from .test_authorization_matrix import objects_for as page_objects
@@ -28,6 +35,8 @@ OWN_ACTIONS = {
     "reports/{pk}/approve/",
     "reports/{pk}/accept/",
     "reports/{pk}/unlock/",
+    "reports/{pk}/attachments/",
+    "report-attachments/{pk}/download/",
     "exports/{pk}/download/",
     "exports/{pk}/retry/",
 }
@@ -106,7 +115,10 @@ def test_api_follows_scope_and_rights(client, w, role):
 
     for prefix, viewset in model_viewsets():
         model = viewset.model
-        writable = issubclass(viewset, ScopedViewSet) or model is SemesterReport
+        writable = issubclass(viewset, ScopedViewSet) or model in (
+            SemesterReport,
+            ReportAttachment,
+        )
         obj = objects_for(w, inside)[model]
         url = f"/api/v1/{prefix}/{obj.pk}/"
         listed = expect("get", f"/api/v1/{prefix}/?page_size=500", {200}).json()
@@ -132,6 +144,21 @@ def test_api_follows_scope_and_rights(client, w, role):
         # Writes in scope: without the right 403 and nothing changes.
         if model is SemesterReport:
             continue  # the workflow has its own tests
+        if model is ReportAttachment:
+            # Uploaded through its report (own tests); removed by the school while
+            # the report can be edited, never changed.
+            for method in ("put", "patch"):
+                expect(method, url, {405}, data={})
+            expect("post", f"/api/v1/{prefix}/", {405}, data={})
+            with transaction.atomic():
+                before = snapshot(model, obj.pk)
+                response = expect(
+                    "delete", url, {204} if can_edit(user, obj.report) else {403}
+                )
+                if response.status_code == 403 and snapshot(model, obj.pk) != before:
+                    wrong.append((role, "removed without the right", url))
+                transaction.set_rollback(True)
+            continue
         before = snapshot(model, obj.pk)
         may_change = can_change(user, obj)
         for method in ("patch", "delete"):
@@ -175,6 +202,7 @@ def test_api_export_jobs_belong_to_their_owner(client, w, role):
 def test_api_report_actions_follow_the_scope(client, w, role):
     client.force_login(w[role])
     outside = w[world.ROLES[role][1]][SemesterReport]
+    files = outside.attachments.count()
     for action in ("submit", "return", "approve", "accept", "unlock"):
         response = client.post(
             f"/api/v1/reports/{outside.pk}/{action}/",
@@ -182,8 +210,14 @@ def test_api_report_actions_follow_the_scope(client, w, role):
             content_type="application/json",
         )
         assert response.status_code == 404, action
+    upload = SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n")
+    response = client.post(
+        f"/api/v1/reports/{outside.pk}/attachments/", {"file": upload}
+    )
+    assert response.status_code == 404
     outside.refresh_from_db()
     assert outside.status == "draft"
+    assert outside.attachments.count() == files
 
 
 def test_anonymous_gets_401_everywhere(client, w):

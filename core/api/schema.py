@@ -46,6 +46,8 @@ ERRORS = {
     ),
 }
 
+UPLOAD_415 = _("Send the file as multipart/form-data.")
+
 
 class AutoSchema(openapi.AutoSchema):
     def get_response_serializers(self):
@@ -75,6 +77,8 @@ class AutoSchema(openapi.AutoSchema):
             if code in responses:
                 continue
             serializer, description = ERRORS[code]
+            if code == "415" and "application/json" not in self.map_parsers():
+                description = UPLOAD_415
             response = self._get_response_for_code(
                 serializer, code, direction=direction
             )

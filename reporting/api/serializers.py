@@ -1,7 +1,13 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from reporting.models import ExportJob, ReportEvent, ReportingPeriod, SemesterReport
+from reporting.models import (
+    ExportJob,
+    ReportAttachment,
+    ReportEvent,
+    ReportingPeriod,
+    SemesterReport,
+)
 from reporting.prefill import FIGURES, MONEY
 from reporting.services import NARRATIVE
 from reporting.statistics import registry
@@ -26,8 +32,49 @@ class ReportEventSerializer(serializers.ModelSerializer):
         ]
 
 
+class ReportAttachmentSerializer(serializers.ModelSerializer):
+    """An attachment as the report page lists it; the file itself is read from
+    ``download`` (the stored name is never shown)."""
+
+    name = serializers.CharField(
+        source="original_name", read_only=True, label=_("file name")
+    )
+    download = serializers.SerializerMethodField(
+        help_text=_("Where to download the file.")
+    )
+
+    class Meta:
+        model = ReportAttachment
+        fields = [
+            "id",
+            "report",
+            "name",
+            "content_type",
+            "size",
+            "uploaded_by",
+            "created_at",
+            "download",
+        ]
+
+    def get_download(self, attachment) -> str:
+        from django.urls import reverse
+
+        return reverse("api:reportattachment-download", args=[attachment.pk])
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        label=_("file"),
+        help_text=_(
+            "A photo (JPEG or PNG), a PDF file or a Word, Excel or PowerPoint "
+            "document; the type is read from the content."
+        ),
+    )
+
+
 class SemesterReportSerializer(serializers.ModelSerializer):
     events = ReportEventSerializer(many=True, read_only=True)
+    attachments = ReportAttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = SemesterReport

@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from core.api.viewsets import (
@@ -25,10 +26,17 @@ from core.scope import scope_of, visible
 from pairings import compliance, periods, selectors
 from pairings.models import School
 from pairings.views_compliance import ComplianceFilter
-from reporting import exports, services, views
-from reporting.filtersets import SemesterReportFilterSet
-from reporting.models import ExportJob, ReportEvent, ReportingPeriod, SemesterReport
+from reporting import attachments, exports, services, views
+from reporting.filtersets import ReportAttachmentFilterSet, SemesterReportFilterSet
+from reporting.models import (
+    ExportJob,
+    ReportAttachment,
+    ReportEvent,
+    ReportingPeriod,
+    SemesterReport,
+)
 from reporting.statistics import registry
+from reporting.views_attachments import file_response
 from reporting.views_statistics import StatisticsForm, defaults
 
 from . import serializers
@@ -98,10 +106,14 @@ class SemesterReportViewSet(
 
     def get_queryset(self):
         events = ReportEvent.objects.order_by("created_at", "pk")
+        files = ReportAttachment.objects.order_by("created_at", "pk")
         return visible(
             SemesterReport.objects.select_related(
                 "school__region", "period"
-            ).prefetch_related(Prefetch("events", queryset=events)),
+            ).prefetch_related(
+                Prefetch("events", queryset=events),
+                Prefetch("attachments", queryset=files),
+            ),
             self.request.user,
         )
 
@@ -112,6 +124,8 @@ class SemesterReportViewSet(
             return serializers.ReportSaveSerializer
         if self.action in ("return_", "approve", "unlock", "submit", "accept"):
             return serializers.CommentSerializer
+        if self.action == "attach":
+            return serializers.AttachmentUploadSerializer
         return self.serializer_class
 
     def may_change(self, user, obj) -> bool:
@@ -210,6 +224,70 @@ class SemesterReportViewSet(
             request,
             lambda r, u, c: services.report_unlock(report=r, user=u, reason=c),
         )
+
+    @extend_schema(
+        request={"multipart/form-data": serializers.AttachmentUploadSerializer},
+        responses={201: serializers.ReportAttachmentSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="attachments",
+        parser_classes=[MultiPartParser],
+    )
+    def attach(self, request, pk=None):
+        """上传附件 Attach a file to a draft or returned report (school staff, until
+        the lock date), sent as multipart/form-data in the field ``file``. Photos
+        (JPEG, PNG), PDF files and Office documents are accepted, by content."""
+        report = self.get_object()
+        parsed = serializers.AttachmentUploadSerializer(data=request.data)
+        parsed.is_valid(raise_exception=True)
+        attachment = _service_call(
+            lambda: attachments.attachment_add(
+                report=report, user=request.user, upload=parsed.validated_data["file"]
+            )
+        )
+        return Response(
+            serializers.ReportAttachmentSerializer(attachment).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class ReportAttachmentViewSet(mixins.DestroyModelMixin, ScopedReadViewSet):
+    """报告附件 Attachments of the semester reports in scope: list, download, and
+    removal by the school while its report can be edited. Upload with
+    ``POST /api/v1/reports/{id}/attachments/``."""
+
+    model = ReportAttachment
+    filterset_class = ReportAttachmentFilterSet
+    serializer_class = serializers.ReportAttachmentSerializer
+    http_method_names = ["get", "delete", "head", "options"]
+
+    @classmethod
+    def configure(cls):
+        cls.ordering_fields = ["created_at", "size", "original_name"]
+
+    def default_ordering(self):
+        return ("-created_at",)
+
+    @staticmethod
+    def queryset_extra(queryset):
+        return queryset.select_related("report__school__region", "report__period")
+
+    def may_change(self, user, obj) -> bool:
+        return services.can_edit(user, obj.report)
+
+    def perform_destroy(self, instance):
+        attachments.attachment_delete(attachment=instance, user=self.request.user)
+
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        """下载附件 The file, under the name it was uploaded with (404 when the stored
+        file is missing)."""
+        return file_response(self.get_object())
 
 
 def _form_or_400(form):

@@ -552,6 +552,26 @@ def test_schema_describes_filters_and_errors_in_the_chosen_language(client, w):
     assert params["on_post_from"] != en_params["on_post_from"]
     responses = en["paths"]["/api/v1/schools/{id}/"]["get"]["responses"]
     assert responses["404"]["description"].startswith("Not found, outside your data")
+    # Every query parameter (the filters too) says what it is, in both languages.
+    for schema in (zh, en):
+        undescribed = [
+            (path, parameter["name"])
+            for path, item in schema["paths"].items()
+            for operation in item.values()
+            for parameter in operation.get("parameters", [])
+            if parameter["in"] == "query" and not parameter.get("description")
+        ]
+        assert undescribed == []
+    schools = {
+        p["name"]: (p["description"], e["description"])
+        for p, e in zip(
+            zh["paths"]["/api/v1/schools/"]["get"]["parameters"],
+            en["paths"]["/api/v1/schools/"]["get"]["parameters"],
+            strict=True,
+        )
+    }
+    assert schools["is_weak"] == ("薄弱学校", "Weak school")
+    assert schools["region"] == ("行政区划", "region")
     upload = zh["paths"]["/api/v1/reports/{id}/attachments/"]["post"]
     assert list(upload["requestBody"]["content"]) == ["multipart/form-data"]
     assert "multipart/form-data" in upload["responses"]["415"]["description"]

@@ -3,7 +3,9 @@ errors, 401 without credentials, 403 without the right, 404 out of scope, 409 on
 conflict), so a client, and the schema fuzzer, know every answer it can get."""
 
 from django.utils.translation import gettext_lazy as _
+from django_filters.utils import label_for_filter
 from drf_spectacular import openapi
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from rest_framework import serializers
 
 
@@ -85,3 +87,29 @@ class AutoSchema(openapi.AutoSchema):
             response["description"] = description
             responses[code] = response
         return responses
+
+
+class FilterExtension(DjangoFilterExtension):
+    """Every filter parameter is described by its label, as the browser's filter
+    form shows it, in the request's language: also the filters django-filter makes
+    from the model's fields (no label of their own) and those whose type is given
+    with ``extend_schema_field`` (drf-spectacular then drops the label)."""
+
+    priority = 1
+
+    def resolve_filter_field(
+        self, auto_schema, model, filterset_class, field_name, filter_field
+    ):
+        parameters = super().resolve_filter_field(
+            auto_schema, model, filterset_class, field_name, filter_field
+        )
+        label = filter_field.label or label_for_filter(
+            model, filter_field.field_name, filter_field.lookup_expr
+        )
+        for parameter in parameters:
+            described = parameter.get("description", "")
+            if not described:
+                parameter["description"] = str(label)
+            elif described.startswith("* `"):  # only the list of choices
+                parameter["description"] = f"{label}\n\n{described}"
+        return parameters

@@ -35,7 +35,6 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.db.models import Prefetch  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.urls import include, path  # noqa: E402
@@ -46,7 +45,6 @@ from rest_framework.routers import DefaultRouter  # noqa: E402
 import config.urls  # noqa: E402
 from config.api_urls import router as api_router  # noqa: E402
 from core.api.pagination import Pagination  # noqa: E402
-from reporting.models import ReportEvent, SemesterReport  # noqa: E402
 
 # Endpoints with no model behind them: measured scoped only (compliance, exports)
 # or not a list at all (statistics).
@@ -54,24 +52,10 @@ NO_BARE = {"compliance", "exports"}
 SKIP = {"statistics"}
 
 
-def reports_base():
-    """SemesterReportViewSet.get_queryset without ``visible()`` (it has no list
-    view to take the joins from)."""
-    events = ReportEvent.objects.order_by("created_at", "pk")
-    return SemesterReport.objects.select_related(
-        "school__region", "period"
-    ).prefetch_related(Prefetch("events", queryset=events))
-
-
-BASE_OVERRIDES = {"reports": reports_base}
-
-
 def base_queryset(prefix, scoped):
     """The scoped viewset's queryset, joins and prefetches included, but not
     passed through ``visible()``."""
-    if prefix in BASE_OVERRIDES:
-        queryset = BASE_OVERRIDES[prefix]()
-    elif scoped.list_view is not None:
+    if scoped.list_view is not None:
         queryset = scoped.list_view().base_queryset()
     else:
         queryset = scoped.model._default_manager.all()

@@ -104,17 +104,13 @@ class SemesterReportViewSet(
     def default_ordering(self):
         return ("-period__start", "school__code")
 
-    def get_queryset(self):
+    @staticmethod
+    def queryset_extra(queryset):
         events = ReportEvent.objects.order_by("created_at", "pk")
         files = ReportAttachment.objects.order_by("created_at", "pk")
-        return visible(
-            SemesterReport.objects.select_related(
-                "school__region", "period"
-            ).prefetch_related(
-                Prefetch("events", queryset=events),
-                Prefetch("attachments", queryset=files),
-            ),
-            self.request.user,
+        return queryset.select_related("school__region", "period").prefetch_related(
+            Prefetch("events", queryset=events),
+            Prefetch("attachments", queryset=files),
         )
 
     def get_serializer_class(self):

@@ -11,13 +11,15 @@ viewset's serializer, joins and prefetches (the list view's ``base_queryset()`` 
 pagination, but no data scope, no FilterSet and no ordering filter. Median and 95th
 percentile are printed as a Markdown table with the ratio of medians, the ``count``
 of each answer and the number of SQL queries of the warm-up request. Only GET
-requests are made.
+requests are made; the demo data has no report attachments, so one attachment row
+per report past its draft is added for the run and removed afterwards.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/duikou_bench \
         .venv/bin/python bench/api.py [--repeat 20]
 """
 
 import argparse
+import contextlib
 import os
 import statistics
 import sys
@@ -45,6 +47,7 @@ from rest_framework.routers import DefaultRouter  # noqa: E402
 import config.urls  # noqa: E402
 from config.api_urls import router as api_router  # noqa: E402
 from core.api.pagination import Pagination  # noqa: E402
+from reporting.models import ReportAttachment, SemesterReport  # noqa: E402
 
 # Endpoints with no model behind them: measured scoped only (compliance, exports)
 # or not a list at all (statistics).
@@ -94,6 +97,36 @@ for _prefix, _viewset, _basename in api_router.registry:
 
 # This module is the URLconf while measuring: the application's URLs plus /bare/.
 urlpatterns = [path("bare/", include(bare_router.urls)), *config.urls.urlpatterns]
+
+
+@contextlib.contextmanager
+def sample_attachments():
+    """The demo data has no attachment files: while measuring, one attachment row
+    (no file) on every report past its draft, removed again afterwards."""
+    if ReportAttachment.objects.exists():
+        yield 0
+        return
+    uploader = get_user_model().objects.get(username="admin")
+    reports = SemesterReport.objects.exclude(status="draft").values_list(
+        "pk", flat=True
+    )
+    rows = [
+        ReportAttachment(
+            report_id=pk,
+            token=f"bench{pk:035d}",
+            file=f"reports/{pk}/bench{pk:035d}",
+            original_name="学期总结.pdf",
+            content_type="application/pdf",
+            size=1024,
+            uploaded_by=uploader,
+        )
+        for pk in reports.iterator()
+    ]
+    ReportAttachment.objects.bulk_create(rows, batch_size=5000)
+    try:
+        yield len(rows)
+    finally:
+        ReportAttachment.objects.filter(token__startswith="bench").delete()
 
 
 def measure(client, url, repeat):
@@ -152,7 +185,11 @@ def main():
     )
     print("| --- | --- |" + " ---: |" * 9)
     errors = []
-    with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False, ROOT_URLCONF=__name__):
+    with (
+        override_settings(ALLOWED_HOSTS=["*"], DEBUG=False, ROOT_URLCONF=__name__),
+        sample_attachments() as added,
+    ):
+        print(f"attachment rows added for the run: {added:,}")
         for prefix, has_bare in ENDPOINTS:
             for username in args.users.split(","):
                 user = get_user_model().objects.get(username=username)

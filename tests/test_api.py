@@ -572,6 +572,11 @@ def test_schema_describes_filters_and_errors_in_the_chosen_language(client, w):
     }
     assert schools["is_weak"] == ("薄弱学校", "Weak school")
     assert schools["region"] == ("行政区划", "region")
+    # Each section of the documentation is named in Chinese and English.
+    sections = {t["name"]: t["description"] for t in zh["tags"]}
+    assert set(sections) == {prefix for prefix, _v, _b in router.registry}
+    assert sections["secondments"].startswith("派遣（人次） Secondments")
+    assert all(re.match(r"[\u4e00-\u9fff]", text) for text in sections.values())
     upload = zh["paths"]["/api/v1/reports/{id}/attachments/"]["post"]
     assert list(upload["requestBody"]["content"]) == ["multipart/form-data"]
     assert "multipart/form-data" in upload["responses"]["415"]["description"]

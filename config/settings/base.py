@@ -180,6 +180,10 @@ SPECTACULAR_SETTINGS = {
         "ExportStatusEnum": "reporting.choices.ExportStatus",
     },
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.describe_tags",
+    ],
 }
 
 # Celery: the broker and result backend are chosen per environment.

@@ -20,6 +20,7 @@ from core.api.viewsets import ScopedReadViewSet
 from core.models import ApiToken, AuditEntry
 from dispatch.models import Secondment, Stint
 from pairings.models import Pairing, School
+from reporting import services
 from reporting.models import (
     ExportJob,
     ReportAttachment,
@@ -328,6 +329,43 @@ def test_report_workflow_through_the_api_follows_the_browsers_rules(
     assert (current.status, current.practices) == ("approved", "师徒结对")
     actions = [e["action"] for e in client.get(url).json()["events"]]
     assert actions == ["create", "save", "submit", "approve"]
+
+
+def test_unlock_and_city_acceptance_through_the_api(client, w, open_period):
+    """Only a superior unlocks an approved report, with a reason; the school may
+    then change it again. The city accepts a county's approval once."""
+    open_period.second_level_review = True
+    open_period.save()
+    report = services.report_for(school=w["a1r"], period=open_period, user=w["xuexiao"])
+    url = f"/api/v1/reports/{report.pk}/"
+    client.force_login(w["xuexiao"])
+    assert act(client, url, "submit").status_code == 200
+    client.force_login(w["xian"])
+    assert act(client, url, "approve").status_code == 200
+    # The approving county is not its own superior.
+    assert act(client, url, "unlock", comment="数字有误").status_code == 403
+    assert act(client, url, "accept").status_code == 403
+
+    client.force_login(w["shi"])
+    response = act(client, url, "accept")
+    assert response.status_code == 200 and response.json()["accepted_at"]
+    assert act(client, url, "accept").status_code == 400  # only once
+    response = act(client, url, "unlock")
+    assert response.status_code == 400 and "comment" in response.json()
+    response = act(client, url, "unlock", comment="培训人次填错，请更正")
+    assert response.status_code == 200
+    unlocked = response.json()
+    assert (unlocked["status"], unlocked["accepted_at"]) == ("returned", None)
+    assert unlocked["events"][-1]["comment"] == "培训人次填错，请更正"
+
+    client.force_login(w["xuexiao"])
+    response = client.patch(
+        url,
+        {"version": unlocked["version"], "problems": "已更正"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert SemesterReport.objects.get(pk=report.pk).problems == "已更正"
 
 
 def test_only_the_schools_own_staff_start_a_report(client, w, open_period):

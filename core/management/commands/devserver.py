@@ -60,6 +60,8 @@ class Command(BaseCommand):
             % {"host": host, "port": port},
             _("Celery worker started (broker: %(broker)s).")
             % {"broker": settings.CELERY_BROKER_URL.split("://")[0]},
+            _("REST API documentation: http://%(host)s:%(port)s/api/docs/")
+            % {"host": host, "port": port},
             _("Demo logins (password demo12345):"),
         ]
         for username in DEMO_USERS:

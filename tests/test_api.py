@@ -590,7 +590,8 @@ def test_schema_describes_filters_and_errors_in_the_chosen_language(client, w):
     assert params["on_post_from"] != en_params["on_post_from"]
     responses = en["paths"]["/api/v1/schools/{id}/"]["get"]["responses"]
     assert responses["404"]["description"].startswith("Not found, outside your data")
-    # Every query parameter (the filters too) says what it is, in both languages.
+    # Every query parameter (the filters too) and every answer says what it is, in
+    # both languages.
     for schema in (zh, en):
         undescribed = [
             (path, parameter["name"])
@@ -600,6 +601,16 @@ def test_schema_describes_filters_and_errors_in_the_chosen_language(client, w):
             if parameter["in"] == "query" and not parameter.get("description")
         ]
         assert undescribed == []
+        silent = [
+            (path, method, code)
+            for path, item in schema["paths"].items()
+            for method, operation in item.items()
+            for code, response in operation["responses"].items()
+            if not response.get("description")
+        ]
+        assert silent == []
+    list_ok = zh["paths"]["/api/v1/schools/"]["get"]["responses"]["200"]
+    assert list_ok["description"] == "符合筛选条件、在您数据范围内的一页记录。"
     schools = {
         p["name"]: (p["description"], e["description"])
         for p, e in zip(

@@ -49,6 +49,15 @@ ERRORS = {
 }
 
 UPLOAD_415 = _("Send the file as multipart/form-data.")
+SUCCESS = {
+    "200": _("Done: the object as it is now."),
+    "201": _("Created: the new object."),
+    "202": _("Accepted: the worker builds the file; poll the job."),
+    "204": _("Deleted (no response body)."),
+}
+SUCCESS_READ = _("What was asked for, in your data scope.")
+SUCCESS_LIST = _("A page of the rows in your data scope that match the filters.")
+NO_BODY = "No response body"  # drf-spectacular's own wording for 204
 
 
 class AutoSchema(openapi.AutoSchema):
@@ -86,7 +95,17 @@ class AutoSchema(openapi.AutoSchema):
             )
             response["description"] = description
             responses[code] = response
+        for code, response in responses.items():
+            if code in SUCCESS and response.get("description") in ("", None, NO_BODY):
+                response["description"] = self._success_description(code)
         return responses
+
+    def _success_description(self, code: str) -> str:
+        if code == "200" and self._is_list_view():
+            return str(SUCCESS_LIST)
+        if code == "200" and self.method == "GET":
+            return str(SUCCESS_READ)
+        return str(SUCCESS[code])
 
 
 class FilterExtension(DjangoFilterExtension):

@@ -541,6 +541,27 @@ def test_statistics_refuse_bad_spans_and_school_staff(client, w):
     assert client.get("/api/v1/statistics/roster/?limit=0").status_code == 400
     client.force_login(w["xuexiao"])
     assert client.get("/api/v1/statistics/roster/").status_code == 404
+    assert client.get("/api/v1/statistics/").status_code == 404
+
+
+def test_the_statistics_catalogue_names_every_table_it_can_build(client, w):
+    client.force_login(w["xian"])
+    catalogue = client.get("/api/v1/statistics/", HTTP_ACCEPT_LANGUAGE="en").json()
+    codes = [entry["code"] for entry in catalogue]
+    assert codes == [
+        "partner_assistance",
+        "roster",
+        "project_ledger",
+        "funds_goods",
+        "report_submission",
+        "compliance",
+        "pairing_list",
+    ]
+    assert catalogue[1]["title"] == "roster of seconded staff"
+    for code in codes:
+        response = client.get(f"/api/v1/statistics/{code}/?limit=1")
+        assert response.status_code == 200, code
+        assert response.json()["code"] == code
 
 
 def test_export_job_is_created_joined_and_not_downloadable_until_done(

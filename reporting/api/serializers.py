@@ -194,6 +194,11 @@ class RowSerializer(serializers.Serializer):
     )
 
 
+class StatisticsCatalogueSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+
+
 class StatisticsTableSerializer(serializers.Serializer):
     code = serializers.CharField()
     title = serializers.CharField()

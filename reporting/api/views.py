@@ -402,6 +402,20 @@ class StatisticsViewSet(viewsets.GenericViewSet):
     pagination_class = None
 
     @extend_schema(
+        responses={200: serializers.StatisticsCatalogueSerializer(many=True)}
+    )
+    def list(self, request):
+        """统计表目录 The tables there are: their codes (for
+        ``/api/v1/statistics/{code}/`` and for export jobs) and titles."""
+        _regions_only(request.user)
+        return Response(
+            [
+                {"code": code, "title": str(title)}
+                for code, title in registry.available().items()
+            ]
+        )
+
+    @extend_schema(
         parameters=[
             *STATISTICS_PARAMETERS,
             OpenApiParameter(

@@ -630,6 +630,20 @@ def test_schema_describes_filters_and_errors_in_the_chosen_language(client, w):
             if not response.get("description")
         ]
         assert silent == []
+    # Each operation is named beside its path: subject and operation.
+    for schema in (zh, en):
+        unnamed = [
+            (path, method)
+            for path, item in schema["paths"].items()
+            for method, operation in item.items()
+            if not operation.get("summary")
+        ]
+        assert unnamed == []
+    secondments = "/api/v1/secondments/"
+    assert zh["paths"][secondments]["get"]["summary"] == "派遣 · 列表"
+    assert en["paths"][secondments]["get"]["summary"] == "secondments · list"
+    approve = "/api/v1/reports/{id}/approve/"
+    assert zh["paths"][approve]["post"]["summary"] == "学期报告 · 审核通过"
     list_ok = zh["paths"]["/api/v1/schools/"]["get"]["responses"]["200"]
     assert list_ok["description"] == "符合筛选条件、在您数据范围内的一页记录。"
     schools = {

@@ -3,6 +3,7 @@ errors, 401 without credentials, 403 without the right, 404 out of scope, 409 on
 conflict), so a client, and the schema fuzzer, know every answer it can get."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_filters.utils import label_for_filter
 from drf_spectacular import openapi
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
@@ -60,7 +61,40 @@ SUCCESS_LIST = _("A page of the rows in your data scope that match the filters."
 NO_BODY = "No response body"  # drf-spectacular's own wording for 204
 
 
+# What each action does, shown beside the path in the documentation.
+OPERATIONS = {
+    "list": pgettext_lazy("API operation", "list"),
+    "retrieve": pgettext_lazy("API operation", "read one"),
+    "create": pgettext_lazy("API operation", "create"),
+    "update": pgettext_lazy("API operation", "replace"),
+    "partial_update": pgettext_lazy("API operation", "change"),
+    "destroy": pgettext_lazy("API operation", "delete"),
+    "submit": pgettext_lazy("API operation", "submit"),
+    "return_": pgettext_lazy("API operation", "return"),
+    "approve": pgettext_lazy("API operation", "approve"),
+    "accept": pgettext_lazy("API operation", "accept"),
+    "unlock": pgettext_lazy("API operation", "unlock"),
+    "attach": pgettext_lazy("API operation", "attach a file"),
+    "download": pgettext_lazy("API operation", "download"),
+    "retry": pgettext_lazy("API operation", "retry"),
+}
+
+
 class AutoSchema(openapi.AutoSchema):
+    def get_summary(self):
+        """ "Secondments · list": the subject (the model's plural name, or the
+        viewset's ``schema_subject``) and the operation, in the request's
+        language."""
+        view = self.view
+        operation = OPERATIONS.get(getattr(view, "action", None))
+        model = getattr(view, "model", None)
+        subject = getattr(view, "schema_subject", None) or (
+            model._meta.verbose_name_plural if model is not None else None
+        )
+        if operation is None or subject is None:
+            return super().get_summary()
+        return f"{subject} · {operation}"
+
     def get_response_serializers(self):
         # Writes take the form's fields but answer with the object as read.
         view = self.view

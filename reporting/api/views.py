@@ -326,6 +326,8 @@ class ComplianceViewSet(viewsets.GenericViewSet):
     """达标情况 Compliance of pairings with the programme's rules in a semester:
     figure, threshold and result per rule."""
 
+    schema_subject = _("Compliance")
+
     serializer_class = serializers.CompliancePairingSerializer
     pagination_class = Pagination
     filter_backends = []
@@ -394,6 +396,8 @@ STATISTICS_PARAMETERS = [
 class StatisticsViewSet(viewsets.GenericViewSet):
     """统计表 The seven statistics tables as JSON, with the same figures as the
     preview and the workbook (regions' staff and administrators)."""
+
+    schema_subject = _("statistics tables")
 
     serializer_class = serializers.StatisticsTableSerializer
     lookup_field = "code"
@@ -505,6 +509,8 @@ class ExportJobViewSet(
 ):
     """我的导出 The user's export jobs: ask, poll progress, download, retry. Another
     user's job is 404."""
+
+    schema_subject = ExportJob._meta.verbose_name_plural
 
     serializer_class = serializers.ExportJobSerializer
     pagination_class = Pagination

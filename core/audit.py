@@ -18,6 +18,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
+from core.privacy import mask_id_number
+
 AUDITED_APPS = {"core", "pairings", "dispatch", "projects", "reporting", "auth"}
 NOT_AUDITED = {"core.AuditEntry", "core.LoginEvent", "core.Notification"}
 IGNORED_FIELDS = {"created_at", "updated_at", "last_login"}
@@ -27,6 +29,8 @@ QUIET_FIELDS = {
     "core.ApiToken": {"last_used_at"},
 }
 SECRET_FIELDS = {"password", "key_hash"}
+# Personal data: the trail says that it changed, not what it is.
+PERSONAL_FIELDS = {"id_number": mask_id_number}
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,9 @@ def _diff(before: dict | None, after: dict | None, model) -> dict:
             continue
         if key in SECRET_FIELDS:
             old, new = ("***" if old else None), ("***" if new else None)
+        elif key in PERSONAL_FIELDS:
+            mask = PERSONAL_FIELDS[key]
+            old, new = (mask(old) if old else old), (mask(new) if new else new)
         changes[key] = [old, new]
     if before is not None and after is not None and set(changes) <= quiet:
         return {}

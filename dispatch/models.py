@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.choices import Direction
 from core.models import TimeStampedModel
+from core.privacy import mask_id_number
 from pairings.choices import SchoolStage
 
 from .choices import (
@@ -67,11 +68,7 @@ class Person(TimeStampedModel):
 
     @property
     def masked_id_number(self) -> str:
-        if len(self.id_number) < 8:
-            return "*" * len(self.id_number)
-        return (
-            self.id_number[:4] + "*" * (len(self.id_number) - 8) + self.id_number[-4:]
-        )
+        return mask_id_number(self.id_number)
 
 
 class Secondment(TimeStampedModel):

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from core.audit import audit_context
 from core.models import AuditEntry
+from dispatch.models import Secondment
 from pairings.models import School
 from pairings.services import pairing_create
 from reporting.models import ExportJob
@@ -129,6 +130,18 @@ def test_passwords_never_reach_the_log(w):
     entry = entries_for(user).last()
     assert entry.changes["password"] == ["***", "***"]
     assert "another-secret-9" not in str(entry.changes)
+
+
+def test_id_numbers_are_masked_in_the_log(w):
+    person = w["in_A1"][Secondment].person
+    before = person.id_number
+    person.id_number = "370102199001011234"
+    person.save()
+    entry = entries_for(person).last()
+    assert entry.changes["id_number"][1] == "3701**********1234"
+    assert entry.changes["id_number"][0] == before[:4] + "*" * 10 + before[-4:]
+    assert "370102199001011234" not in str(entry.changes)
+    assert before not in str(entry.changes)
 
 
 class TestAuditList:

@@ -9,6 +9,7 @@ from drf_spectacular.views import (
 )
 from rest_framework.routers import DefaultRouter
 
+from core.api import views as core
 from dispatch.api import views as dispatch
 from pairings.api import views as pairings
 from projects.api import views as projects
@@ -43,6 +44,8 @@ router.register(
 router.register("compliance", reporting.ComplianceViewSet, basename="compliance")
 router.register("statistics", reporting.StatisticsViewSet, basename="statistics")
 router.register("exports", reporting.ExportJobViewSet, basename="exportjob")
+router.register("audit", core.AuditEntryViewSet, basename="auditentry")
+router.register("notifications", core.NotificationViewSet, basename="notification")
 
 app_name = "api"
 

@@ -229,30 +229,37 @@ def audit_entries(user):
     return entries.filter(q)
 
 
-def _filtered_audit(request):
+def audit_filter(user, data):
+    """The audit entries ``user`` may read, narrowed by the audit page's filters
+    in ``data``: (the bound filter form, the entries). Invalid filters are not
+    applied; the form says why."""
     models = _audited_models()
     choices = sorted(
         ((label(m).lower(), str(m._meta.verbose_name)) for m in models),
         key=lambda c: c[1],
     )
-    form = AuditFilterForm(request.GET or None, model_choices=choices)
-    entries = audit_entries(request.user)
+    form = AuditFilterForm(data or None, model_choices=choices)
+    entries = audit_entries(user)
     if form.is_valid():
-        data = form.cleaned_data
-        if data["user"]:
-            entries = entries.filter(username__icontains=data["user"])
-        if data["model"]:
-            app_label, model_name = data["model"].split(".")
+        cleaned = form.cleaned_data
+        if cleaned["user"]:
+            entries = entries.filter(username__icontains=cleaned["user"])
+        if cleaned["model"]:
+            app_label, model_name = cleaned["model"].split(".")
             entries = entries.filter(
                 content_type__app_label=app_label, content_type__model=model_name
             )
-        if data["action"]:
-            entries = entries.filter(action=data["action"])
-        if data["date_from"]:
-            entries = entries.filter(time__date__gte=data["date_from"])
-        if data["date_to"]:
-            entries = entries.filter(time__date__lte=data["date_to"])
+        if cleaned["action"]:
+            entries = entries.filter(action=cleaned["action"])
+        if cleaned["date_from"]:
+            entries = entries.filter(time__date__gte=cleaned["date_from"])
+        if cleaned["date_to"]:
+            entries = entries.filter(time__date__lte=cleaned["date_to"])
     return form, entries
+
+
+def _filtered_audit(request):
+    return audit_filter(request.user, request.GET)
 
 
 @login_required

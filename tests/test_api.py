@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from config.api_urls import router
 from core.api.authentication import token_create
 from core.api.viewsets import ScopedReadViewSet
-from core.models import ApiToken, AuditEntry
+from core.models import ApiToken, AuditEntry, Notification
 from dispatch.models import Secondment, Stint
 from pairings.models import Pairing, School
 from reporting import services
@@ -504,6 +504,63 @@ def test_the_school_removes_a_file_until_the_report_is_approved(
     assert ReportAttachment.objects.count() == 1 and len(stored(settings)) == 1
 
 
+# Audit trail and notifications -----------------------------------------------------
+
+
+def test_the_audit_trail_reads_as_on_the_audit_page(client, w):
+    w["a1r"].name = "A1改名"
+    w["a1r"].save()
+    w["b1r"].name = "B1改名"
+    w["b1r"].save()
+    client.force_login(w["xian"])
+    response = client.get("/api/v1/audit/?model=pairings.school&action=update")
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    names = [row["object_repr"] for row in rows]
+    assert "A1改名" in names and "B1改名" not in names
+    assert {(row["model"], row["action"]) for row in rows} == {
+        ("pairings.school", "update")
+    }
+    entry = next(row for row in rows if row["object_repr"] == "A1改名")
+    assert entry["changes"]["name"][1] == "A1改名"
+    assert entry["model_name"] == "学校"
+
+    # One object's history; the other county's object is not there.
+    school = client.get(
+        f"/api/v1/audit/?model=pairings.school&object_id={w['a1r'].pk}"
+    ).json()
+    assert {row["object_id"] for row in school["results"]} == {str(w["a1r"].pk)}
+    other = AuditEntry.objects.filter(object_repr="B1改名").latest("pk")
+    assert client.get(f"/api/v1/audit/{other.pk}/").status_code == 404
+
+    bad = client.get("/api/v1/audit/?date_from=someday&object_id=x1")
+    assert bad.status_code == 400 and "date_from" in bad.json()
+    for role in ("xuexiao", "duxue"):
+        client.force_login(w[role])
+        assert client.get("/api/v1/audit/").status_code == 404
+
+
+def test_notifications_are_the_users_own_and_are_marked_read(client, w):
+    mine = [
+        Notification.objects.create(user=w["xuexiao"], message=f"提醒 {n}")
+        for n in range(3)
+    ]
+    theirs = Notification.objects.create(user=w["school_b1"], message="别人的")
+    client.force_login(w["xuexiao"])
+    listed = client.get("/api/v1/notifications/").json()
+    assert [row["id"] for row in listed["results"]] == [n.pk for n in reversed(mine)]
+    assert client.post(f"/api/v1/notifications/{theirs.pk}/read/").status_code == 404
+    response = client.post(f"/api/v1/notifications/{mine[0].pk}/read/")
+    assert response.status_code == 200 and response.json()["read_at"]
+    unread = client.get("/api/v1/notifications/?unread=true").json()
+    assert [row["id"] for row in unread["results"]] == [mine[2].pk, mine[1].pk]
+    assert client.post("/api/v1/notifications/read-all/").json() == {"marked": 2}
+    assert client.get("/api/v1/notifications/?unread=true").json()["count"] == 0
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+    assert client.get("/api/v1/notifications/?unread=maybe").status_code == 400
+
+
 # Statistics and exports --------------------------------------------------------------
 
 
@@ -801,15 +858,19 @@ def test_the_provincial_bureau_changes_reporting_periods(client, w):
 
 
 def test_computed_and_own_lists_have_a_fixed_number_of_queries(client, w):
-    """Compliance is judged in batch queries and export jobs are the user's own: the
-    number of queries does not grow with the rows either."""
+    """Compliance is judged in batch queries; export jobs, the audit trail and
+    notifications are plain lists: the number of queries does not grow with the
+    rows either."""
     for table in ("roster", "project_ledger", "funds_goods"):
         ExportJob.objects.create(user=w["admin"], table=table)
+        Notification.objects.create(user=w["admin"], message=table)
     client.force_login(w["admin"])
     semester = f"semester={w['period'].pk}"
     for url, pinned in (
         (f"/api/v1/compliance/?{semester}", 19),
         ("/api/v1/exports/?", 8),
+        ("/api/v1/audit/?", 8),
+        ("/api/v1/notifications/?", 7),
     ):
         one, count = queries_for(client, f"{url}&page_size=1")
         every, _count = queries_for(client, f"{url}&page_size=500")

@@ -28,7 +28,8 @@ from .test_authorization_matrix import objects_for as page_objects
 pytestmark = pytest.mark.django_db
 
 # Routes with their own tests (tests/test_api.py): report workflow actions, export
-# jobs (owner only), statistics tables and compliance (computed, no object).
+# jobs (owner only), statistics tables and compliance (computed, no object), the
+# audit trail (read only, as the audit page) and notifications (the user's own).
 OWN_ACTIONS = {
     "reports/{pk}/submit/",
     "reports/{pk}/return/",
@@ -40,7 +41,7 @@ OWN_ACTIONS = {
     "exports/{pk}/download/",
     "exports/{pk}/retry/",
 }
-OWN_VIEWSETS = {"compliance", "statistics", "exports"}
+OWN_VIEWSETS = {"compliance", "statistics", "exports", "audit", "notifications"}
 # Models the world gives one object of per pairing.
 SHARED = {ReportingPeriod}
 

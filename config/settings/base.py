@@ -178,6 +178,9 @@ SPECTACULAR_SETTINGS = {
         "GoodsCategoryEnum": "projects.choices.GoodsCategory",
         "ReportStatusEnum": "reporting.choices.ReportStatus",
         "ExportStatusEnum": "reporting.choices.ExportStatus",
+        "FundingSourceEnum": "projects.choices.FundingSource",
+        "AuditSourceEnum": "core.models.AuditEntry.Source",
+        "AuditActionEnum": "core.models.AuditEntry.Action",
     },
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "POSTPROCESSING_HOOKS": [

@@ -77,6 +77,8 @@ OPERATIONS = {
     "attach": pgettext_lazy("API operation", "attach a file"),
     "download": pgettext_lazy("API operation", "download"),
     "retry": pgettext_lazy("API operation", "retry"),
+    "read": pgettext_lazy("API operation", "mark read"),
+    "read_all": pgettext_lazy("API operation", "mark all read"),
 }
 
 

@@ -11,8 +11,8 @@ viewset's serializer, joins and prefetches (the list view's ``base_queryset()`` 
 pagination, but no data scope, no FilterSet and no ordering filter. Median and 95th
 percentile are printed as a Markdown table with the ratio of medians, the ``count``
 of each answer and the number of SQL queries of the warm-up request. Only GET
-requests are made; the demo data has no report attachments, so one attachment row
-per report past its draft is added for the run and removed afterwards.
+requests are made. Report attachments and audit entries, which the demo data does
+not make, are added for the run in a transaction that is rolled back (sample_rows).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/duikou_bench \
         .venv/bin/python bench/api.py [--repeat 20]
@@ -36,7 +36,8 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.contrib.contenttypes.models import ContentType  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.urls import include, path  # noqa: E402
@@ -47,11 +48,14 @@ from rest_framework.routers import DefaultRouter  # noqa: E402
 import config.urls  # noqa: E402
 from config.api_urls import router as api_router  # noqa: E402
 from core.api.pagination import Pagination  # noqa: E402
+from core.models import AuditEntry  # noqa: E402
+from pairings.models import School  # noqa: E402
 from reporting.models import ReportAttachment, SemesterReport  # noqa: E402
 
-# Endpoints with no model behind them: measured scoped only (compliance, exports)
+# Endpoints measured scoped only: computed (compliance), or the user's own or
+# the audit page's rows (exports, notifications, audit)
 # or not a list at all (statistics).
-NO_BARE = {"compliance", "exports"}
+NO_BARE = {"compliance", "exports", "audit", "notifications"}
 SKIP = {"statistics"}
 
 
@@ -100,33 +104,56 @@ urlpatterns = [path("bare/", include(bare_router.urls)), *config.urls.urlpattern
 
 
 @contextlib.contextmanager
-def sample_attachments():
-    """The demo data has no attachment files: while measuring, one attachment row
-    (no file) on every report past its draft, removed again afterwards."""
-    if ReportAttachment.objects.exists():
-        yield 0
-        return
-    uploader = get_user_model().objects.get(username="admin")
-    reports = SemesterReport.objects.exclude(status="draft").values_list(
-        "pk", flat=True
-    )
-    rows = [
-        ReportAttachment(
-            report_id=pk,
-            token=f"bench{pk:035d}",
-            file=f"reports/{pk}/bench{pk:035d}",
-            original_name="学期总结.pdf",
-            content_type="application/pdf",
-            size=1024,
-            uploaded_by=uploader,
+def sample_rows():
+    """Rows the demo data does not make, added for the run inside a transaction
+    that is rolled back afterwards (so neither they nor audit entries of their
+    removal stay): one attachment (no file) on every report past its draft, and
+    four audit entries of changes to every school, as a year of clerks' edits
+    leaves. Yields how many of each were added."""
+    admin = get_user_model().objects.get(username="admin")
+    school_type = ContentType.objects.get_for_model(School)
+    with transaction.atomic():
+        reports = SemesterReport.objects.exclude(status="draft").values_list(
+            "pk", flat=True
         )
-        for pk in reports.iterator()
-    ]
-    ReportAttachment.objects.bulk_create(rows, batch_size=5000)
-    try:
-        yield len(rows)
-    finally:
-        ReportAttachment.objects.filter(token__startswith="bench").delete()
+        attachments = ReportAttachment.objects.bulk_create(
+            (
+                ReportAttachment(
+                    report_id=pk,
+                    token=f"bench{pk:035d}",
+                    file=f"reports/{pk}/bench{pk:035d}",
+                    original_name="学期总结.pdf",
+                    content_type="application/pdf",
+                    size=1024,
+                    uploaded_by=admin,
+                )
+                for pk in reports.iterator()
+            ),
+            batch_size=5000,
+        )
+        schools = School.objects.values_list("pk", "name", "region__path")
+        entries = AuditEntry.objects.bulk_create(
+            (
+                AuditEntry(
+                    user=admin,
+                    username=admin.username,
+                    source="web",
+                    action="update",
+                    content_type=school_type,
+                    object_id=str(pk),
+                    object_repr=name,
+                    changes={"phone": [f"0531-{n}", f"0531-{n + 1}"]},
+                    region_paths=f" {path}",
+                )
+                for pk, name, path in schools.iterator()
+                for n in range(4)
+            ),
+            batch_size=5000,
+        )
+        try:
+            yield len(attachments), len(entries)
+        finally:
+            transaction.set_rollback(True)
 
 
 def measure(client, url, repeat):
@@ -187,9 +214,9 @@ def main():
     errors = []
     with (
         override_settings(ALLOWED_HOSTS=["*"], DEBUG=False, ROOT_URLCONF=__name__),
-        sample_attachments() as added,
+        sample_rows() as (attachments, entries),
     ):
-        print(f"attachment rows added for the run: {added:,}")
+        print(f"added for the run: {attachments:,} attachments, {entries:,} audit")
         for prefix, has_bare in ENDPOINTS:
             for username in args.users.split(","):
                 user = get_user_model().objects.get(username=username)

@@ -18,6 +18,7 @@ from core.models import AuditEntry, Notification
 from core.views import audit_filter
 
 from .pagination import Pagination
+from .viewsets import form_or_400
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
@@ -93,13 +94,8 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
         if self.action != "list":
             return audit_filter(self.request.user, None)[1]
         form, entries = audit_filter(self.request.user, self.request.query_params)
-        if form.is_bound and not form.is_valid():
-            raise exceptions.ValidationError(
-                {
-                    ("non_field_errors" if k == "__all__" else k): list(v)
-                    for k, v in form.errors.items()
-                }
-            )
+        if form.is_bound:
+            form_or_400(form)
         object_id = self.request.query_params.get("object_id")
         if object_id:
             if not object_id.isdigit() or len(object_id) > 18:

@@ -253,6 +253,13 @@ def form_errors(form) -> dict:
     return errors
 
 
+def form_or_400(form) -> dict:
+    """The form's cleaned data, or 400 with its field errors."""
+    if not form.is_valid():
+        raise exceptions.ValidationError(form_errors(form))
+    return form.cleaned_data
+
+
 def formset_errors(formset) -> list | None:
     items = [form_errors(form) for form in formset.forms]
     general = list(formset.non_form_errors())

@@ -20,6 +20,7 @@ from core.api.viewsets import (
     Pagination,
     ScopedReadViewSet,
     ScopedViewSet,
+    form_or_400,
     validation_errors,
 )
 from core.scope import scope_of, visible
@@ -284,16 +285,6 @@ class ReportAttachmentViewSet(mixins.DestroyModelMixin, ScopedReadViewSet):
         return file_response(self.get_object())
 
 
-def _form_or_400(form):
-    if not form.is_valid():
-        errors = {
-            ("non_field_errors" if k == "__all__" else k): list(v)
-            for k, v in form.errors.items()
-        }
-        raise exceptions.ValidationError(errors)
-    return form.cleaned_data
-
-
 def _regions_only(user):
     """Statistics are for regions' staff and administrators: 404 for others, as in
     the browser."""
@@ -340,7 +331,7 @@ class ComplianceViewSet(viewsets.GenericViewSet):
             if latest is not None:
                 data["semester"] = latest.pk
         form = ComplianceFilter(data, user=request.user)
-        cleaned = _form_or_400(form)
+        cleaned = form_or_400(form)
         semester = cleaned["semester"]
         pairings = selectors.compliance_pairings(
             user=request.user, semester=semester, region=cleaned["region"]
@@ -441,7 +432,7 @@ class StatisticsViewSet(viewsets.GenericViewSet):
         form = StatisticsForm(
             {**defaults(), **request.query_params.dict()}, user=request.user
         )
-        _form_or_400(form)
+        form_or_400(form)
         offset = _bounded_int(request, "offset", 0, 0, 10**9)
         limit = _bounded_int(request, "limit", STATISTICS_LIMIT, 1, STATISTICS_LIMIT)
         table = registry.build(code, user=request.user, spec=form.spec())
@@ -529,7 +520,7 @@ class ExportJobViewSet(
         form = StatisticsForm(
             {**defaults(), **request.query_params.dict()}, user=request.user
         )
-        _form_or_400(form)
+        form_or_400(form)
         job, _created = exports.export_request(
             user=request.user, table=parsed.validated_data["table"], spec=form.spec()
         )

@@ -118,8 +118,8 @@ class AutoSchema(openapi.AutoSchema):
         codes.append("404")
         if self.method in ("PATCH", "DELETE", "POST"):
             codes.append("409")
-        if write:
-            codes.append("415")
+        if write and self.get_request_serializer() is not None:
+            codes.append("415")  # only where a body is read
         for code in codes:
             if code in responses:
                 continue

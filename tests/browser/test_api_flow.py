@@ -6,9 +6,10 @@ import re
 import pytest
 from django.test import Client
 
+from core.models import Notification
 from tests import world
 
-from .conftest import log_in, screenshot
+from .conftest import ARTIFACTS, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,6 +48,18 @@ def test_county_user_creates_a_token_and_reads_the_api_docs(page):
     page.screenshot(
         path=str(screenshot(page, "api-docs").with_name("api-docs-top.png"))
     )
+    # "Try it out" works with the browser session, a write too (CSRF header).
+    Notification.objects.create(user=w["xian"], message="请尽快报送")
+    operation = page.locator("#operations-notifications-notifications_read_all_create")
+    operation.locator(".opblock-summary").click()
+    operation.locator("button.try-out__btn").click()
+    operation.locator("button.execute").click()
+    status = operation.locator(".live-responses-table tbody .response-col_status").first
+    status.wait_for(timeout=20000)
+    assert status.inner_text().strip() == "200"
+    assert '"marked": 1' in operation.locator(".live-responses-table").inner_text()
+    operation.screenshot(path=str(ARTIFACTS / "api-try.png"))
+    assert not Notification.objects.filter(read_at__isnull=True).exists()
     page.goto(f"{page.base}/api/redoc/")
     page.wait_for_selector("h1:has-text('对口支援管理系统 API')", timeout=20000)
     # The sidebar names operations in Chinese; sections carry their description.

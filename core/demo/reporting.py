@@ -19,6 +19,7 @@ from reporting.models import (
 )
 
 from .activities import FIGURES as ACTIVITY_FIGURES
+from .attachments import build_attachments
 from .base import Demo, allocate, quota
 from .texts import (
     APPROVE_COMMENTS,
@@ -149,7 +150,7 @@ def build_reports(demo: Demo, periods: list[ReportingPeriod]) -> None:
     ordered = [show.school] + [s for s in parties + others if s != show.school]
     per_period = allocate(demo.scale.reports, [1] * len(periods))
     show_city = demo.regions.counties[show.county].city
-    reports, events = [], []
+    reports, events, sent = [], [], []
     for index, (period, semester, count) in enumerate(
         zip(periods, demo.periods, per_period, strict=True)
     ):
@@ -212,6 +213,10 @@ def build_reports(demo: Demo, periods: list[ReportingPeriod]) -> None:
                         created_at=moment,
                     )
                 )
+            if school == show.school and submits:
+                sent.append(
+                    (report_id, period.school_year, period.semester, submits[0])
+                )
             full = status != R.DRAFT or rng.random() < 0.3
             reports.append(
                 SemesterReport(
@@ -243,6 +248,7 @@ def build_reports(demo: Demo, periods: list[ReportingPeriod]) -> None:
     with explicit_timestamps(ReportEvent, "created_at"):
         writer.save(ReportEvent, events)
     writer.report(ReportEvent)
+    build_attachments(demo, sent, users["xuexiao"])
 
 
 def _figures(demo: Demo, staff, by_school, school: int, index: int) -> dict:

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from time import perf_counter
 
 from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
 from django.core.management.color import no_style
 from django.db import connection
 from django.db.models import Max, Model
@@ -98,6 +99,7 @@ LABELS = {
     ReportingPeriod: "报告期",
     SemesterReport: "学期报告",
     ReportEvent: "报告记录",
+    ReportAttachment: "报告附件",
     Membership: "用户身份",
 }
 
@@ -183,6 +185,10 @@ def flush_demo_data(stdout) -> None:
 
     PostgreSQL: one TRUNCATE … CASCADE; elsewhere plain DELETEs, children first."""
     started = perf_counter()
+    # Attachment files first: their rows say where they are.
+    for name in ReportAttachment.objects.values_list("file", flat=True).iterator():
+        if name:
+            default_storage.delete(name)
     tables = [model._meta.db_table for model in DEMO_MODELS]
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:

@@ -7,6 +7,8 @@ from collections import defaultdict
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, Q
@@ -41,8 +43,14 @@ from projects.choices import (
     ProjectPhase,
 )
 from projects.models import AidProject, Donation, FundingLine
+from reporting.attachments import detect_kind
 from reporting.choices import ReportStatus
-from reporting.models import ReportEvent, ReportingPeriod, SemesterReport
+from reporting.models import (
+    ReportAttachment,
+    ReportEvent,
+    ReportingPeriod,
+    SemesterReport,
+)
 
 SCALE = SCALES["small"]
 ANCHOR = "2026-09-01"
@@ -274,6 +282,36 @@ def test_report_history_matches_status():
     for report in SemesterReport.objects.all():
         assert last[report.id].to_status == report.status
     assert SemesterReport.objects.filter(is_late=True).exists()
+
+
+def test_the_demo_school_sent_its_reports_with_files_attached():
+    school = Membership.objects.get(user__username="xuexiao").school
+    sent = SemesterReport.objects.filter(school=school, submitted_at__isnull=False)
+    assert sent.exists()
+    attachments = ReportAttachment.objects.select_related("report")
+    assert {a.report for a in attachments} == set(sent)
+    for attachment in attachments:
+        with attachment.file.open("rb") as handle:
+            content = handle.read()
+        # Real files: the upload check would take them, with the same type.
+        kind = detect_kind(SimpleUploadedFile("x", content), attachment.original_name)
+        assert kind is not None and kind.content_type == attachment.content_type
+        assert len(content) == attachment.size
+        assert attachment.uploaded_by.username == "xuexiao"
+        assert attachment.created_at <= attachment.report.submitted_at
+    pdf = attachments.filter(content_type="application/pdf").first()
+    assert pdf.original_name.endswith("学期工作总结.pdf")
+
+
+def test_a_flush_removes_the_attachment_files():
+    names = list(ReportAttachment.objects.values_list("file", flat=True))
+    assert names and all(default_storage.exists(name) for name in names)
+    flush_demo_data(io.StringIO())
+    assert not any(default_storage.exists(name) for name in names)
+    # The module's data again: the same seed writes the same files (the rows come
+    # back with the test's rollback).
+    load(1)
+    assert all(default_storage.exists(name) for name in names)
 
 
 def test_demo_users_log_in_with_their_scope():

@@ -10,6 +10,20 @@ register = template.Library()
 
 
 @register.filter
+def person_name(user):
+    """A user's name as people write it: family name first and no space for
+    Chinese names (陈丽娟), "Given Family" otherwise; the username without a name."""
+    if user is None:
+        return ""
+    family, given = user.last_name.strip(), user.first_name.strip()
+    if not (family or given):
+        return user.username
+    if any("\u4e00" <= c <= "\u9fff" for c in family + given):
+        return family + given
+    return " ".join(part for part in (given, family) if part)
+
+
+@register.filter
 def yuan(value):
     """Yuan with thousands separators and two decimals."""
     if value in (None, ""):

@@ -48,6 +48,13 @@ class ScopedFilterSet(django_filters.FilterSet):
             )
         for name, field in self.form.fields.items():
             make_searchable(field, self.form[name].value())
+            if isinstance(field, forms.NullBooleanField):
+                # "Unknown" reads as a value; an empty choice means "any".
+                field.widget.choices = [
+                    ("unknown", _("all")),
+                    ("true", _("Yes")),
+                    ("false", _("No")),
+                ]
             widget = field.widget
             if isinstance(widget, forms.Select | forms.SelectMultiple):
                 widget.attrs.setdefault("class", "form-select form-select-sm")

@@ -17,8 +17,14 @@ class ReportingPeriodFilterSet(ScopedFilterSet):
         fields = ["school_year", "semester"]
 
 
+# The review queue's order, also the API's default: newest period first, then by
+# region and school name.
+REPORT_ORDER = ("-period__start", "school__region__path", "school__name")
+
+
 class SemesterReportFilterSet(ScopedFilterSet):
-    """The review queue's filters: period, school, status, late."""
+    """The review queue's filters (page and API): period, school, status, late,
+    region, search."""
 
     search_fields = ("school__name", "school__code")
     region_lookups = ("school",)

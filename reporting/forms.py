@@ -87,17 +87,3 @@ class ReportForm(BootstrapMixin, forms.Form):
             {name: data[f"explain_{name}"] for name in FIGURES},
             {name: data[name] for name in NARRATIVE},
         )
-
-
-class ReviewFilter(BootstrapMixin, forms.Form):
-    period = forms.ModelChoiceField(
-        ReportingPeriod.objects.all(), label=_("reporting period"), required=False
-    )
-    status = forms.ChoiceField(label=_("status"), required=False)
-    late = forms.BooleanField(label=_("late only"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from .choices import ReportStatus
-
-        self.fields["status"].choices = [("", _("all"))] + list(ReportStatus.choices)

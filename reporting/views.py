@@ -20,14 +20,18 @@ from core.generic import (
     ObjectListView,
     ScopedMixin,
 )
-from core.scope import region_q, scope_of, visible
-from pairings.models import Region, School
+from core.scope import scope_of, visible
+from pairings.models import School
 
 from . import services
 from .attachments import attachments_context
 from .choices import ReportStatus
-from .filtersets import ReportingPeriodFilterSet
-from .forms import ReportForm, ReportingPeriodForm, ReviewFilter
+from .filtersets import (
+    REPORT_ORDER,
+    ReportingPeriodFilterSet,
+    SemesterReportFilterSet,
+)
+from .forms import ReportForm, ReportingPeriodForm
 from .models import ReportingPeriod, SemesterReport
 
 TABS = {
@@ -236,43 +240,26 @@ class ReviewQueue(LoginRequiredMixin, TemplateView):
 
     template_name = "reporting/review_queue.html"
 
-    def reports(self, form):
-        user = self.request.user
-        rows = visible(SemesterReport.objects.all(), user).select_related(
-            "school__region", "period"
-        )
-        if form.is_valid():
-            data = form.cleaned_data
-            if data["period"]:
-                rows = rows.filter(period=data["period"])
-            if data["status"]:
-                rows = rows.filter(status=data["status"])
-            if data["late"]:
-                rows = rows.filter(is_late=True)
-        region = self.request.GET.get("region", "")
-        if region.isdigit():
-            chosen = visible(Region.objects.all(), user).filter(pk=region).first()
-            if chosen:
-                rows = rows.filter(
-                    region_q(SemesterReport, ("school",), (chosen.path,))
-                )
-        return rows.order_by("-period__start", "school__region__path", "school__name")
-
     def get_context_data(self, **kwargs):
         scope = scope_of(self.request.user)
         if not (scope.is_admin or scope.region_paths):
             raise Http404
         context = super().get_context_data(**kwargs)
-        form = ReviewFilter(self.request.GET or None)
-        regions = visible(Region.objects.filter(level__lte=3), self.request.user)
+        # The API's reports endpoint filters and sorts with the same FilterSet
+        # and order.
+        reports = visible(SemesterReport.objects.all(), self.request.user)
+        filterset = SemesterReportFilterSet(
+            self.request.GET or None,
+            queryset=reports.select_related("school__region", "period"),
+            request=self.request,
+        )
+        rows = filterset.qs if filterset.is_bound else filterset.queryset
         context.update(
             {
-                "form": form,
-                "page": Paginator(self.reports(form), 50).get_page(
+                "form": filterset.form,
+                "page": Paginator(rows.order_by(*REPORT_ORDER, "pk"), 50).get_page(
                     self.request.GET.get("page")
                 ),
-                "regions": regions.order_by("path")[:200],
-                "region": self.request.GET.get("region", ""),
                 "can_review": bool(scope.is_admin or scope.bureau_paths),
             }
         )

@@ -368,6 +368,48 @@ def test_unlock_and_city_acceptance_through_the_api(client, w, open_period):
     assert SemesterReport.objects.get(pk=report.pk).problems == "已更正"
 
 
+def test_the_review_queue_and_the_api_filter_and_sort_reports_alike(client, w):
+    """One FilterSet and one order: the page and the endpoint list the same reports
+    in the same order for the same query."""
+    periods = [w["period"]]
+    for year in (2023, 2024):
+        periods.append(
+            ReportingPeriod.objects.create(
+                school_year=year,
+                semester="spring",
+                start=dt.date(year + 1, 2, 17),
+                end=dt.date(year + 1, 7, 10),
+                deadline=dt.date(year + 1, 7, 31),
+                lock_date=dt.date(year + 1, 8, 31),
+            )
+        )
+    statuses = ["submitted", "approved", "draft", "returned"]
+    for n, school in enumerate(School.objects.order_by("pk")):
+        for k, period in enumerate(periods[1:]):
+            SemesterReport.objects.create(
+                school=school,
+                period=period,
+                status=statuses[(n + k) % len(statuses)],
+                is_late=bool((n + k) % 3 == 0),
+            )
+    client.force_login(w["sheng"])
+    for query in (
+        "",
+        "status=submitted",
+        "is_late=true",
+        f"period={periods[1].pk}&status=approved",
+        f"region={w['A'].pk}",
+        "q=历下",
+    ):
+        page = client.get(f"/reports/review/?{query}")
+        assert page.status_code == 200, query
+        shown = [r.pk for r in page.context["page"].object_list]
+        api = client.get(f"/api/v1/reports/?{query}&page_size=50").json()
+        assert shown, query  # the world has rows for every one of these
+        assert [r["id"] for r in api["results"]] == shown, query
+        assert api["count"] == page.context["page"].paginator.count, query
+
+
 def test_only_the_schools_own_staff_start_a_report(client, w, open_period):
     client.force_login(w["xuexiao"])
     response = client.post(

@@ -1,6 +1,7 @@
 """The bureau workspace: lists, detail pages and forms, within the user's scope."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -110,6 +111,21 @@ class TestFiltersAndTotals:
         assert names_on(response) == {w["pA1"].pk, w["pX"].pk}
         response = client.get(reverse("pairings:school_list"), {"region": w["B1"].pk})
         assert names_on(response) == {w["b1s"].pk, w["b1r"].pk}
+
+    def test_yes_no_filters_offer_all_yes_and_no(self, client, w):
+        w["a1r"].is_weak = True
+        w["a1r"].save()
+        client.force_login(w["xian"])
+        response = client.get(reverse("pairings:school_list"))
+        select = re.search(
+            r'<select name="is_weak".*?</select>', response.content.decode(), re.S
+        ).group(0)
+        assert re.findall(r">([^<]+)</option>", select) == ["全部", "是", "否"]
+        every = names_on(client.get(reverse("pairings:school_list")))
+        shown = client.get(reverse("pairings:school_list"), {"is_weak": "unknown"})
+        assert names_on(shown) == every
+        weak = client.get(reverse("pairings:school_list"), {"is_weak": "true"})
+        assert names_on(weak) == {w["a1r"].pk}
 
     def test_money_totals_cover_all_filtered_rows(self, client, w):
         for i in range(60):  # more than one page

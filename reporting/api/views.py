@@ -28,7 +28,11 @@ from pairings import compliance, periods, selectors
 from pairings.models import School
 from pairings.views_compliance import ComplianceFilter
 from reporting import attachments, exports, services, views
-from reporting.filtersets import ReportAttachmentFilterSet, SemesterReportFilterSet
+from reporting.filtersets import (
+    REPORT_ORDER,
+    ReportAttachmentFilterSet,
+    SemesterReportFilterSet,
+)
 from reporting.models import (
     ExportJob,
     ReportAttachment,
@@ -103,7 +107,7 @@ class SemesterReportViewSet(
         cls.ordering_fields = ["period__start", "submitted_at", "status"]
 
     def default_ordering(self):
-        return ("-period__start", "school__code")
+        return REPORT_ORDER
 
     @staticmethod
     def queryset_extra(queryset):

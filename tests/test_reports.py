@@ -6,14 +6,17 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Notification
 from dispatch.models import Activity, Secondment, Stint
+from pairings.models import School
 from projects.models import Donation, FundingLine
 from reporting import services
-from reporting.models import ReportEvent, SemesterReport
+from reporting.models import ReportEvent, ReportingPeriod, SemesterReport
 from reporting.prefill import FIGURES, prefill
 
 from . import world
@@ -308,6 +311,29 @@ class TestPages:
         assert response.status_code == 302
         report.refresh_from_db()
         assert report.status == "approved"
+
+    def test_review_queue_queries_do_not_grow_with_rows(self, client, w, report):
+        client.force_login(w["sheng"])
+        url = reverse("reporting:review")
+        with CaptureQueriesContext(connection) as few:
+            assert client.get(url).status_code == 200
+        schools = list(School.objects.all())
+        for year in (2021, 2022, 2023):
+            period = ReportingPeriod.objects.create(
+                school_year=year,
+                semester="autumn",
+                start=dt.date(year, 9, 1),
+                end=dt.date(year + 1, 1, 20),
+                deadline=dt.date(year + 1, 2, 10),
+                lock_date=dt.date(year + 1, 3, 1),
+            )
+            SemesterReport.objects.bulk_create(
+                SemesterReport(school=school, period=period) for school in schools
+            )
+        with CaptureQueriesContext(connection) as many:
+            response = client.get(url)
+        assert len(response.context["page"]) > len(schools)
+        assert len(many) == len(few)
 
     def test_bulk_approve_in_the_review_queue(self, client, w, report):
         submitted(w, report)

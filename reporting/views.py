@@ -4,7 +4,6 @@ its timeline and review actions, the bureau's review queue, reporting periods.""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -20,6 +19,7 @@ from core.generic import (
     ObjectListView,
     ScopedMixin,
 )
+from core.paginator import IdsFirstPaginator
 from core.scope import scope_of, visible
 from pairings.models import School
 
@@ -257,9 +257,9 @@ class ReviewQueue(LoginRequiredMixin, TemplateView):
         context.update(
             {
                 "form": filterset.form,
-                "page": Paginator(rows.order_by(*REPORT_ORDER, "pk"), 50).get_page(
-                    self.request.GET.get("page")
-                ),
+                "page": IdsFirstPaginator(
+                    rows.order_by(*REPORT_ORDER, "pk"), 50
+                ).get_page(self.request.GET.get("page")),
                 "can_review": bool(scope.is_admin or scope.bureau_paths),
             }
         )

@@ -797,7 +797,7 @@ LIST_QUERIES = {
     "funding-lines": (8, 9, 10),
     "donations": (8, 9, 10),
     "reporting-periods": (8, 9, 8),
-    "reports": (10, 11, 12),
+    "reports": (11, 12, 13),  # ids first, then the page (IdsFirstPaginator)
     "report-attachments": (8, 9, 10),
 }
 ROLE_COLUMN = {"admin": 0, "xian": 1, "xuexiao": 2}

@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from core.api.pagination import IdsFirstPagination
 from core.api.viewsets import (
     Conflict,
     Pagination,
@@ -100,6 +101,7 @@ class SemesterReportViewSet(
     model = SemesterReport
     filterset_class = SemesterReportFilterSet
     serializer_class = serializers.SemesterReportSerializer
+    pagination_class = IdsFirstPagination
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     @classmethod

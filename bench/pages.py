@@ -65,6 +65,8 @@ def pages(user):
         ("结对详情 pairing detail", f"/pairings/{pairing.pk}/"),
         ("首页 dashboard", f"/?year={year}"),
         ("达标情况 compliance", "/compliance/"),
+        ("报告审核 review queue", "/reports/review/"),
+        ("报告审核 + 筛选 filtered", "/reports/review/?status=submitted&is_late=true"),
     ]
 
 

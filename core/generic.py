@@ -103,6 +103,16 @@ class ScopedMixin(LoginRequiredMixin):
         return True
 
 
+def filtered(filterset_class, request, queryset):
+    """(the FilterSet bound to the request's query, the rows it keeps). A filter
+    value that is not valid lists nothing, and the form says why: a list that
+    quietly ignored it would look filtered."""
+    filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
+    if not filterset.is_bound:
+        return filterset, queryset
+    return filterset, (filterset.qs if filterset.is_valid() else queryset.none())
+
+
 class ObjectListView(ScopedMixin, TemplateView):
     """A filtered, searchable, sortable, paginated list with totals of money columns."""
 
@@ -113,13 +123,9 @@ class ObjectListView(ScopedMixin, TemplateView):
     default_ordering: tuple[str, ...] = ("-pk",)
 
     def get_context_data(self, **kwargs):
-        queryset = self.get_queryset()
-        filterset = self.filterset_class(
-            self.request.GET or None, queryset=queryset, request=self.request
+        filterset, rows = filtered(
+            self.filterset_class, self.request, self.get_queryset()
         )
-        rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
-        if filterset.is_bound and not filterset.is_valid():
-            rows = queryset.none()
         totals = {}
         if self.totals:
             sums = rows.order_by().aggregate(**{f: Sum(f) for f in self.totals})

@@ -18,6 +18,7 @@ from core.generic import (
     ObjectEditView,
     ObjectListView,
     ScopedMixin,
+    filtered,
 )
 from core.paginator import IdsFirstPaginator
 from core.scope import scope_of, visible
@@ -248,12 +249,11 @@ class ReviewQueue(LoginRequiredMixin, TemplateView):
         # The API's reports endpoint filters and sorts with the same FilterSet
         # and order.
         reports = visible(SemesterReport.objects.all(), self.request.user)
-        filterset = SemesterReportFilterSet(
-            self.request.GET or None,
-            queryset=reports.select_related("school__region", "period"),
-            request=self.request,
+        filterset, rows = filtered(
+            SemesterReportFilterSet,
+            self.request,
+            reports.select_related("school__region", "period"),
         )
-        rows = filterset.qs if filterset.is_bound else filterset.queryset
         context.update(
             {
                 "form": filterset.form,

@@ -335,6 +335,17 @@ class TestPages:
         assert len(response.context["page"]) > len(schools)
         assert len(many) == len(few)
 
+    def test_review_queue_says_when_a_filter_is_not_valid(self, client, w, report):
+        client.force_login(w["xian"])
+        url = reverse("reporting:review")
+        assert len(client.get(url).context["page"]) > 0
+        # Another county's school is not a choice: said so, and nothing listed
+        # (rather than every report, as if filtered).
+        response = client.get(url, {"school": w["b1r"].pk})
+        assert response.status_code == 200
+        assert "选择一个有效的选项" in response.content.decode()
+        assert len(response.context["page"]) == 0
+
     def test_bulk_approve_in_the_review_queue(self, client, w, report):
         submitted(w, report)
         other = services.report_for(school=w["a1s"], period=w["period"])

@@ -2,6 +2,8 @@
 
 from collections.abc import Iterable
 
+from django.utils import timezone
+
 from .models import Notification
 
 
@@ -13,3 +15,18 @@ def notify(users: Iterable, message: str, url: str = "") -> int:
     ]
     Notification.objects.bulk_create(rows)
     return len(rows)
+
+
+def notification_read(*, notification: Notification) -> Notification:
+    """Mark one notification read (once: the first reading time is kept)."""
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_read_all(*, user) -> int:
+    """Mark every unread notification of ``user`` read; returns how many."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

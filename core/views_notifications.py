@@ -4,10 +4,10 @@ the navigation bar."""
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from . import notifications
 from .models import Notification
 
 PAGE_SIZE = 50
@@ -30,10 +30,9 @@ def notification_list(request):
 @require_POST
 def notification_read(request, pk):
     """Mark one of the user's notifications read and open what it points to."""
-    notification = get_object_or_404(Notification, pk=pk, user=request.user)
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
+    notification = notifications.notification_read(
+        notification=get_object_or_404(Notification, pk=pk, user=request.user)
+    )
     url = notification.url
     if url and url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -45,9 +44,7 @@ def notification_read(request, pk):
 @login_required
 @require_POST
 def notifications_read_all(request):
-    request.user.notifications.filter(read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    notifications.notifications_read_all(user=request.user)
     return redirect("notifications")
 
 

@@ -1,7 +1,6 @@
 """The audit trail and the user's notifications: what the browser's audit page and
 notification bell show."""
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -14,6 +13,7 @@ from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core import notifications
 from core.models import AuditEntry, Notification
 from core.views import audit_filter
 
@@ -134,23 +134,20 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     schema_subject = _("notifications")
 
     def get_queryset(self):
-        notifications = Notification.objects.filter(user=self.request.user)
+        rows = Notification.objects.filter(user=self.request.user)
         if self.action == "list":
             unread = self.request.query_params.get("unread", "").lower()
             if unread in ("true", "1"):
-                notifications = notifications.filter(read_at__isnull=True)
+                rows = rows.filter(read_at__isnull=True)
             elif unread not in ("", "false", "0"):
                 raise exceptions.ValidationError({"unread": [_("Give true or false.")]})
-        return notifications
+        return rows
 
     @extend_schema(request=None, responses={200: NotificationSerializer})
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         """已读 Mark one notification read."""
-        notification = self.get_object()
-        if notification.read_at is None:
-            notification.read_at = timezone.now()
-            notification.save(update_fields=["read_at"])
+        notification = notifications.notification_read(notification=self.get_object())
         return Response(NotificationSerializer(notification).data)
 
     @extend_schema(
@@ -165,9 +162,6 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         """全部已读 Mark every unread notification read."""
-        marked = (
-            self.get_queryset()
-            .filter(read_at__isnull=True)
-            .update(read_at=timezone.now())
+        return Response(
+            {"marked": notifications.notifications_read_all(user=request.user)}
         )
-        return Response({"marked": marked})

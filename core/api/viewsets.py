@@ -66,6 +66,20 @@ class Ordering(filters.OrderingFilter):
         return queryset
 
 
+# An object id in a URL: a number that fits a 64-bit id (anything else is 404).
+ID_PATTERN = r"[0-9]{1,18}"
+
+
+class PlainViewSet(viewsets.GenericViewSet):
+    """Endpoints whose rows are computed or the user's own (compliance, export jobs,
+    audit trail, notifications): pages of 50, their own query parameters instead
+    of a FilterSet, numeric ids."""
+
+    pagination_class = Pagination
+    filter_backends = []
+    lookup_value_regex = ID_PATTERN
+
+
 class ScopedReadViewSet(viewsets.ReadOnlyModelViewSet):
     """Read endpoints through the data scope, with the browser list's FilterSet and
     sortable columns."""
@@ -76,7 +90,7 @@ class ScopedReadViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [ScopePermission]
     pagination_class = Pagination
     filter_backends = [DjangoFilterBackend, Ordering]
-    lookup_value_regex = r"[0-9]{1,18}"
+    lookup_value_regex = ID_PATTERN
 
     @classmethod
     def configure(cls):

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from core.api.pagination import IdsFirstPagination
 from core.api.viewsets import (
     Conflict,
-    Pagination,
+    PlainViewSet,
     ScopedReadViewSet,
     ScopedViewSet,
     form_or_400,
@@ -319,15 +319,12 @@ COMPLIANCE_PARAMETERS = [
 ]
 
 
-class ComplianceViewSet(viewsets.GenericViewSet):
+class ComplianceViewSet(PlainViewSet):
     """达标情况 Compliance of pairings with the programme's rules in a semester:
     figure, threshold and result per rule."""
 
     schema_subject = _("Compliance")
-
     serializer_class = serializers.CompliancePairingSerializer
-    pagination_class = Pagination
-    filter_backends = []
 
     @extend_schema(parameters=COMPLIANCE_PARAMETERS)
     def list(self, request):
@@ -395,7 +392,6 @@ class StatisticsViewSet(viewsets.GenericViewSet):
     preview and the workbook (regions' staff and administrators)."""
 
     schema_subject = _("statistics tables")
-
     serializer_class = serializers.StatisticsTableSerializer
     lookup_field = "code"
     lookup_value_regex = "|".join(registry.TABLES)
@@ -502,17 +498,13 @@ class ExportJobViewSet(
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
+    PlainViewSet,
 ):
     """我的导出 The user's export jobs: ask, poll progress, download, retry. Another
     user's job is 404."""
 
     schema_subject = ExportJob._meta.verbose_name_plural
-
     serializer_class = serializers.ExportJobSerializer
-    pagination_class = Pagination
-    filter_backends = []
-    lookup_value_regex = r"[0-9]{1,18}"
 
     def get_queryset(self):
         return visible(ExportJob.objects.all(), self.request.user).order_by(

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from core import notifications
 from core.models import AuditEntry, Notification
-from core.views import audit_filter
+from core.views import audit_entries, audit_filter
 
 from .viewsets import PlainViewSet, form_or_400
 
@@ -88,7 +88,7 @@ class AuditEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlainV
 
     def get_queryset(self):
         if self.action != "list":
-            return audit_filter(self.request.user, None)[1]
+            return audit_entries(self.request.user)
         form, entries = audit_filter(self.request.user, self.request.query_params)
         if form.is_bound:
             form_or_400(form)

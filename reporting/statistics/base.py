@@ -99,6 +99,17 @@ class Row:
 
 
 @dataclass
+class Check:
+    """One reconciliation line (校验): two figures that must agree, e.g. table 1's
+    funds against table 4's. ``ok`` False means the workbook must not be shipped."""
+
+    label: str  # what is compared, in the user's language
+    expected: str  # the one figure, as shown
+    actual: str  # the other figure, as shown
+    ok: bool
+
+
+@dataclass
 class Table:
     code: str  # e.g. "partner_assistance"
     title: str  # e.g. "对口支援工作统计表"
@@ -109,6 +120,7 @@ class Table:
     rows: Iterable[Row]  # a list, or an iterator for row-per-record tables
     notes: list[str] = field(default_factory=list)
     unit_name: str = ""  # 填报单位
+    checks: list[Check] = field(default_factory=list)  # 校验 lines
 
     @property
     def streamed(self) -> bool:
@@ -144,6 +156,11 @@ def add_rows(
         if any(key in r.approximate for r in rows):
             approximate.add(key)
     return Row(values=values, kind=kind, level=level, approximate=approximate)
+
+
+def failed_checks(tables: Iterable[Table]) -> list[Check]:
+    """The checks of ``tables`` that do not hold (an export must refuse to ship)."""
+    return [check for table in tables for check in table.checks if not check.ok]
 
 
 def iterate(rows: Iterable[Row]) -> Iterator[Row]:

@@ -3,7 +3,11 @@
 A job stores the table and the filters (never a list of row ids), so a retry rebuilds
 the same file. The worker writes to a temporary name and moves the file into place
 only when complete: a crashed worker never leaves a half file to download. Asking
-again for the same export while one is waiting or running joins that job."""
+again for the same export while one is waiting or running joins that job.
+
+Every way in (the statistics page, the API, a retry, the worker itself) checks the
+table and filters through ``reporting.statistics.forms``: nothing here repeats the
+rule."""
 
 from __future__ import annotations
 
@@ -14,14 +18,17 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .choices import ExportStatus
 from .models import ExportJob
-from .statistics import registry
+from .previews import rows_closed
+from .statistics import base, registry
 from .statistics.base import Spec
+from .statistics.forms import stored_spec
 
 ACTIVE = [ExportStatus.PENDING, ExportStatus.RUNNING]
 # A running job with no progress for this long is taken as lost with its worker.
@@ -29,9 +36,8 @@ STALE_AFTER = dt.timedelta(minutes=15)
 
 
 def export_request(*, user, table: str, spec: Spec) -> tuple[ExportJob, bool]:
-    """Ask for an export; returns (job, created). Joins an identical job in flight."""
-    if table != registry.YEARLY and table not in registry.available():
-        raise ValueError(f"unknown table {table!r}")
+    """Ask for an export; returns (job, created). Joins an identical job in flight.
+    ``table`` and ``spec`` come from a valid ``ExportForm`` of this user."""
     filters = spec.as_dict()
     with transaction.atomic():
         running = (
@@ -59,8 +65,20 @@ def is_stale(job: ExportJob, now=None) -> bool:
 
 
 def export_retry(*, job: ExportJob) -> ExportJob:
-    """Run a failed, expired or lost job again with the same filters."""
+    """Run a failed, expired or lost job again with the same filters, checked again
+    as the job's user: filters that no longer hold fail the job at once, saying
+    why."""
     if job.status in ACTIVE and not is_stale(job):
+        return job
+    try:
+        stored_spec(user=job.user, table=job.table, filters=job.filters)
+    except ValidationError as exc:
+        job.status = ExportStatus.FAILED
+        job.progress = 0
+        job.stage = ""
+        job.error = "；".join(exc.messages)
+        job.finished_at = timezone.now()
+        job.save()
         return job
     job.status = ExportStatus.PENDING
     job.progress = 0
@@ -91,15 +109,40 @@ def progress(job_id: int, percent: int, stage: str) -> None:
     )
 
 
+COMPUTED = (5, 30)  # the progress while the tables are computed, in percent
+
+
 def build(job: ExportJob) -> Path:
     """Build the job's workbook: tables in the user's scope, written to a temporary
-    name, then moved into place."""
+    name, then moved into place. Raises ValidationError (said to the user) when the
+    filters no longer hold or a table's checks fail: no workbook is shipped then."""
+    spec = stored_spec(user=job.user, table=job.table, filters=job.filters)
+    titles = registry.available()
+    codes = list(titles) if job.table == registry.YEARLY else [job.table]
+    tables: list[base.Table] = []
+    with rows_closed(tables):
+        low, high = COMPUTED
+        for done, code in enumerate(codes):
+            # One update per table: a long job keeps showing it is alive (a job
+            # without progress for STALE_AFTER is taken as lost and run again).
+            progress(
+                job.pk,
+                low + (high - low) * done // len(codes),
+                _("Computing: %(table)s") % {"table": titles[code]},
+            )
+            tables.append(registry.build(code, user=job.user, spec=spec))
+        failed = base.failed_checks(tables)
+        if failed:
+            raise ValidationError(
+                _("Checks failed: %(checks)s. The workbook was not made.")
+                % {"checks": "；".join(check.label for check in failed)}
+            )
+        return _write(job, tables)
+
+
+def _write(job: ExportJob, tables: list[base.Table]) -> Path:
     from .statistics.excel import build_workbook
 
-    spec = Spec.from_dict(job.filters)
-    codes = list(registry.available()) if job.table == registry.YEARLY else [job.table]
-    progress(job.pk, 5, _("Computing the tables"))
-    tables = registry.build_all(codes, user=job.user, spec=spec)
     root = Path(settings.EXPORT_ROOT)
     root.mkdir(parents=True, exist_ok=True)
     final = root / final_name(job)

@@ -1,14 +1,18 @@
 import logging
 
 from celery import shared_task
-from django.utils import timezone
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.audit import audit_context
 
-from . import exports, services
+from . import exports, previews, services
 from .choices import ExportStatus
 from .models import ExportJob
+from .statistics.forms import stored_spec
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +37,9 @@ def build_export(job_id: int) -> str:
         job.save(update_fields=["status", "started_at", "error", "updated_at"])
         try:
             path = exports.build(job)
-        except Exception as exc:  # the user sees a message, the log keeps the trace
-            logger.exception("export job %s failed", job_id)
+        except Exception as exc:
             job.status = ExportStatus.FAILED
-            job.error = _("The export failed: %(error)s") % {"error": exc}
+            job.error = failure_message(exc, f"export job {job_id}")
             job.finished_at = timezone.now()
             job.save(update_fields=["status", "error", "finished_at", "updated_at"])
             return "failed"
@@ -48,3 +51,38 @@ def build_export(job_id: int) -> str:
         job.finished_at = timezone.now()
         job.save()
     return "done"
+
+
+def failure_message(exc: Exception, what: str) -> str:
+    """What the user is told when a task fails: a refusal (a ValidationError, e.g.
+    filters no longer valid or checks that do not hold) in its own words; anything
+    else in general words, never Python's text, with the trace in the log."""
+    if isinstance(exc, ValidationError):
+        logger.info("%s refused: %s", what, exc.messages)
+        return "；".join(exc.messages)
+    logger.error("%s failed", what, exc_info=exc)
+    return _(
+        "The server met an error and could not finish; it has been logged. Try "
+        "again later, or tell the administrator if it fails again."
+    )
+
+
+@shared_task(name="reporting.build_preview")
+def build_preview(*, user_id: int, code: str, filters: dict, language: str, key: str):
+    """Compute one statistics preview for the page that waits on it (see
+    ``reporting.previews``), in the scope and language of the user who asked."""
+    if cache.get(key) is not None:  # another task got there first
+        return "cached"
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    with translation.override(language), audit_context(user=user, source="task"):
+        try:
+            if user is None:
+                raise ValidationError(_("Your account can no longer see statistics."))
+            spec = stored_spec(user=user, table=code, filters=filters)
+            result = previews.build(user=user, code=code, spec=spec)
+        except Exception as exc:
+            result = previews.Preview(
+                error=failure_message(exc, f"preview {code} {filters}")
+            )
+        previews.store(key, result)
+    return "failed" if result.error else "done"

@@ -1,5 +1,11 @@
 """The download centre (我的导出): the user's export jobs, their progress, download
-and retry. A job belongs to the user who asked; anyone else gets 404."""
+and retry. A job belongs to the user who asked; anyone else gets 404.
+
+An export is asked for through the statistics form (``ExportForm``): out of scope
+is 404, a malformed value goes back to the statistics page with its message; in
+neither case is a job created."""
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -16,7 +22,7 @@ from . import exports
 from .choices import ExportStatus
 from .models import ExportJob
 from .statistics import registry
-from .statistics.base import SPAN_KINDS, Spec
+from .statistics.forms import ExportForm, defaults, errors_text, valid_or_404
 
 
 def own_job(request, pk) -> ExportJob:
@@ -61,27 +67,33 @@ class ExportRequest(LoginRequiredMixin, View):
             scope.school_ids and not scope.region_paths and not scope.is_admin
         ):
             raise Http404
-        table = request.POST.get("table", "")
-        data = {k: v for k, v in request.POST.items() if k in Spec.__dataclass_fields__}
-        for key in ("year", "semester", "programme", "region"):
-            if data.get(key):
-                if not str(data[key]).isdigit():
-                    raise Http404
-                data[key] = int(data[key])
-            else:
-                data.pop(key, None)
-        if data.get("span", "school_year") not in SPAN_KINDS:
-            raise Http404
-        if table != registry.YEARLY and table not in registry.available():
-            raise Http404
+        data = {**defaults(), **request.POST.dict()}
+        form = ExportForm(data, user=request.user)
+        if not valid_or_404(form):
+            messages.error(
+                request,
+                _("The export was not started: %(errors)s")
+                % {"errors": errors_text(form)},
+            )
+            return redirect(_statistics_page(form, data))
         job, created = exports.export_request(
-            user=request.user, table=table, spec=Spec.from_dict(data)
+            user=request.user, table=form.cleaned_data["table"], spec=form.spec()
         )
         if not created:
             messages.info(
                 request, _("The same export is already being built: showing it.")
             )
         return redirect("reporting:export_detail", pk=job.pk)
+
+
+def _statistics_page(form: ExportForm, data: dict) -> str:
+    """Back to the table's page (the index for an unknown table), with the values
+    sent, where the form shows what is wrong with them."""
+    table = data.get("table")
+    query = urlencode({k: v for k, v in data.items() if k in form.fields})
+    if table in registry.available():
+        return f"{reverse('reporting:statistics_table', args=[table])}?{query}"
+    return f"{reverse('reporting:statistics')}?{query}"
 
 
 class ExportDetail(LoginRequiredMixin, TemplateView):
@@ -118,7 +130,9 @@ class ExportDownload(LoginRequiredMixin, View):
 
 class ExportRetry(LoginRequiredMixin, View):
     def post(self, request, pk):
-        job = own_job(request, pk)
-        exports.export_retry(job=job)
-        messages.success(request, _("The export was started again."))
+        job = exports.export_retry(job=own_job(request, pk))
+        if job.status == ExportStatus.FAILED:
+            messages.error(request, job.error)
+        else:
+            messages.success(request, _("The export was started again."))
         return redirect("reporting:export_detail", pk=job.pk)

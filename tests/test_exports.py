@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from reporting import exports
@@ -89,8 +90,8 @@ class TestJobs:
         assert "历下区" in str([c.value for row in sheet.iter_rows() for c in row])
         assert "市南区" not in str([c.value for row in sheet.iter_rows() for c in row])
 
-    def test_a_failure_leaves_no_file_and_says_why_in_chinese(
-        self, client, w, monkeypatch
+    def test_a_failure_leaves_no_file_and_says_so_in_chinese(
+        self, client, w, monkeypatch, caplog
     ):
         job, _created = exports.export_request(
             user=w["xian"], table="partner_assistance", spec=SPEC
@@ -104,7 +105,16 @@ class TestJobs:
         assert build_export.apply(args=[job.pk]).get() == "failed"
         job.refresh_from_db()
         assert job.status == "failed"
-        assert job.error.startswith("导出失败") and "磁盘已满" in job.error
+        # General words for the user, never Python's text; the trace in the log.
+        assert job.error == _(
+            "The server met an error and could not finish; it has been logged. "
+            "Try again later, or tell the administrator if it fails again."
+        )
+        assert job.error.startswith("服务器出错")
+        assert "磁盘已满" not in job.error and "OSError" not in job.error
+        assert any(
+            r.exc_info and "磁盘已满" in str(r.exc_info[1]) for r in caplog.records
+        )
         assert files() == []  # neither the half file nor a finished one
         client.force_login(w["xian"])
         assert (

@@ -22,7 +22,7 @@ from reporting.statistics import ledger, roster
 from reporting.statistics.base import Spec, rate, wan
 from reporting.statistics.excel import build_workbook
 
-from . import world
+from . import previews, world
 
 pytestmark = pytest.mark.django_db
 
@@ -578,10 +578,10 @@ def test_html_preview(w, client):
     client.force_login(w["xian"])
     query = {"span": "calendar_year", "year": 2024}
     url = reverse("reporting:statistics_table", args=["roster"])
-    body = client.get(url, query).content.decode()
+    body = previews.get(client, url, query).content.decode()
     assert "吴老师" in body and "B1老师" not in body
     assert "370102199001019999" not in body
     url = reverse("reporting:statistics_table", args=["project_ledger"])
-    body = client.get(url, query).content.decode()
+    body = previews.get(client, url, query).content.decode()
     assert "历下实验室" in body and "B1图书室" not in body
     assert "≥15.00" in body and "120.0" in body

@@ -28,7 +28,7 @@ from reporting.statistics import compliance_table, submission
 from reporting.statistics.base import Spec
 from reporting.statistics.excel import build_workbook
 
-from . import world
+from . import previews, world
 
 pytestmark = pytest.mark.django_db
 
@@ -455,12 +455,12 @@ def test_html_preview_of_both_tables(w, client):
     client.force_login(w["xian"])
     query = {"span": "semester", "semester": w["period"].pk}
     url = reverse("reporting:statistics_table", args=["report_submission"])
-    response = client.get(url, query)
+    response = previews.get(client, url, query)
     assert response.status_code == 200
     body = response.content.decode()
     assert "历下乡村小学" in body and "市南实验小学" not in body
     url = reverse("reporting:statistics_table", args=["compliance"])
-    response = client.get(url, query)
+    response = previews.get(client, url, query)
     assert response.status_code == 200
     body = response.content.decode()
     assert "历下结对" in body and "市南结对" not in body

@@ -248,3 +248,16 @@ def filesystem_broker(folder: Path) -> tuple[str, dict, str]:
         "store_processed": False,
     }
     return "filesystem://localhost/", options, f"file://{results}"
+
+
+def file_cache(folder: Path) -> dict:
+    """A cache in a folder: shared by the web server and the worker of the embedded
+    set-up, which have no Redis (a process's memory is its own)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(folder),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }

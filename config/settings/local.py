@@ -3,7 +3,7 @@
 import dj_database_url
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, filesystem_broker, sqlite_database
+from .base import VAR_DIR, file_cache, filesystem_broker, sqlite_database
 from .env import env_bool, env_str
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
@@ -20,16 +20,23 @@ DATABASES = {
     else sqlite_database(VAR_DIR / "db.sqlite3")
 }
 
+# The web server and the worker are two processes: the cache (statistics previews
+# the worker computes, the data version) must be one they share.
 _redis_url = env_str("REDIS_URL")
 if _redis_url:
     CELERY_BROKER_URL = _redis_url
     CELERY_RESULT_BACKEND = _redis_url
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _redis_url,
+        }
+    }
 else:
     CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS, CELERY_RESULT_BACKEND = (
         filesystem_broker(VAR_DIR / "celery")
     )
     # The filesystem transport has no broadcast exchange for remote control.
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
-
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = file_cache(VAR_DIR / "cache")
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

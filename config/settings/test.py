@@ -8,7 +8,7 @@ from pathlib import Path
 import dj_database_url
 
 from .base import *  # noqa: F403
-from .base import filesystem_broker, sqlite_database
+from .base import file_cache, filesystem_broker, sqlite_database
 from .env import env_str
 
 DEBUG = False
@@ -43,7 +43,9 @@ else:
     )
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A folder, as in the embedded set-up, so that the worker processes the tests start
+# share it (statistics previews); not Redis, which each test clears.
+CACHES = file_cache(_tmp / "cache")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -41,9 +41,15 @@ from reporting.models import (
     ReportingPeriod,
     SemesterReport,
 )
+from reporting.previews import rows_closed
 from reporting.statistics import registry
+from reporting.statistics.forms import (
+    ExportForm,
+    StatisticsForm,
+    defaults,
+    valid_or_404,
+)
 from reporting.views_attachments import file_response
-from reporting.views_statistics import StatisticsForm, defaults
 
 from . import serializers
 
@@ -434,11 +440,16 @@ class StatisticsViewSet(viewsets.GenericViewSet):
         form = StatisticsForm(
             {**defaults(), **request.query_params.dict()}, user=request.user
         )
+        valid_or_404(form)
         form_or_400(form)
         offset = _bounded_int(request, "offset", 0, 0, 10**9)
         limit = _bounded_int(request, "limit", STATISTICS_LIMIT, 1, STATISTICS_LIMIT)
+        # Computed in the request, unlike the page's preview: a program asks for
+        # one page of rows and waits for it (the workbook is the way for a
+        # province's table 1, see export jobs).
         table = registry.build(code, user=request.user, spec=form.spec())
-        rows = list(islice(table.rows, offset, offset + limit + 1))
+        with rows_closed([table]):
+            rows = list(islice(table.rows, offset, offset + limit + 1))
         return Response(
             {
                 "code": table.code,
@@ -490,7 +501,9 @@ def _bounded_int(request, name, default, low, high) -> int:
         description=_(
             "Ask for a workbook: the worker builds it; poll the job until its status "
             "is done, then download. The same request while one is running joins it. "
-            "The time span and grouping are query parameters, as for the tables."
+            "The time span and grouping are query parameters, as for the tables. "
+            "A programme or region outside your data scope is 404, and no job is "
+            "created."
         ),
     )
 )
@@ -515,12 +528,18 @@ class ExportJobViewSet(
         _regions_only(request.user)
         parsed = serializers.ExportRequestSerializer(data=request.data)
         parsed.is_valid(raise_exception=True)
-        form = StatisticsForm(
-            {**defaults(), **request.query_params.dict()}, user=request.user
+        form = ExportForm(
+            {
+                **defaults(),
+                **request.query_params.dict(),
+                "table": parsed.validated_data["table"],
+            },
+            user=request.user,
         )
-        form_or_400(form)
+        valid_or_404(form)
+        cleaned = form_or_400(form)
         job, _created = exports.export_request(
-            user=request.user, table=parsed.validated_data["table"], spec=form.spec()
+            user=request.user, table=cleaned["table"], spec=form.spec()
         )
         return Response(
             serializers.ExportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED
@@ -553,7 +572,9 @@ class ExportJobViewSet(
     @extend_schema(request=None, responses={202: serializers.ExportJobSerializer})
     @action(detail=True, methods=["post"])
     def retry(self, request, pk=None):
-        """重试 Start a failed or lost job again; it gives the same file."""
+        """重试 Start a failed or lost job again; it gives the same file. Filters
+        that no longer hold (the user's scope changed) fail the job at once, with
+        the reason in ``error``."""
         job = exports.export_retry(job=self.get_object())
         return Response(
             serializers.ExportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED

@@ -111,6 +111,7 @@ RULES: dict[str, Rule] = {
     # A school is also seen through its partners: a pairing in scope shows both sides.
     "pairings.School": Rule(via=("", "parties__pairing__parties__school")),
     "pairings.SchoolNameChange": Rule(via=("school",)),
+    "pairings.SchoolRegionChange": Rule(via=("school",)),
     "pairings.SchoolYearProfile": Rule(
         via=("school",),
         school_via=("school", "school__parties__pairing__parties__school"),

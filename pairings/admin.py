@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import region_filters
 from core.choices import Side
 
+from . import services
 from .models import (
     Agreement,
     AgreementTarget,
@@ -23,6 +24,7 @@ from .models import (
     Region,
     School,
     SchoolNameChange,
+    SchoolRegionChange,
     SchoolYearProfile,
 )
 from .services import region_create, validate_parties
@@ -92,6 +94,12 @@ class SchoolNameChangeInline(admin.TabularInline):
     extra = 0
 
 
+class SchoolRegionChangeInline(admin.TabularInline):
+    model = SchoolRegionChange
+    extra = 0
+    autocomplete_fields = ["former_region"]
+
+
 @admin.register(School)
 class SchoolAdmin(admin.ModelAdmin):
     list_display = [
@@ -117,11 +125,23 @@ class SchoolAdmin(admin.ModelAdmin):
     search_fields = ["^code", "name", "former_names__former_name"]
     autocomplete_fields = ["region"]
     list_select_related = ["region"]
-    inlines = [SchoolYearProfileInline, SchoolNameChangeInline]
+    inlines = [
+        SchoolYearProfileInline,
+        SchoolNameChangeInline,
+        SchoolRegionChangeInline,
+    ]
     ordering = ["code"]
     list_per_page = LIST_PER_PAGE
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
+
+    def save_model(self, request, obj, form, change):
+        """A school moved to another region keeps its former one (one service)."""
+        former = None
+        if change and "region" in form.changed_data:
+            former = School.objects.select_related("region").get(pk=obj.pk).region
+        super().save_model(request, obj, form, change)
+        services.school_region_moved(school=obj, former_region=former)
 
 
 @admin.register(SchoolNameChange)

@@ -41,6 +41,16 @@ class SchoolForm(ScopedModelForm):
             "address",
         ]
 
+    def save(self, commit=True):
+        """A school moved to another region keeps its former one, dated today."""
+        former = None
+        if self.instance.pk and "region" in self.changed_data:
+            former = School.objects.get(pk=self.instance.pk).region
+        school = super().save(commit=commit)
+        if commit:
+            services.school_region_moved(school=school, former_region=former)
+        return school
+
 
 class ProgrammeForm(ScopedModelForm):
     class Meta:

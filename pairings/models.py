@@ -147,6 +147,35 @@ class SchoolNameChange(models.Model):
         return self.former_name
 
 
+class SchoolRegionChange(models.Model):
+    """A school's former region, kept when it is moved (撤县设区, a township merged):
+    until ``changed_on`` the school lay in ``former_region``. The statistics place a
+    school in a past period's rows as it was then."""
+
+    school = models.ForeignKey(
+        School,
+        verbose_name=_("school"),
+        on_delete=models.CASCADE,
+        related_name="region_changes",
+    )
+    former_region = models.ForeignKey(
+        Region,
+        verbose_name=_("former region"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    changed_on = models.DateField(_("moved on"))
+
+    class Meta:
+        verbose_name = _("former region of a school")
+        verbose_name_plural = _("former regions of schools")
+        ordering = ["school", "-changed_on"]
+        indexes = [models.Index(fields=["changed_on"], name="region_change_on")]
+
+    def __str__(self):
+        return f"{self.former_region}（{self.changed_on:%Y-%m-%d}）"
+
+
 class SchoolYearProfile(models.Model):
     """A school's facts for one school year: they change yearly, so keep snapshots."""
 

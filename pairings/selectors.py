@@ -1,10 +1,50 @@
 """Reads of regions, schools and pairings, each owning its joins."""
 
+import datetime as dt
+
 from django.db.models import Prefetch
 
 from core.scope import region_q, visible
 
-from .models import Agreement, Pairing, PairingParty, Programme, School
+from .choices import PairingStatus
+from .models import (
+    Agreement,
+    Pairing,
+    PairingParty,
+    Programme,
+    School,
+    SchoolRegionChange,
+)
+
+# A pairing is in force from its start to its end date (for a terminated one, the
+# day it was terminated) unless it never left preparation.
+IN_FORCE_STATUSES = (
+    PairingStatus.ACTIVE,
+    PairingStatus.ENDED,
+    PairingStatus.TERMINATED,
+)
+
+
+def pairings_in_force(*, start: dt.date, end: dt.date):
+    """Pairings in force at some day of [start, end], as they were then: one that
+    was terminated or ended later still counts, one that starts later does not
+    (domain.md §5a)."""
+    return Pairing.objects.filter(
+        status__in=IN_FORCE_STATUSES, start_date__lte=end, end_date__gte=start
+    )
+
+
+def regions_then(as_of: dt.date) -> dict[int, str]:
+    """school id → region path on ``as_of``, for the schools moved since then (the
+    former region of their first move after that day)."""
+    result: dict[int, str] = {}
+    for school_id, path in (
+        SchoolRegionChange.objects.filter(changed_on__gt=as_of)
+        .order_by("school_id", "changed_on", "pk")
+        .values_list("school_id", "former_region__path")
+    ):
+        result.setdefault(school_id, path)
+    return result
 
 
 def parties_prefetch():

@@ -10,7 +10,14 @@ from django.utils.translation import gettext as _
 from core.choices import Side
 
 from .choices import PairingMode, PairingStatus, RegionLevel
-from .models import Pairing, PairingParty, Programme, Region, School
+from .models import (
+    Pairing,
+    PairingParty,
+    Programme,
+    Region,
+    School,
+    SchoolRegionChange,
+)
 
 
 def region_create(*, code: str, name: str, level: int, parent: Region | None) -> Region:
@@ -28,6 +35,23 @@ def region_create(*, code: str, name: str, level: int, parent: Region | None) ->
     region.full_clean()
     region.save()
     return region
+
+
+def school_region_moved(
+    *, school: School, former_region: Region | None, on: date | None = None
+) -> SchoolRegionChange | None:
+    """Keep the region a school leaves when it is moved, dated (default today), so
+    that past periods' statistics still place it where it lay then. Call after the
+    school was saved with its new region; nothing is kept when it did not move."""
+    if former_region is None or former_region.pk == school.region_id:
+        return None
+    from django.utils import timezone
+
+    return SchoolRegionChange.objects.create(
+        school=school,
+        former_region=former_region,
+        changed_on=on or timezone.localdate(),
+    )
 
 
 def validate_parties(

@@ -137,45 +137,66 @@ def _in(day, span):
     return day is not None and span.start <= day <= span.end
 
 
-def _placed(pairing, school, regions, pairing_ids):
+def _placed(pairing, school, regions, pairing_ids, side):
     """Whether a record of ``pairing`` (or, without one, of ``school``) belongs to
-    a row of ``regions`` (or of the pairings ``pairing_ids``)."""
+    a row of ``regions`` (or of the pairings ``pairing_ids``), through the
+    pairing's schools on ``side`` (any side when None)."""
     if pairing_ids is not None:
         return pairing is not None and pairing.pk in pairing_ids
     paths = [r.path for r in regions]
     if pairing is None:
         schools = [school]
     else:
-        schools = [pp.school for pp in pairing.parties.select_related("school__region")]
+        schools = [
+            pp.school
+            for pp in pairing.parties.select_related("school__region")
+            if side is None or pp.side == side
+        ]
     return any(s.region.path.startswith(p) for s in schools for p in paths)
 
 
-def expected(span, regions=(), pairing_ids=None):
-    """(values, approximate keys) of a row, each record counted once."""
+def expected(span, regions=(), pairing_ids=None, side=None):
+    """(values, approximate keys) of a row, each record counted once. Region rows
+    place money by the receiving schools (``side``); the total by any school."""
     yuan = {f"{s}_{k}": Decimal(0) for s in SOURCES for k in KINDS}
     yuan |= {f"goods_{c}_value": Decimal(0) for c in CATEGORIES}
+    yuan["cash_received"] = Decimal(0)
     quantities = {f"goods_{c}_quantity": 0 for c in CATEGORIES}
     approximate = set()
     for f in FundingLine.objects.select_related("pairing", "project__pairing"):
         day = f.date or D(f.year, 12, 31)
         pairing = f.pairing or (f.project.pairing if f.project else None)
         school = f.project.receiving_school if f.project else None
-        if not _in(day, span) or not _placed(pairing, school, regions, pairing_ids):
+        if not _in(day, span):
+            continue
+        if not _placed(pairing, school, regions, pairing_ids, side):
             continue
         key = f"{f.source}_{f.kind}"
         yuan[key] += f.amount
         if f.amount_approximation:
             approximate.add(key)
     for d in Donation.objects.select_related("pairing", "recipient_school__region"):
-        if d.form != "goods" or not _in(d.date, span):
+        if not _in(d.date, span):
             continue
-        if not _placed(d.pairing, d.recipient_school, regions, pairing_ids):
+        if not _placed(d.pairing, d.recipient_school, regions, pairing_ids, side):
+            continue
+        if d.form == "cash":
+            yuan["cash_received"] += d.amount
+            if d.amount_approximation:
+                approximate.add("cash_received")
             continue
         yuan[f"goods_{d.category}_value"] += d.amount
         quantities[f"goods_{d.category}_quantity"] += d.quantity or 0
         if d.amount_approximation:
             approximate.add(f"goods_{d.category}_value")
-    return {k: wan(v) for k, v in yuan.items()} | quantities, approximate
+    received = sum(v for k, v in yuan.items() if k.endswith("_received"))
+    goods_value = sum(v for k, v in yuan.items() if k.startswith("goods_"))
+    if any(k.endswith("_received") for k in approximate):
+        approximate.add("received_total")
+    if any(k.startswith("goods_") for k in approximate):
+        approximate.add("goods_total")
+    totals = {"received_total": wan(received), "goods_total": wan(goods_value)}
+    return {k: wan(v) for k, v in yuan.items()} | quantities | totals, approximate
 
 
 def assert_row(row, span, **where):
@@ -206,9 +227,10 @@ def test_every_figure_for_a_province(w, which):
         (gettext("%(region)s subtotal") % {"region": "青岛市"}, "subtotal"),
         (gettext("Total"), "total"),
     ]
-    regions = [w["A1"], w["A2"], w["A"], w["B1"], w["B"], w["P1"]]
-    for row, region in zip(table.rows, regions, strict=True):
-        assert_row(row, span, regions=[region])
+    regions = [w["A1"], w["A2"], w["A"], w["B1"], w["B"]]
+    for row, region in zip(table.rows, regions, strict=False):
+        assert_row(row, span, regions=[region], side=Side.RECEIVING)
+    assert_row(table.rows[-1], span, regions=[w["P1"]])
 
 
 def test_figures_by_hand_for_a_county(w):
@@ -218,19 +240,27 @@ def test_figures_by_hand_for_a_county(w):
     assert row.values["provincial_planned"] == Decimal("10.00")
     assert row.values["provincial_received"] == Decimal("8.00")
     assert row.values["county_received"] == Decimal("2.00")  # the world's line
-    assert row.values["supporting_government_received"] == Decimal("5.23")
-    assert row.values["supporting_government_spent"] == Decimal("3.00")
-    assert row.values["school_spent"] == Decimal("1.23")  # X's project
+    # X's money goes to 龙山 (its receiving school): in 历下's total, in no row.
+    assert row.values["supporting_government_received"] == 0
+    assert total.values["supporting_government_received"] == Decimal("5.23")
+    assert total.values["supporting_government_spent"] == Decimal("3.00")
+    assert total.values["school_spent"] == Decimal("1.23")  # X's project
+    assert row.values["cash_received"] == Decimal("0.89")  # 8,888 rounded half up
+    assert row.values["received_total"] == Decimal("10.89")  # 80,000+20,000+8,888
+    assert total.values["received_total"] == Decimal("16.12")  # + X's 52,345.67
     assert row.values["other_planned"] == Decimal("0.50")  # undated, 2024 only
     assert row.values["goods_books_quantity"] == 300  # the world's books
     assert row.values["goods_books_value"] == Decimal("0.45")
-    assert row.values["goods_computers_value"] == Decimal("3.00")
+    assert total.values["goods_computers_value"] == Decimal("3.00")  # X, 龙山
     assert row.values["goods_clothing_quantity"] == 50  # given outside a pairing
     assert row.values["goods_sports_quantity"] == 0  # 2025
     # Approximate amounts mark their figure, in the row and in the total.
-    assert row.approximate == {"provincial_planned", "goods_computers_value"}
-    assert total.approximate == row.approximate
-    assert total.values == {**row.values, "label": gettext("Total")}
+    assert row.approximate == {"provincial_planned"}
+    assert total.approximate == {
+        "provincial_planned",
+        "goods_computers_value",
+        "goods_total",
+    }
 
 
 def test_scope_keeps_other_counties_money_out(w):
@@ -276,8 +306,9 @@ def test_total_counts_each_line_once(w):
     rows = {r.values["label"]: r for r in table.rows}
     total = table.rows[-1]
     key = "supporting_government_received"
-    # X's money shows in 历下 and in 龙山, once in the total.
-    assert rows["历下区"].values[key] == rows["龙山县"].values[key] == Decimal("5.23")
+    # X's money shows in 龙山 (its receiving school's region), once in the total.
+    assert rows["龙山县"].values[key] == Decimal("5.23")
+    assert rows["历下区"].values[key] == 0
     assert total.values[key] == Decimal("5.23")
     assert_row(total, span, regions=list(w[k] for k in ("P1", "P2")))
 
@@ -415,20 +446,23 @@ def test_workbook_writes_both_tables(w, tmp_path):
     ws, wl = book.worksheets
     assert ws["A1"].value == funds.title and wl["A1"].value == pairings.title
     merged = {str(r) for r in ws.merged_cells.ranges}
-    # Row 3: funds over 8 × 3 columns, goods over 7 × 2; row 4: each source over
-    # its three kinds, each category over quantity and value; row 5 unmerged.
+    # Row 3: funds over 8 × 3 columns, cash donations and the received total;
+    # goods over 7 × 2 and their total; row 4: each source over its three kinds,
+    # each category over quantity and value, the three totals down to row 5.
     col = get_column_letter
-    assert {"A3:A5", f"B3:{col(25)}3", f"{col(26)}3:{col(39)}3"} <= merged
+    assert {"A3:A5", f"B3:{col(27)}3", f"{col(28)}3:{col(42)}3"} <= merged
     sources = {f"{col(2 + 3 * i)}4:{col(4 + 3 * i)}4" for i in range(8)}
-    categories = {f"{col(26 + 2 * i)}4:{col(27 + 2 * i)}4" for i in range(7)}
-    assert sources | categories <= merged
-    assert not {r for r in merged if r.endswith("5") and ":" in r and r[0] != "A"}
+    categories = {f"{col(28 + 2 * i)}4:{col(29 + 2 * i)}4" for i in range(7)}
+    downwards = {f"{col(c)}4:{col(c)}5" for c in (26, 27, 42)}
+    assert sources | categories | downwards <= merged
+    assert not {r for r in merged if r.split(":")[0].endswith("5")}
     header = funds.header
     assert ws["B4"].value == header[1][0].text
     assert ws["B5"].value == pgettext("statistics table", "Planned")
     assert ws["D5"].value == pgettext("statistics table", "Spent")
-    assert ws[f"{col(26)}4"].value == pgettext("statistics table", "Books")
-    assert ws[f"{col(27)}5"].value == pgettext(
+    assert ws[f"{col(26)}4"].value == pgettext("statistics table", "Cash donations")
+    assert ws[f"{col(28)}4"].value == pgettext("statistics table", "Books")
+    assert ws[f"{col(29)}5"].value == pgettext(
         "statistics table", "Value (10,000 yuan)"
     )
     data = next(

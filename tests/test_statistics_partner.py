@@ -223,42 +223,45 @@ def _in(day, span):
     return day is not None and span.start <= day <= span.end
 
 
-def expected(ids, span, *, profile_year, target_years, semester):
-    """Figures of a row whose pairings are ``ids`` (each counted once)."""
+GROUPS = {
+    # domain.md §5a: every secondment in exactly one group, by type and direction.
+    "teaching": lambda s: s.kind == "teaching" and s.direction == "to_receiving",
+    "attachment": lambda s: s.kind == "attachment",
+    "shadowing": lambda s: s.kind == "shadowing" and s.direction == "to_supporting",
+    "outreach": lambda s: s.kind == "outreach",
+    "rotation": lambda s: s.kind == "rotation",
+}
+GROUPS["other"] = lambda s: not any(f(s) for f in GROUPS.values())
+WITH_DAYS = ["teaching", "attachment", "shadowing", "rotation", "other"]
+
+
+def expected(ids, span, *, profile_year, target_years, semester, schools=()):
+    """Figures of a row whose pairings are ``ids`` (each counted once); money not
+    tied to a pairing counts when its school is in ``schools``."""
     counted = [
         p
         for p in Pairing.objects.all()
-        if p.pk in ids and p.start_date <= span.end and p.end_date >= span.start
+        if p.pk in ids
+        and p.status != "preparing"
+        and p.start_date <= span.end
+        and p.end_date >= span.start
     ]
-    parties = [pp for pp in PairingParty.objects.all() if pp.pairing_id in ids]
+    counted_ids = {p.pk for p in counted}
+    parties = [pp for pp in PairingParty.objects.all() if pp.pairing_id in counted_ids]
     stints = list(Stint.objects.all())
     sec = [
         s
         for s in Secondment.objects.all()
-        if s.pairing_id in ids
+        if s.pairing_id in counted_ids
         and any(
             st.secondment_id == s.pk and st.start <= span.end and st.end >= span.start
             for st in stints
         )
     ]
-
-    def people(kind, direction=None):
-        chosen = [
-            s
-            for s in sec
-            if s.kind == kind and (direction is None or s.direction == direction)
-        ]
-        return len({s.person_id for s in chosen}), len(chosen)
-
-    teaching = {
-        s.pk
-        for s in Secondment.objects.all()
-        if s.pairing_id in ids
-        and s.kind == "teaching"
-        and s.direction == Direction.TO_RECEIVING
-    }
     acts = [
-        a for a in Activity.objects.all() if a.pairing_id in ids and _in(a.date, span)
+        a
+        for a in Activity.objects.all()
+        if a.pairing_id in counted_ids and _in(a.date, span)
     ]
 
     def count(*kinds):
@@ -267,33 +270,60 @@ def expected(ids, span, *, profile_year, target_years, semester):
     receiving = {
         (pp.pairing_id, pp.school_id) for pp in parties if pp.side == "receiving"
     }
-    trained = {
-        tp.person_id
-        for tp in TrainingParticipation.objects.select_related("activity", "person")
-        if tp.activity.kind == "training"
-        and tp.activity.pairing_id in ids
-        and _in(tp.activity.date, span)
-        and (tp.activity.pairing_id, tp.person.home_school_id) in receiving
-    }
-    counted_receiving = {
-        pp.school_id
-        for pp in parties
-        if pp.side == "receiving" and pp.pairing_id in {p.pk for p in counted}
-    }
-    teachers = sum(
-        pr.subject_teachers
+    trained_at: dict[int, set] = {}
+    for tp in TrainingParticipation.objects.select_related("activity", "person"):
+        a = tp.activity
+        if (
+            a.kind == "training"
+            and a.pairing_id in counted_ids
+            and _in(a.date, span)
+            and tp.person.role == "teacher"
+            and (a.pairing_id, tp.person.home_school_id) in receiving
+        ):
+            trained_at.setdefault(tp.person.home_school_id, set()).add(tp.person_id)
+    teachers_at = {
+        pr.school_id: pr.subject_teachers
         for pr in SchoolYearProfile.objects.all()
-        if pr.school_id in counted_receiving and pr.school_year == profile_year
+        if pr.school_id in {school for _p, school in receiving}
+        and pr.school_year == profile_year
+    }
+    uncounted = any(
+        a.kind == "training"
+        and a.teacher_participants > 0
+        and not TrainingParticipation.objects.filter(activity=a).exists()
+        for a in acts
+    )
+    coverage = (
+        None
+        if uncounted
+        else rate(
+            sum(min(len(trained_at.get(s, ())), n) for s, n in teachers_at.items()),
+            sum(teachers_at.values()),
+        )
     )
     lines = [
         f
-        for f in FundingLine.objects.all()
+        for f in FundingLine.objects.select_related("project")
         if f.kind == "received"
-        and f.pairing_id in ids
         and (_in(f.date, span) or (f.date is None and _in(D(f.year, 12, 31), span)))
+        and (
+            f.pairing_id in ids
+            or (f.pairing_id is None and f.project.pairing_id in ids)
+            or (
+                f.pairing_id is None
+                and f.project.pairing_id is None
+                and f.project.receiving_school_id in schools
+            )
+        )
     ]
     donations = [
-        d for d in Donation.objects.all() if d.pairing_id in ids and _in(d.date, span)
+        d
+        for d in Donation.objects.all()
+        if _in(d.date, span)
+        and (
+            d.pairing_id in ids
+            or (d.pairing_id is None and d.recipient_school_id in schools)
+        )
     ]
 
     def funds(*sources):
@@ -302,7 +332,18 @@ def expected(ids, span, *, profile_year, target_years, semester):
     cash = sum((d.amount for d in donations if d.form == "cash"), Decimal(0))
     government = funds("central", "provincial", "city", "county")
     supporting = funds("supporting_government", "school")
-    other = funds("donation", "other") + cash
+    other = funds("donation", "other")
+    unpaired = sum(
+        (
+            f.amount
+            for f in lines
+            if f.pairing_id is None and f.project.pairing_id is None
+        ),
+        Decimal(0),
+    ) + sum(
+        (d.amount for d in donations if d.form == "cash" and d.pairing_id is None),
+        Decimal(0),
+    )
     values = {
         "pairings": len(counted),
         "supporting_schools": len(
@@ -314,12 +355,7 @@ def expected(ids, span, *, profile_year, target_years, semester):
         "agreements": sum(
             1
             for a in Agreement.objects.all()
-            if a.pairing_id in ids and _in(a.signed_on, span)
-        ),
-        "teaching_days": sum(
-            periods.clipped_days(st.start, st.end, span)
-            for st in stints
-            if st.secondment_id in teaching
+            if a.pairing_id in counted_ids and _in(a.signed_on, span)
         ),
         "lessons": sum(
             a.lessons for a in acts if a.kind in ("demonstration_lesson", "open_lesson")
@@ -331,27 +367,34 @@ def expected(ids, span, *, profile_year, target_years, semester):
         "training_times": sum(
             a.teacher_participants for a in acts if a.kind == "training"
         ),
-        "training_coverage": rate(len(trained), teachers),
+        "training_coverage": coverage,
         "backbone_target": sum(
-            t.planned
-            for t in AgreementTarget.objects.select_related("agreement")
-            if t.agreement.pairing_id in ids
-            and t.metric == "backbone_teachers"
-            and t.year in target_years
+            (
+                t.planned
+                for t in AgreementTarget.objects.select_related("agreement")
+                if t.agreement.pairing_id in counted_ids
+                and t.agreement.signed_on is not None
+                and t.agreement.signed_on <= span.end
+                and t.metric == "backbone_teachers"
+                and t.year in target_years
+            ),
+            Decimal(0),
         ),
         "backbone_done": sum(
             1
             for b in BackboneCultivation.objects.all()
-            if b.pairing_id in ids and _in(b.recognised_on, span)
+            if b.pairing_id in counted_ids and _in(b.recognised_on, span)
         ),
-        "student_activities": sum(
-            1 for a in acts if a.student_participants > 0 or a.kind == "student_event"
+        "student_activities": count("student_event"),
+        "student_times": sum(
+            a.student_participants for a in acts if a.kind == "student_event"
         ),
-        "student_times": sum(a.student_participants for a in acts),
         "funds_government": wan(government),
         "funds_supporting": wan(supporting),
         "funds_other": wan(other),
-        "funds_total": wan(government + supporting + other),
+        "funds_cash": wan(cash),
+        "funds_total": wan(government + supporting + other + cash),
+        "funds_unpaired": wan(unpaired),
         "goods": wan(sum(d.amount for d in donations if d.form == "goods")),
         "books": sum(
             d.quantity or 0
@@ -359,12 +402,19 @@ def expected(ids, span, *, profile_year, target_years, semester):
             if d.form == "goods" and d.category == "books"
         ),
     }
-    for key, kind, direction in [
-        ("teaching", "teaching", Direction.TO_RECEIVING),
-        ("attachment", "attachment", None),
-        ("shadowing", "shadowing", Direction.TO_SUPPORTING),
-    ]:
-        values[f"{key}_people"], values[f"{key}_times"] = people(kind, direction)
+    for name, belongs in GROUPS.items():
+        chosen = [s for s in sec if belongs(s)]
+        values[f"{name}_people"] = len({s.person_id for s in chosen})
+        values[f"{name}_times"] = len(chosen)
+        if name in WITH_DAYS:
+            values[f"{name}_days"] = sum(
+                periods.clipped_days(st.start, st.end, span)
+                for st in stints
+                if st.secondment_id in {s.pk for s in chosen}
+            )
+    values["attachment_from_receiving"] = sum(
+        1 for s in sec if s.kind == "attachment" and s.direction == "to_supporting"
+    )
     if semester is None:
         values.update(compliant=None, evaluated=None, compliance_rate=None)
     else:
@@ -393,7 +443,8 @@ def spans(w):
     return [
         (
             Spec(span="calendar_year", year=2024),
-            dict(profile_year=2024, target_years=[2024], semester=None),
+            # A calendar year uses the school year ending in it (2023-2024).
+            dict(profile_year=2024, target_years=[2023], semester=None),
         ),
         (
             Spec(span="semester", semester=w["period"].pk),
@@ -452,7 +503,10 @@ def test_county_table_and_edge_cases(w, which):
         assert row.approximate == {"funds_government", "funds_total"}
         assert row.values["funds_government"] == Decimal("12.00")  # + world line
         assert row.values["funds_supporting"] == Decimal("5.23")
-        assert row.values["funds_other"] == Decimal("1.00")
+        # The cash donation has its own column (现金捐赠), in the total too.
+        assert row.values["funds_other"] == Decimal("0.00")
+        assert row.values["funds_cash"] == Decimal("1.00")
+        assert row.values["funds_total"] == Decimal("18.23")
     else:
         assert row.approximate == {"goods"}
         assert row.values["books"] == 300 + 120  # with the world's books
@@ -541,7 +595,7 @@ def test_html_preview(w, client):
     body = response.content.decode()
     assert "历下区" in body and "市南区" not in body
     assert "≥12.00" in body
-    assert 'rowspan="3"' in body and 'colspan="7"' in body
+    assert 'rowspan="3"' in body and 'colspan="18"' in body
     assert client.get(reverse("reporting:statistics")).status_code == 200
     assert previews.get(client, url).status_code == 200  # defaults: this year
     assert client.get(url, {"span": "semester"}).status_code == 200  # form errors

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
@@ -128,15 +128,20 @@ class Table:
 
 
 def wan(yuan) -> Decimal:
-    """Yuan to 万元 with 2 decimals (domain.md §3: stored in yuan, shown in 万元)."""
-    return (Decimal(yuan or 0) / Decimal(10000)).quantize(Decimal("0.01"))
+    """Exact yuan to 万元 with 2 decimals, rounded half up (四舍五入) as bureaus
+    do (domain.md §5a): round once, from the exact sum."""
+    return (Decimal(yuan or 0) / Decimal(10000)).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
 
 
 def rate(numerator, denominator) -> Decimal | None:
     """A percentage with 1 decimal, not capped at 100; None when nothing is planned."""
     if not denominator:
         return None
-    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.1"))
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
 
 
 def add_rows(

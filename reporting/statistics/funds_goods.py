@@ -14,14 +14,15 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from core.choices import Side
 from core.scope import visible
-from pairings.models import Pairing
+from pairings import selectors
 from projects.choices import DonationForm, FundingKind, FundingSource, GoodsCategory
 from projects.models import Donation, FundingLine
 
 from . import base, grouping
 from .base import Column, HeaderCell, Row, Table
-from .partner_assistance import undated_years
+from .partner_assistance import APPROX, in_span
 
 CODE = "funds_goods"
 LABEL = "label"
@@ -46,35 +47,31 @@ def value_key(category) -> str:
 FUND_KEYS = [fund_key(s, k) for s in SOURCES for k in KINDS]
 QUANTITY_KEYS = [quantity_key(c) for c in CATEGORIES]
 VALUE_KEYS = [value_key(c) for c in CATEGORIES]
+CASH = "cash_received"
+RECEIVED_TOTAL = "received_total"
+GOODS_TOTAL = "goods_total"
+RECEIVED_KEYS = [fund_key(s, FundingKind.RECEIVED) for s in SOURCES]
 
 
 def build(*, user, spec) -> Table:
     """Table 4 for the user's scope and the spec's span and grouping."""
     span = base.period_of(spec)
-    counted = visible(
-        Pairing.objects.filter(
-            status__in=grouping.COUNTED_STATUSES,
-            start_date__lte=span.end,
-            end_date__gte=span.start,
-        ),
-        user,
+    counted = visible(selectors.pairings_in_force(start=span.start, end=span.end), user)
+    rows_of = grouping.groups(user=user, spec=spec, pairings=counted, as_of=span.end)
+    lines = visible(FundingLine.objects.filter(in_span(span)), user)
+    donations = visible(
+        Donation.objects.filter(date__range=(span.start, span.end)), user
     )
-    rows_of = grouping.groups(user=user, spec=spec, pairings=counted)
-    lines = visible(
-        FundingLine.objects.filter(
-            Q(date__range=(span.start, span.end))
-            | Q(date__isnull=True, year__in=undated_years(span))
-        ),
-        user,
-    )
-    goods = visible(
-        Donation.objects.filter(
-            date__range=(span.start, span.end), form=DonationForm.GOODS
-        ),
-        user,
-    )
+    by_receiving = spec.group == "region"
     figures = {
-        name: _figures(lines, goods, level, rows_of.top_paths)
+        name: _figures(
+            lines,
+            donations,
+            level,
+            # Region rows hold money by the receiving school's region; the total
+            # holds every pairing with a school in the area, as table 1 does.
+            Side.RECEIVING if by_receiving and name != grouping.TOTAL else None,
+        )
         for name, level in rows_of.levels.items()
     }
     rows = []
@@ -91,14 +88,12 @@ def build(*, user, spec) -> Table:
         header=header(rows_of.label_header),
         columns=columns(),
         rows=rows,
-        notes=notes(),
+        notes=notes(by_receiving),
         unit_name=rows_of.unit_name,
     )
 
 
 # Figures ---------------------------------------------------------------------------
-
-APPROX = ~Q(amount_approximation="")
 
 
 def _fund_aggregates() -> dict:
@@ -112,73 +107,47 @@ def _fund_aggregates() -> dict:
     return aggregates
 
 
-def _goods_aggregates() -> dict:
-    aggregates = {}
+def _donation_aggregates() -> dict:
+    goods, cash = Q(form=DonationForm.GOODS), Q(form=DonationForm.CASH)
+    aggregates = {
+        CASH: Sum("amount", filter=cash),
+        f"{CASH}_approx": Count("pk", filter=cash & APPROX),
+    }
     for category in CATEGORIES:
-        q = Q(category=category)
+        q = goods & Q(category=category)
         aggregates[quantity_key(category)] = Sum("quantity", filter=q)
         aggregates[value_key(category)] = Sum("amount", filter=q)
         aggregates[f"{value_key(category)}_approx"] = Count("pk", filter=q & APPROX)
     return aggregates
 
 
-def _by_party(queryset, prefix, level, aggregates) -> list[dict]:
-    """Records reaching a pairing party through ``prefix``: one row per bucket."""
-    return list(
-        queryset.filter(**{f"{prefix}in": level.parties()})
-        .annotate(bucket=level.key(prefix))
-        .order_by()
-        .values("bucket")
-        .annotate(**aggregates)
-    )
-
-
-def _by_school(queryset, prefix, level, top_paths, aggregates) -> list[dict]:
-    """Records without a pairing, placed by the region of the school reached through
-    ``prefix`` ("project__receiving_"): only rows of regions can hold them."""
-    if level.by != "region":
-        return []
-    q = Q()
-    for path in top_paths:
-        q |= Q(**{f"{prefix}school__region__path__startswith": path})
-    if not top_paths:
-        q = Q(pk__in=[])
-    return list(
-        queryset.filter(q)
-        .annotate(bucket=level.key(prefix))
-        .filter(bucket__isnull=False)
-        .order_by()
-        .values("bucket")
-        .annotate(**aggregates)
-    )
-
-
-def _figures(lines, goods, level, top_paths) -> dict[int, Row]:
-    funds, donated = _fund_aggregates(), _goods_aggregates()
+def _figures(lines, donations, level, side) -> dict[int, Row]:
+    """Funding lines of a pairing, of a pairing's project, of a project without
+    pairing (by its receiving school); donations with and without a pairing (by
+    the recipient school): one grouped query each."""
+    funds, given = _fund_aggregates(), _donation_aggregates()
     families = [
-        _by_party(lines.filter(pairing__isnull=False), PARTIES, level, funds),
-        _by_party(
+        level.grouped(lines.filter(pairing__isnull=False), PARTIES, side, **funds),
+        level.grouped(
             lines.filter(pairing__isnull=True, project__pairing__isnull=False),
             f"project__{PARTIES}",
-            level,
-            funds,
+            side,
+            **funds,
         ),
-        _by_school(
+        level.placed(
             lines.filter(pairing__isnull=True, project__pairing__isnull=True),
             "project__receiving_",
-            level,
-            top_paths,
-            funds,
+            **funds,
         ),
-        _by_party(goods.filter(pairing__isnull=False), PARTIES, level, donated),
-        _by_school(
-            goods.filter(pairing__isnull=True), "recipient_", level, top_paths, donated
-        ),
+        level.grouped(donations.filter(pairing__isnull=False), PARTIES, side, **given),
+        level.placed(donations.filter(pairing__isnull=True), "recipient_", **given),
     ]
     merged: dict[int, dict] = defaultdict(dict)
     for family in families:
-        for found in family:
-            totals = merged[found.pop("bucket")]
+        for bucket, found in family.items():
+            if bucket is None:
+                continue
+            totals = merged[bucket]
             for name, value in found.items():
                 if value is not None:
                     totals[name] = totals.get(name, 0) + value
@@ -187,12 +156,20 @@ def _figures(lines, goods, level, top_paths) -> dict[int, Row]:
 
 def _row(f: dict) -> Row:
     values, approximate = {}, set()
-    for key in [*FUND_KEYS, *VALUE_KEYS]:
+    for key in [*FUND_KEYS, CASH, *VALUE_KEYS]:
         values[key] = base.wan(f.get(key) or Decimal(0))
         if f.get(f"{key}_approx"):
             approximate.add(key)
     for key in QUANTITY_KEYS:
         values[key] = int(f.get(key) or 0)
+    # Totals from exact yuan, rounded once (domain.md §5a).
+    received = [*RECEIVED_KEYS, CASH]
+    values[RECEIVED_TOTAL] = base.wan(sum(Decimal(f.get(k) or 0) for k in received))
+    if approximate & set(received):
+        approximate.add(RECEIVED_TOTAL)
+    values[GOODS_TOTAL] = base.wan(sum(Decimal(f.get(k) or 0) for k in VALUE_KEYS))
+    if approximate & set(VALUE_KEYS):
+        approximate.add(GOODS_TOTAL)
     return Row(values=values, approximate=approximate)
 
 
@@ -229,34 +206,30 @@ def category_labels() -> dict:
 
 
 def header(label: str) -> list[list[HeaderCell]]:
-    kinds = [
-        pgettext("statistics table", "Planned"),
-        pgettext("statistics table", "Received"),
-        pgettext("statistics table", "Spent"),
-    ]
+    def t(text):
+        return pgettext("statistics table", text)
+
+    kinds = [t("Planned"), t("Received"), t("Spent")]
     sources, categories = source_labels(), category_labels()
     return [
         [
             H(label, rowspan=3),
-            H(
-                pgettext("statistics table", "Funds (10,000 yuan)"),
-                colspan=len(FUND_KEYS),
-            ),
-            H(pgettext("statistics table", "Goods"), colspan=2 * len(CATEGORIES)),
+            H(t("Funds (10,000 yuan)"), colspan=len(FUND_KEYS) + 2),
+            H(t("Goods"), colspan=2 * len(CATEGORIES) + 1),
         ],
         [
             *[H(sources[s], colspan=len(KINDS)) for s in SOURCES],
+            H(t("Cash donations"), rowspan=2),
+            H(t("Funds received in total"), rowspan=2),
             *[H(categories[c], colspan=2) for c in CATEGORIES],
+            H(t("Goods value in total (10,000 yuan)"), rowspan=2),
         ],
         [
             *[H(text) for _s in SOURCES for text in kinds],
             *[
                 H(text)
                 for _c in CATEGORIES
-                for text in (
-                    pgettext("statistics table", "Quantity"),
-                    pgettext("statistics table", "Value (10,000 yuan)"),
-                )
+                for text in (t("Quantity"), t("Value (10,000 yuan)"))
             ],
         ],
     ]
@@ -264,23 +237,48 @@ def header(label: str) -> list[list[HeaderCell]]:
 
 def columns() -> list[Column]:
     cols = [Column(LABEL, "text", 24)]
-    cols += [Column(key, "wan") for key in FUND_KEYS]
+    cols += [Column(key, "wan") for key in [*FUND_KEYS, CASH, RECEIVED_TOTAL]]
     for category in CATEGORIES:
         cols += [Column(quantity_key(category)), Column(value_key(category), "wan")]
+    cols.append(Column(GOODS_TOTAL, "wan"))
     return cols
 
 
-def notes() -> list[str]:
-    return [
+def notes(by_receiving: bool) -> list[str]:
+    result = [
         _(
-            "Funds and goods of a pairing are counted in every row where one of its "
-            "schools lies, and once in the subtotals and the total: rows of "
-            "cross-region pairings do not add up to the total."
+            "Every funding line and every donation dated in the period counts, "
+            "whether or not it is tied to a pairing or a project; cash donations "
+            "are funds (own column), goods are valued. Funds received in total "
+            "(received funds of every source and cash donations) and the goods "
+            "value equal table 1's funds and goods for the same area and period."
         ),
         _(
-            "Funds of a project without a pairing, and goods given outside a "
+            "Funds of a project without a pairing, and donations outside a "
             "pairing, count in the region of the receiving school. Undated funding "
-            "lines count on 31 December of their year."
+            "lines count on 31 December of their year. 10,000 yuan are rounded "
+            "half up from exact sums."
         ),
         _("≥: the figure includes approximate amounts (余, 约, 近, 以上)."),
     ]
+    if by_receiving:
+        result.insert(
+            1,
+            _(
+                "Rows are by the receiving school's region: money of a pairing "
+                "counts in the rows of its receiving schools, once in the "
+                "subtotals; the total counts every pairing with a school in the "
+                "area, so money going to receiving schools outside the area is in "
+                "the total but in no row."
+            ),
+        )
+    else:
+        result.insert(
+            1,
+            _(
+                "Funds and goods of a pairing are counted in every row where one "
+                "of its schools lies, and once in the total: rows do not add up "
+                "to the total."
+            ),
+        )
+    return result

@@ -15,61 +15,117 @@ counties is counted in both, and once in the total (computed by its own query)."
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Substr
+from django.db.models.lookups import In
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from core.choices import Side
 from core.scope import scope_of, visible
-from pairings.choices import PairingStatus, RegionLevel
+from pairings.choices import RegionLevel
 from pairings.models import PairingParty, Region
+from pairings.selectors import IN_FORCE_STATUSES, regions_then
 
 DATA, SUBTOTAL, TOTAL = "data", "subtotal", "total"
-COUNTED_STATUSES = (
-    PairingStatus.ACTIVE,
-    PairingStatus.ENDED,
-    PairingStatus.TERMINATED,
-)
+COUNTED_STATUSES = IN_FORCE_STATUSES
 
 
 @dataclass
 class Level:
-    """Buckets that do not overlap: (key, region paths) for regions, or ids."""
+    """Buckets that do not overlap: (key, region paths) for regions, or ids.
+
+    A record's region is its school's region *as it was* at the end of the span
+    (``moved``: school id → region path then, for schools moved since), so a past
+    period keeps its rows when a county becomes a district. Region buckets are
+    matched by path prefix (one ``IN`` per prefix length), not one branch per
+    region, so the cost does not grow with the number of counties."""
 
     by: str  # "region" | "school" | "pairing" | "all"
     buckets: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
+    moved: dict[int, str] = field(default_factory=dict)
+
+    def path(self, prefix: str = ""):
+        """The region path, as it was then, of the school reached through
+        ``prefix`` ("" for a party, "recipient_" for a donation's school)."""
+        now = F(f"{prefix}school__region__path")
+        if not self.moved:
+            return now
+        by_path: dict[str, list[int]] = {}
+        for school_id, path in self.moved.items():
+            by_path.setdefault(path, []).append(school_id)
+        return Case(
+            *[
+                When(**{f"{prefix}school_id__in": ids}, then=Value(path))
+                for path, ids in sorted(by_path.items())
+            ],
+            default=now,
+            output_field=CharField(),
+        )
 
     def key(self, prefix: str = ""):
-        """The bucket of a party reached through ``prefix`` ("pairing__parties__")."""
+        """The bucket of a party reached through ``prefix`` ("pairing__parties__"):
+        an id, or the bucket's region path (see ``bucket``)."""
         if self.by == "school":
             return F(f"{prefix}school_id")
         if self.by == "pairing":
             return F(f"{prefix}pairing_id")
         if self.by == "all":
             return Value(0)
+        path = self.path(prefix)
         whens = []
-        for key, paths in self.buckets:
-            q = Q()
-            for path in paths:
-                q |= Q(**{f"{prefix}school__region__path__startswith": path})
-            whens.append(When(q, then=Value(key)))
-        return Case(*whens, default=Value(None))
+        single: dict[int, list[str]] = {}
+        for _key, paths in self.buckets:
+            if len(paths) == 1:
+                single.setdefault(len(paths[0]), []).append(paths[0])
+                continue
+            # A bucket of several regions (the total of several provinces): one
+            # value for all of them, so that the database counts it once.
+            by_length: dict[int, list[str]] = {}
+            for p in paths:
+                by_length.setdefault(len(p), []).append(p)
+            whens += [
+                When(In(Substr(path, 1, n), sorted(ps)), then=Value(paths[0]))
+                for n, ps in sorted(by_length.items(), reverse=True)
+            ]
+        whens += [
+            When(In(Substr(path, 1, n), sorted(ps)), then=Substr(path, 1, n))
+            for n, ps in sorted(single.items(), reverse=True)
+        ]
+        return Case(*whens, default=Value(None), output_field=CharField())
 
-    def parties(self):
+    def bucket(self, value):
+        """The row key of a value of ``key()``."""
+        if self.by != "region":
+            return value
+        if not hasattr(self, "_keys"):
+            self._keys = {paths[0]: k for k, paths in self.buckets if paths}
+        return self._keys.get(value)
+
+    def within(self, prefix: str = "") -> Q:
+        """Records whose school (through ``prefix``) lies, as it was then, in one of
+        the level's regions."""
+        paths = [p for _k, ps in self.buckets for p in ps]
+        if not paths:
+            return Q(pk__in=[])
+        return _startswith_any(self.path(prefix), paths)
+
+    def parties(self, side: str | None = None):
         """One party per pairing and bucket (the first by id): records joined to
-        these are counted once per bucket."""
+        these are counted once per bucket. ``side``: only parties on that side."""
         parties = PairingParty.objects.all()
         if self.by == "school":
             ids = [key for key, _paths in self.buckets]
             parties = parties.filter(side=Side.SUPPORTING, school_id__in=ids)
         elif self.by == "pairing":
             parties = parties.filter(pairing_id__in=[k for k, _p in self.buckets])
-        elif self.by == "region":
-            parties = parties.filter(
-                _any_path([p for _k, paths in self.buckets for p in paths])
-            )
+        else:
+            parties = parties.filter(self.within())
+        if side is not None:
+            parties = parties.filter(side=side)
         earlier = PairingParty.objects.annotate(bucket=self.key()).filter(
             pairing_id=OuterRef("pairing_id"),
             bucket=OuterRef("bucket"),
@@ -77,12 +133,53 @@ class Level:
         )
         if self.by == "school":
             earlier = earlier.filter(side=Side.SUPPORTING)
+        if side is not None:
+            earlier = earlier.filter(side=side)
         return (
             parties.annotate(bucket=self.key())
             .filter(bucket__isnull=False)
             .filter(~Exists(earlier))
             .values("pk")
         )
+
+    def grouped(self, queryset, prefix: str, side=None, **aggregates) -> dict:
+        """{row key: {name: value}} for the records of ``queryset`` reaching a
+        pairing party through ``prefix`` ("pairing__parties__"), each record once
+        per row."""
+        rows = (
+            queryset.filter(**{f"{prefix}in": self.parties(side)})
+            .annotate(bucket=self.key(prefix))
+            .order_by()
+            .values("bucket")
+            .annotate(**aggregates)
+        )
+        return {self.bucket(row.pop("bucket")): row for row in rows}
+
+    def placed(self, queryset, prefix: str, **aggregates) -> dict:
+        """Like ``grouped`` for records placed by one school (``prefix``
+        "recipient_": a donation's school), not by a pairing's parties: only region
+        rows (and the total) hold them."""
+        if self.by not in ("region", "all"):
+            return {}
+        key = self.key(prefix)
+        rows = (
+            queryset.annotate(bucket=key)
+            .filter(bucket__isnull=False)
+            .order_by()
+            .values("bucket")
+            .annotate(**aggregates)
+        )
+        return {self.bucket(row.pop("bucket")): row for row in rows}
+
+
+def _startswith_any(expression, paths) -> Q:
+    by_length: dict[int, list[str]] = {}
+    for p in paths:
+        by_length.setdefault(len(p), []).append(p)
+    return Q(
+        *[Q(In(Substr(expression, 1, n), ps)) for n, ps in by_length.items()],
+        _connector=Q.OR,
+    )
 
 
 @dataclass
@@ -103,13 +200,7 @@ class Grouping:
     levels: dict[str, Level]  # level name → Level
     top_paths: tuple[str, ...] = ()  # the regions the table covers; () = all
     unit_name: str = ""  # 填报单位: the top regions
-
-
-def _any_path(paths) -> Q:
-    q = Q()
-    for path in paths:
-        q |= Q(school__region__path__startswith=path)
-    return q if paths else Q(pk__in=[])
+    total: Level | None = None  # the table's whole area (for filters)
 
 
 def top_regions(*, user, spec) -> list[Region]:
@@ -133,19 +224,24 @@ def top_regions(*, user, spec) -> list[Region]:
     return list(Region.objects.filter(path__in=tops).order_by("path"))
 
 
-def groups(*, user, spec, pairings=None) -> Grouping:
+def groups(*, user, spec, pairings=None, as_of: dt.date | None = None) -> Grouping:
     """The rows of the table for ``spec.group``. ``pairings``: the visible pairings
-    counted in the span (for the school and pairing groupings)."""
+    counted in the span (for the school and pairing groupings). ``as_of``: the end
+    of the span; schools are placed in the regions they lay in then."""
     tops = top_regions(user=user, spec=spec)
     top_paths = tuple(r.path for r in tops)
-    total = Level("region", [(0, top_paths)])
+    moved = regions_then(as_of) if as_of else {}
+    total = Level("region", [(0, top_paths)], moved)
     if spec.group == "supporting_school":
         result = _by_school(tops, top_paths, total, pairings)
     elif spec.group == "pairing":
         result = _by_pairing(top_paths, total, pairings)
     else:
         result = _by_region(user, tops, top_paths, total)
+    for level in result.levels.values():
+        level.moved = moved
     result.unit_name = "、".join(region.name for region in tops)
+    result.total = total
     return result
 
 
@@ -201,7 +297,7 @@ def _paths_q(paths) -> Q:
 def _by_school(tops, top_paths, total, pairings) -> Grouping:
     """Supporting schools of the counted pairings that lie in the table's regions."""
     schools = (
-        PairingParty.objects.filter(_any_path(top_paths))
+        PairingParty.objects.filter(total.within())
         .filter(pairing__in=pairings, side=Side.SUPPORTING)
         .values_list("school_id", "school__name", "school__region__path")
         .distinct()
@@ -223,9 +319,7 @@ def _by_pairing(top_paths, total, pairings) -> Grouping:
     entries = []
     rows = (
         pairings.filter(
-            pk__in=PairingParty.objects.filter(_any_path(top_paths)).values(
-                "pairing_id"
-            )
+            pk__in=PairingParty.objects.filter(total.within()).values("pairing_id")
         )
         .order_by("name", "pk")
         .values_list("pk", "name")

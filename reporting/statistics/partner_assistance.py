@@ -17,7 +17,7 @@ from django.utils.translation import pgettext
 
 from core.choices import Direction, Side
 from core.scope import visible
-from dispatch.choices import ActivityKind, SecondmentKind
+from dispatch.choices import ActivityKind, PersonRole, SecondmentKind
 from dispatch.models import (
     Activity,
     BackboneCultivation,
@@ -25,9 +25,9 @@ from dispatch.models import (
     Stint,
     TrainingParticipation,
 )
-from pairings import compliance, periods
+from pairings import compliance, periods, selectors
 from pairings.choices import TargetMetric
-from pairings.models import Agreement, AgreementTarget, Pairing, PairingParty
+from pairings.models import Agreement, AgreementTarget, PairingParty
 from projects.choices import DonationForm, FundingKind, FundingSource, GoodsCategory
 from projects.models import Donation, FundingLine
 from reporting.models import ReportingPeriod
@@ -48,24 +48,50 @@ SOURCE_GROUPS = {
     "funds_supporting": [FundingSource.SUPPORTING_GOVERNMENT, FundingSource.SCHOOL],
     "funds_other": [FundingSource.DONATION, FundingSource.OTHER],
 }
+FUND_KEYS = [*SOURCE_GROUPS, "funds_cash"]
 LESSON_KINDS = [ActivityKind.DEMONSTRATION_LESSON, ActivityKind.OPEN_LESSON]
 PREPARATION_KINDS = [
     ActivityKind.JOINT_PREPARATION,
     ActivityKind.OBSERVATION,
     ActivityKind.LESSON_TALK,
 ]
+K, D = SecondmentKind, Direction
+# domain.md §5a: every secondment in exactly one group, by type and direction.
+# (key, condition, with days on post)
+EXCHANGE_GROUPS = [
+    ("teaching", Q(kind=K.TEACHING, direction=D.TO_RECEIVING), True),
+    ("attachment", Q(kind=K.ATTACHMENT), True),
+    ("shadowing", Q(kind=K.SHADOWING, direction=D.TO_SUPPORTING), True),
+    ("outreach", Q(kind=K.OUTREACH), False),
+    ("rotation", Q(kind=K.ROTATION), True),
+    (
+        "other",
+        ~Q(kind__in=[K.ATTACHMENT, K.OUTREACH, K.ROTATION])
+        & ~Q(kind=K.TEACHING, direction=D.TO_RECEIVING)
+        & ~Q(kind=K.SHADOWING, direction=D.TO_SUPPORTING),
+        True,
+    ),
+]
+ATTACHMENT_FROM_RECEIVING = Q(kind=K.ATTACHMENT, direction=D.TO_SUPPORTING)
+
+
+def exchange_keys() -> list[str]:
+    keys = []
+    for name, _q, days in EXCHANGE_GROUPS:
+        keys += [f"{name}_people", f"{name}_times"]
+        if name == "attachment":
+            keys.append("attachment_from_receiving")
+        if days:
+            keys.append(f"{name}_days")
+    return keys
+
+
 INT_KEYS = [
     "pairings",
     "supporting_schools",
     "receiving_schools",
     "agreements",
-    "teaching_people",
-    "teaching_times",
-    "teaching_days",
-    "attachment_people",
-    "attachment_times",
-    "shadowing_people",
-    "shadowing_times",
+    *exchange_keys(),
     "lessons",
     "lectures",
     "preparation",
@@ -78,24 +104,18 @@ INT_KEYS = [
 def build(*, user, spec) -> Table:
     """Table 1 for the user's scope and the spec's span and grouping."""
     span = base.period_of(spec)
-    counted = visible(
-        Pairing.objects.filter(
-            status__in=grouping.COUNTED_STATUSES,
-            start_date__lte=span.end,
-            end_date__gte=span.start,
-        ),
-        user,
-    )
-    rows_of = grouping.groups(user=user, spec=spec, pairings=counted)
+    counted = visible(selectors.pairings_in_force(start=span.start, end=span.end), user)
+    rows_of = grouping.groups(user=user, spec=spec, pairings=counted, as_of=span.end)
     semester = last_semester(span)
     evaluated = _evaluate(counted, semester)
+    years = target_years(spec, span)
     figures = {
-        name: _figures(user, span, spec, counted, level, evaluated)
+        name: _figures(user, span, years, counted, level, evaluated)
         for name, level in rows_of.levels.items()
     }
     rows = []
     for entry in rows_of.entries:
-        row = figures[entry.level_name].get(entry.key) or _empty(evaluated)
+        row = figures[entry.level_name].get(entry.key) or _empty(evaluated, years)
         row.values[LABEL] = entry.label
         row.kind, row.level = entry.kind, entry.depth
         rows.append(row)
@@ -110,7 +130,7 @@ def build(*, user, spec) -> Table:
         header=header(rows_of.label_header),
         columns=columns(),
         rows=rows,
-        notes=notes(semester),
+        notes=notes(semester, spec, years),
         unit_name=rows_of.unit_name,
     )
 
@@ -118,77 +138,46 @@ def build(*, user, spec) -> Table:
 # Figures ---------------------------------------------------------------------------
 
 
-def _grouped(queryset, prefix, level, **aggregates) -> dict:
-    """{bucket: {name: value}} for the records of ``queryset`` (reaching a party
-    through ``prefix``), one row per bucket of ``level``."""
-    rows = (
-        queryset.filter(**{f"{prefix}in": level.parties()})
-        .annotate(bucket=level.key(prefix))
-        .order_by()
-        .values("bucket")
-        .annotate(**aggregates)
-    )
-    return {row.pop("bucket"): row for row in rows}
-
-
-def _figures(user, span, spec, counted, level, evaluated) -> dict[int, Row]:
+def _figures(user, span, years, counted, level, evaluated) -> dict[int, Row]:
+    in_counted = {"pairing__in": counted}
     families = [
-        _grouped(
+        level.grouped(
             visible(PairingParty.objects.filter(pairing__in=counted), user),
             PARTIES,
-            level,
             pairings=Count("pairing_id", distinct=True),
             supporting_schools=_schools(Side.SUPPORTING),
             receiving_schools=_schools(Side.RECEIVING),
         ),
-        _grouped(
-            visible(Agreement.objects.filter(signed_on__range=_range(span)), user),
+        level.grouped(
+            visible(
+                Agreement.objects.filter(signed_on__range=_range(span), **in_counted),
+                user,
+            ),
             PARTIES,
-            level,
             agreements=Count("pk", distinct=True),
         ),
-        _secondments(user, span, level),
-        _grouped(
-            visible(Stint.objects.filter(**periods.overlaps(span)), user).filter(
-                secondment__kind=SecondmentKind.TEACHING,
-                secondment__direction=Direction.TO_RECEIVING,
-            ),
-            f"secondment__{PARTIES}",
-            level,
-            clipped=Sum(periods.clipped_duration(span)),
-            stints=Count("pk", distinct=True),
-        ),
-        _activities(user, span, level),
-        _trained(user, span, level),
-        _grouped(
+        _secondments(user, span, counted, level),
+        _days(user, span, counted, level),
+        _activities(user, span, counted, level),
+        _targets(user, span, years, counted, level),
+        level.grouped(
             visible(
-                AgreementTarget.objects.filter(
-                    metric=TargetMetric.BACKBONE_TEACHERS,
-                    year__in=target_years(spec, span),
+                BackboneCultivation.objects.filter(
+                    recognised_on__range=_range(span), **in_counted
                 ),
                 user,
             ),
-            f"agreement__{PARTIES}",
-            level,
-            backbone_target=Sum("planned"),
-        ),
-        _grouped(
-            visible(
-                BackboneCultivation.objects.filter(recognised_on__range=_range(span)),
-                user,
-            ),
             PARTIES,
-            level,
             backbone_done=Count("pk", distinct=True),
         ),
-        *_funds(user, span, level),
-        _donations(user, span, level),
+        *money(user, span, level),
     ]
-    teachers = _subject_teachers(user, span, counted, level)
+    coverage = _coverage(user, span, counted, level)
     compliant = _compliance(level, evaluated)
-    keys = set(teachers) | set(compliant)
+    keys = set(coverage) | set(compliant)
     for family in families:
         keys |= set(family)
+    keys.discard(None)
     result = {}
     for key in keys:
         merged: dict = defaultdict(lambda: 0)
@@ -196,9 +185,9 @@ def _figures(user, span, spec, counted, level, evaluated) -> dict[int, Row]:
             for name, value in (family.get(key) or {}).items():
                 if value is not None:
                     merged[name] = merged[name] + value if name in merged else value
-        merged["subject_teachers"] = teachers.get(key, 0)
+        merged.update(coverage.get(key, {}))
         merged.update(compliant.get(key, {}))
-        result[key] = _row(merged, evaluated is not None)
+        result[key] = _row(merged, evaluated is not None, years)
     return result
 
 
@@ -210,68 +199,91 @@ def _range(span):
     return (span.start, span.end)
 
 
-def _secondments(user, span, level):
+def _secondments(user, span, counted, level):
+    """人 and 人次 of the secondments on post in the span, by group."""
     on_post = Stint.objects.filter(secondment=OuterRef("pk"), **periods.overlaps(span))
     aggregates = {}
-    for name, kind, direction in [
-        ("teaching", SecondmentKind.TEACHING, Direction.TO_RECEIVING),
-        ("attachment", SecondmentKind.ATTACHMENT, None),
-        ("shadowing", SecondmentKind.SHADOWING, Direction.TO_SUPPORTING),
-    ]:
-        q = Q(kind=kind) & (Q(direction=direction) if direction else Q())
+    for name, q, _days in EXCHANGE_GROUPS:
         aggregates[f"{name}_people"] = Count("person_id", distinct=True, filter=q)
         aggregates[f"{name}_times"] = Count("pk", distinct=True, filter=q)
-    return _grouped(
-        visible(Secondment.objects.filter(Exists(on_post)), user),
+    aggregates["attachment_from_receiving"] = Count(
+        "pk", distinct=True, filter=ATTACHMENT_FROM_RECEIVING
+    )
+    return level.grouped(
+        visible(Secondment.objects.filter(Exists(on_post), pairing__in=counted), user),
         PARTIES,
-        level,
         **aggregates,
     )
 
 
-def _activities(user, span, level):
+def _days(user, span, counted, level):
+    """Days on post inside the span, by group (a stint across the edge counts the
+    days inside). The summed duration is one day short per stint: the stint count
+    is added in ``_row``."""
+    aggregates = {}
+    for name, q, days in EXCHANGE_GROUPS:
+        if days:
+            q = _prefixed(q, "secondment__")
+            aggregates[f"{name}_clipped"] = Sum(
+                periods.clipped_duration(span), filter=q
+            )
+            aggregates[f"{name}_stints"] = Count("pk", distinct=True, filter=q)
+    return level.grouped(
+        visible(Stint.objects.filter(**periods.overlaps(span)), user).filter(
+            secondment__pairing__in=counted
+        ),
+        f"secondment__{PARTIES}",
+        **aggregates,
+    )
+
+
+def _prefixed(q: Q, prefix: str) -> Q:
+    """``q`` with every lookup reached through ``prefix``."""
+    result = Q(_connector=q.connector, _negated=q.negated)
+    for child in q.children:
+        if isinstance(child, Q):
+            result.children.append(_prefixed(child, prefix))
+        else:
+            result.children.append((f"{prefix}{child[0]}", child[1]))
+    return result
+
+
+def _activities(user, span, counted, level):
     training = Q(kind=ActivityKind.TRAINING)
-    students = Q(student_participants__gt=0) | Q(kind=ActivityKind.STUDENT_EVENT)
-    return _grouped(
-        visible(Activity.objects.filter(date__range=_range(span)), user),
+    students = Q(kind=ActivityKind.STUDENT_EVENT)
+    return level.grouped(
+        visible(
+            Activity.objects.filter(date__range=_range(span), pairing__in=counted),
+            user,
+        ),
         PARTIES,
-        level,
         lessons=Sum("lessons", filter=Q(kind__in=LESSON_KINDS)),
         lectures=Count("pk", distinct=True, filter=Q(kind=ActivityKind.LECTURE)),
         preparation=Count("pk", distinct=True, filter=Q(kind__in=PREPARATION_KINDS)),
         research=Count("pk", distinct=True, filter=Q(kind=ActivityKind.RESEARCH)),
         training_sessions=Sum("sessions", filter=training),
         training_times=Sum("teacher_participants", filter=training),
+        # Only student-exchange events: a lesson taught to pupils is teaching.
         student_activities=Count("pk", distinct=True, filter=students),
-        student_times=Sum("student_participants"),
+        student_times=Sum("student_participants", filter=students),
+        # Trainings whose trainees are recorded only as a count.
+        trainings_uncounted=Count(
+            "pk",
+            distinct=True,
+            filter=training
+            & Q(teacher_participants__gt=0)
+            & ~Exists(TrainingParticipation.objects.filter(activity=OuterRef("pk"))),
+        ),
     )
 
 
-def _trained(user, span, level):
-    receiving = PairingParty.objects.filter(
-        pairing_id=OuterRef("activity__pairing_id"),
-        school_id=OuterRef("person__home_school_id"),
-        side=Side.RECEIVING,
-    )
-    return _grouped(
-        visible(
-            TrainingParticipation.objects.filter(
-                activity__kind=ActivityKind.TRAINING,
-                activity__date__range=_range(span),
-            ),
-            user,
-        ).filter(Exists(receiving)),
-        f"activity__{PARTIES}",
-        level,
-        trained=Count("person_id", distinct=True),
-    )
-
-
-def _subject_teachers(user, span, counted, level) -> dict[int, int]:
-    """Subject teachers of the bucket's receiving schools (each school once) in the
-    profiles of the school year the span ends in."""
+def _coverage(user, span, counted, level) -> dict[int, dict]:
+    """Per row: receiving-school subject teachers trained in the span (distinct
+    persons, at most the school's subject teachers) and the subject teachers of
+    those schools in the profile of the school year the span ends in."""
     year = periods.school_year_of(span.end)
-    rows = (
+    teachers: dict[tuple, int] = {}
+    for bucket, school_id, count in (
         visible(PairingParty.objects.filter(pairing__in=counted), user)
         .filter(side=Side.RECEIVING, school__profiles__school_year=year)
         .filter(**{f"{PARTIES}in": level.parties()})
@@ -279,50 +291,117 @@ def _subject_teachers(user, span, counted, level) -> dict[int, int]:
         .order_by()
         .values_list("bucket", "school_id", "school__profiles__subject_teachers")
         .distinct()
+    ):
+        teachers[level.bucket(bucket), school_id] = count or 0
+    receiving = PairingParty.objects.filter(
+        pairing_id=OuterRef("activity__pairing_id"),
+        school_id=OuterRef("person__home_school_id"),
+        side=Side.RECEIVING,
     )
-    totals: dict[int, int] = defaultdict(int)
-    for bucket, _school, teachers in rows:
-        totals[bucket] += teachers or 0
-    return totals
+    trained: dict[tuple, int] = {}
+    for bucket, school_id, count in (
+        visible(
+            TrainingParticipation.objects.filter(
+                activity__kind=ActivityKind.TRAINING,
+                activity__date__range=_range(span),
+                activity__pairing__in=counted,
+                person__role=PersonRole.TEACHER,
+            ),
+            user,
+        )
+        .filter(Exists(receiving))
+        .filter(**{f"activity__{PARTIES}in": level.parties()})
+        .annotate(bucket=level.key(f"activity__{PARTIES}"))
+        .order_by()
+        .values("bucket", "person__home_school_id")
+        .annotate(n=Count("person_id", distinct=True))
+        .values_list("bucket", "person__home_school_id", "n")
+    ):
+        trained[level.bucket(bucket), school_id] = count
+    result: dict[int, dict] = defaultdict(lambda: {"trained": 0, "subject_teachers": 0})
+    for (bucket, school_id), count in teachers.items():
+        result[bucket]["subject_teachers"] += count
+        result[bucket]["trained"] += min(trained.get((bucket, school_id), 0), count)
+    return result
 
 
-def _funds(user, span, level):
-    in_span = Q(date__range=_range(span)) | Q(
-        date__isnull=True, year__in=undated_years(span)
+def _targets(user, span, years, counted, level):
+    """Backbone-teacher targets of the school years ``years`` set by agreements
+    signed by the end of the span, under the pairings counted in it."""
+    if not years:
+        return {}
+    return level.grouped(
+        visible(
+            AgreementTarget.objects.filter(
+                metric=TargetMetric.BACKBONE_TEACHERS,
+                year__in=years,
+                agreement__signed_on__lte=span.end,
+                agreement__pairing__in=counted,
+            ),
+            user,
+        ),
+        f"agreement__{PARTIES}",
+        backbone_target=Sum("planned"),
     )
+
+
+def money(user, span, level) -> list[dict]:
+    """Funds received (funding lines of kind 到位 and cash donations) and goods
+    donated in the span: on a pairing (directly or through its project) in the
+    rows of the pairing's parties, otherwise in the row of the receiving school
+    (``*_unpaired``). The same universe as table 4 (domain.md §5a)."""
     lines = visible(
-        FundingLine.objects.filter(in_span, kind=FundingKind.RECEIVED), user
+        FundingLine.objects.filter(in_span(span), kind=FundingKind.RECEIVED), user
     )
-    aggregates = {}
+    funds = {}
     for name, sources in SOURCE_GROUPS.items():
         source = Q(source__in=sources)
-        aggregates[name] = Sum("amount", filter=source)
-        aggregates[f"{name}_approx"] = Count(
-            "pk", distinct=True, filter=source & ~Q(amount_approximation="")
-        )
+        funds[name] = Sum("amount", filter=source)
+        funds[f"{name}_approx"] = Count("pk", filter=source & APPROX)
+    donations = visible(Donation.objects.filter(date__range=_range(span)), user)
+    goods, cash = Q(form=DonationForm.GOODS), Q(form=DonationForm.CASH)
+    given = {
+        "goods": Sum("amount", filter=goods),
+        "goods_approx": Count("pk", filter=goods & APPROX),
+        "books": Sum("quantity", filter=goods & Q(category=GoodsCategory.BOOKS)),
+        "funds_cash": Sum("amount", filter=cash),
+        "funds_cash_approx": Count("pk", filter=cash & APPROX),
+    }
+    unpaired_lines = lines.filter(pairing__isnull=True, project__pairing__isnull=True)
+    unpaired_donations = donations.filter(pairing__isnull=True)
     return [
-        _grouped(lines.filter(pairing__isnull=False), PARTIES, level, **aggregates),
-        _grouped(
+        level.grouped(lines.filter(pairing__isnull=False), PARTIES, **funds),
+        level.grouped(
             lines.filter(pairing__isnull=True, project__pairing__isnull=False),
             f"project__{PARTIES}",
-            level,
-            **aggregates,
+            **funds,
+        ),
+        level.placed(
+            unpaired_lines,
+            "project__receiving_",
+            **funds,
+            funds_unpaired=Sum("amount"),
+            funds_unpaired_approx=Count("pk", filter=APPROX),
+        ),
+        level.grouped(donations.filter(pairing__isnull=False), PARTIES, **given),
+        level.placed(
+            unpaired_donations,
+            "recipient_",
+            **given,
+            funds_unpaired=Sum("amount", filter=cash),
+            funds_unpaired_approx=Count("pk", filter=cash & APPROX),
         ),
     ]
 
 
-def _donations(user, span, level):
-    goods, cash = Q(form=DonationForm.GOODS), Q(form=DonationForm.CASH)
-    approx = ~Q(amount_approximation="")
-    return _grouped(
-        visible(Donation.objects.filter(date__range=_range(span)), user),
-        PARTIES,
-        level,
-        goods=Sum("amount", filter=goods),
-        goods_approx=Count("pk", distinct=True, filter=goods & approx),
-        books=Sum("quantity", filter=goods & Q(category=GoodsCategory.BOOKS)),
-        cash=Sum("amount", filter=cash),
-        cash_approx=Count("pk", distinct=True, filter=cash & approx),
+APPROX = ~Q(amount_approximation="")
+
+
+def in_span(span) -> Q:
+    """Funding lines dated in the span; undated ones count on 31 December of their
+    year."""
+    return Q(date__range=_range(span)) | Q(
+        date__isnull=True, year__in=undated_years(span)
     )
 
 
@@ -354,19 +433,28 @@ def _compliance(level, evaluated) -> dict[int, dict]:
         .annotate(bucket=level.key())
         .values_list("pairing_id", "bucket")
     ):
-        result[bucket]["evaluated"] += 1
-        result[bucket]["compliant"] += int(evaluated[pairing_id])
+        key = level.bucket(bucket)
+        result[key]["evaluated"] += 1
+        result[key]["compliant"] += int(evaluated[pairing_id])
     return result
 
 
 def target_years(spec, span) -> list[int]:
-    """The years of the agreements' yearly targets that the span covers: the school
-    year's starting year for school-year and semester spans, else calendar years."""
+    """The school years whose yearly targets a table uses (by their starting year,
+    2024 = 2024-2025): a semester's or school year's own; for a calendar year the
+    school year that ends in it (it holds eight of the year's months); for a cycle
+    or a date range every school year starting inside it."""
     if spec.span == "semester":
         return [ReportingPeriod.objects.get(pk=spec.semester).school_year]
     if spec.span == "school_year":
         return [int(spec.year)]
-    return list(range(span.start.year, span.end.year + 1))
+    if spec.span == "calendar_year":
+        return [int(spec.year) - 1]
+    return [
+        year
+        for year in range(span.start.year, span.end.year + 1)
+        if span.contains(dt.date(year, 9, 1))
+    ]
 
 
 def undated_years(span) -> list[int]:
@@ -381,34 +469,40 @@ def undated_years(span) -> list[int]:
 # Rows ------------------------------------------------------------------------------
 
 
-def _empty(evaluated) -> Row:
-    return _row(defaultdict(lambda: 0), evaluated is not None)
+def _empty(evaluated, years) -> Row:
+    return _row(defaultdict(lambda: 0), evaluated is not None, years)
 
 
-def _row(f, judged: bool) -> Row:
-    values = {key: int(f[key] or 0) for key in INT_KEYS}
-    values["teaching_days"] = periods_days(f["clipped"]) + int(f["stints"] or 0)
-    values["training_coverage"] = base.rate(f["trained"], f["subject_teachers"])
-    values["backbone_target"] = Decimal(f["backbone_target"] or 0).normalize()
+def _row(f, judged: bool, years) -> Row:
+    values = {}
+    for key in INT_KEYS:
+        if key.endswith("_days"):
+            name = key.removesuffix("_days")
+            clipped = periods_days(f[f"{name}_clipped"])
+            values[key] = clipped + int(f[f"{name}_stints"] or 0)
+        else:
+            values[key] = int(f[key] or 0)
+    values["training_coverage"] = (
+        None
+        if f["trainings_uncounted"]
+        else base.rate(f["trained"], f["subject_teachers"])
+    )
+    values["backbone_target"] = (
+        Decimal(f["backbone_target"] or 0).normalize() if years else None
+    )
     values["backbone_done"] = int(f["backbone_done"] or 0)
     values["student_activities"] = int(f["student_activities"] or 0)
     values["student_times"] = int(f["student_times"] or 0)
     approximate = set()
-    yuan = {
-        "funds_government": f["funds_government"],
-        "funds_supporting": f["funds_supporting"],
-        "funds_other": (f["funds_other"] or 0) + (f["cash"] or 0),
-    }
-    approx = {
-        "funds_government": f["funds_government_approx"],
-        "funds_supporting": f["funds_supporting_approx"],
-        "funds_other": f["funds_other_approx"] + f["cash_approx"],
-    }
-    for key, amount in yuan.items():
-        values[key] = base.wan(amount)
-        if approx[key]:
+    for key in FUND_KEYS:
+        values[key] = base.wan(f[key])
+        if f[f"{key}_approx"]:
             approximate |= {key, "funds_total"}
-    values["funds_total"] = base.wan(sum(Decimal(v or 0) for v in yuan.values()))
+    # Sum exact yuan, round last (domain.md §5a).
+    values["funds_total"] = base.wan(sum(Decimal(f[k] or 0) for k in FUND_KEYS))
+    values["funds_unpaired"] = base.wan(f["funds_unpaired"])
+    if f["funds_unpaired_approx"]:
+        approximate.add("funds_unpaired")
     values["goods"] = base.wan(f["goods"])
     if f["goods_approx"]:
         approximate.add("goods")
@@ -437,69 +531,80 @@ H = HeaderCell
 
 
 def header(label: str) -> list[list[HeaderCell]]:
-    def under(*texts):
-        return [H(t, rowspan=2) for t in texts]
+    def t(text):
+        return pgettext("statistics table", text)
 
+    def under(*texts):
+        return [H(t(text), rowspan=2) for text in texts]
+
+    persons, times, days = t("Persons"), t("Person-times"), t("Days")
+    exchange = [
+        ("Teaching support (supporting → receiving)", [persons, times, days]),
+        (
+            "Managers on attachment",
+            [persons, times, t("Of which from the receiving side"), days],
+        ),
+        (
+            "Shadowing and further study (receiving → supporting)",
+            [persons, times, days],
+        ),
+        ("Outreach teaching and training", [persons, times]),
+        ("Exchange rotation", [persons, times, days]),
+        ("Other types and directions", [persons, times, days]),
+    ]
+    funds = [
+        t("Governments"),
+        t("Supporting side"),
+        t("Social donations and other"),
+        t("Cash donations"),
+        t("Subtotal"),
+        t("Of which not tied to a pairing"),
+    ]
     return [
         [
             H(label, rowspan=3),
-            H(pgettext("statistics table", "Pairings"), colspan=4),
-            H(pgettext("statistics table", "Staff exchange"), colspan=7),
-            H(pgettext("statistics table", "Teaching and research"), colspan=4),
-            H(pgettext("statistics table", "Training"), colspan=3),
-            H(pgettext("statistics table", "Backbone teachers"), colspan=2),
-            H(pgettext("statistics table", "Student exchange"), colspan=2),
-            H(pgettext("statistics table", "Funds and goods"), colspan=6),
-            H(pgettext("statistics table", "Compliance"), colspan=3),
+            H(t("Pairings"), colspan=4),
+            H(t("Staff exchange"), colspan=sum(len(c) for _g, c in exchange)),
+            H(t("Teaching and research"), colspan=4),
+            H(t("Training"), colspan=3),
+            H(t("Backbone teachers"), colspan=2),
+            H(t("Student exchange"), colspan=2),
+            H(t("Funds and goods"), colspan=len(funds) + 2),
+            H(t("Compliance"), colspan=3),
         ],
         [
             *under(
-                pgettext("statistics table", "Pairings in progress"),
-                pgettext("statistics table", "Supporting schools"),
-                pgettext("statistics table", "Receiving schools"),
-                pgettext("statistics table", "Agreements signed"),
+                "Pairings in progress",
+                "Supporting schools",
+                "Receiving schools",
+                "Agreements signed",
             ),
-            H(pgettext("statistics table", "Teachers seconded"), colspan=3),
-            H(pgettext("statistics table", "Managers on attachment"), colspan=2),
-            H(pgettext("statistics table", "Receiving-side shadowing"), colspan=2),
+            *[H(t(group), colspan=len(cells)) for group, cells in exchange],
             *under(
-                pgettext("statistics table", "Demonstration / open lessons (lessons)"),
-                pgettext("statistics table", "Lectures and reports (sessions)"),
-                pgettext(
-                    "statistics table", "Joint preparation and lesson critique (times)"
-                ),
-                pgettext("statistics table", "Teaching-research activities (times)"),
-                pgettext("statistics table", "Terms"),
-                pgettext("statistics table", "Person-times"),
-                pgettext(
-                    "statistics table", "Coverage of receiving-school teachers (%)"
-                ),
-                pgettext("statistics table", "Target"),
-                pgettext("statistics table", "Achieved"),
-                pgettext("statistics table", "Activities"),
-                pgettext("statistics table", "Student person-times"),
+                "Demonstration / open lessons (lessons)",
+                "Lectures and reports (sessions)",
+                "Joint preparation and lesson critique (times)",
+                "Teaching-research activities (times)",
+                "Terms",
+                "Person-times",
+                "Coverage of receiving-school teachers (%)",
+                "Target",
+                "Achieved",
+                "Student exchange activities",
+                "Student person-times",
             ),
-            H(pgettext("statistics table", "Funds (10,000 yuan)"), colspan=4),
+            H(t("Funds (10,000 yuan)"), colspan=len(funds)),
             *under(
-                pgettext("statistics table", "Goods value (10,000 yuan)"),
-                pgettext("statistics table", "Books (volumes)"),
-                pgettext("statistics table", "Pairings compliant"),
-                pgettext("statistics table", "Pairings evaluated"),
-                pgettext("statistics table", "Compliance rate (%)"),
+                "Goods value (10,000 yuan)",
+                "Books (volumes)",
+                "Pairings compliant",
+                "Pairings evaluated",
+                "Compliance rate (%)",
             ),
         ],
         [
-            H(pgettext("statistics table", "Persons")),
-            H(pgettext("statistics table", "Person-times")),
-            H(pgettext("statistics table", "Days")),
-            H(pgettext("statistics table", "Persons")),
-            H(pgettext("statistics table", "Person-times")),
-            H(pgettext("statistics table", "Persons")),
-            H(pgettext("statistics table", "Person-times")),
-            H(pgettext("statistics table", "Governments")),
-            H(pgettext("statistics table", "Supporting side")),
-            H(pgettext("statistics table", "Donations and other")),
-            H(pgettext("statistics table", "Subtotal")),
+            *[H(text) for _g, cells in exchange for text in cells],
+            *[H(text) for text in funds],
         ],
     ]
 
@@ -513,7 +618,8 @@ def columns() -> list[Column]:
         Column("backbone_done"),
         Column("student_activities"),
         Column("student_times"),
-        *[Column(k, "wan") for k in [*SOURCE_GROUPS, "funds_total", "goods"]],
+        *[Column(k, "wan") for k in [*FUND_KEYS, "funds_total", "funds_unpaired"]],
+        Column("goods", "wan"),
         Column("books"),
         Column("compliant"),
         Column("evaluated"),
@@ -522,25 +628,48 @@ def columns() -> list[Column]:
     return cols
 
 
-def notes(semester) -> list[str]:
+def notes(semester, spec, years) -> list[str]:
     result = [
+        _(
+            "A pairing counts in a period when it was in force during it (from its "
+            "start to its end or termination date, not in preparation); what is "
+            "dated after the period's end does not change its figures. Schools are "
+            "placed in the regions they lay in at the end of the period."
+        ),
         _(
             "A pairing, with its people, activities, funds and goods, is counted in "
             "every row where one of its schools lies, and once in the subtotals and "
             "the total: rows of cross-region pairings do not add up to the total."
         ),
         _(
-            "Persons are distinct people; person-times are secondments. Days on "
-            "post count only the days of stints inside the period."
+            "Persons are distinct people; person-times are secondments on post in "
+            "the period, each in exactly one group by type and direction (other: "
+            "e.g. teaching support from the receiving side). Days on post count "
+            "only the days of stints inside the period."
         ),
         _(
-            "Governments: central, provincial, city and county funds; supporting "
-            "side: the supporting side's government and school funds; donations and "
-            "other: social donations, other sources and cash donations. Undated "
-            "funding lines count on 31 December of their year."
+            "Student exchange counts only joint student events and their pupils; a "
+            "lesson taught to pupils counts as teaching."
+        ),
+        _(
+            "Training coverage: distinct receiving-school teachers trained in the "
+            "period (at most each school's subject teachers) ÷ subject teachers in "
+            "the school-year profile. —: some trainings record trainees only as a "
+            "count, so coverage is not guessed."
+        ),
+        _(
+            "Funds: every funding line received and every cash donation in the "
+            "period, the same as table 4; governments: central, provincial, city "
+            "and county funds; supporting side: the supporting side's government "
+            "and school funds. Money on a pairing (directly or through its project) "
+            "counts in the rows of its schools; money not tied to a pairing in the "
+            "row of the school that received it. Undated funding lines count on 31 "
+            "December of their year. 10,000 yuan are rounded half up from exact "
+            "sums."
         ),
         _("≥: the figure includes approximate amounts (余, 约, 近, 以上)."),
     ]
+    result.append(target_note(spec, years))
     if semester is None:
         result.append(_("No semester lies wholly inside the period: no compliance."))
     else:
@@ -548,3 +677,33 @@ def notes(semester) -> list[str]:
             _("Compliance is judged on %(semester)s.") % {"semester": semester}
         )
     return result
+
+
+def school_year_label(year: int) -> str:
+    return f"{year}-{year + 1}"
+
+
+def target_note(spec, years) -> str:
+    if not years:
+        return _(
+            "Backbone-teacher target: no school year starts inside the period, so "
+            "no target is shown (—)."
+        )
+    names = "、".join(school_year_label(y) for y in years)
+    if spec.span == "calendar_year":
+        return _(
+            "Backbone-teacher target: a calendar year uses the targets of the "
+            "school year ending in it (%(years)s), set by agreements signed by the "
+            "period's end; achieved counts teachers recognised inside the period."
+        ) % {"years": names}
+    if spec.span == "semester":
+        return _(
+            "Backbone-teacher target: the whole-year target of the semester's "
+            "school year (%(years)s); achieved counts only teachers recognised "
+            "inside the semester."
+        ) % {"years": names}
+    return _(
+        "Backbone-teacher target: the targets of school year(s) %(years)s, set by "
+        "agreements signed by the period's end; achieved counts teachers "
+        "recognised inside the period."
+    ) % {"years": names}

@@ -194,8 +194,11 @@ def report_submit(*, report, user, now=None) -> SemesterReport:
     now = now or timezone.now()
     previous = report.status
     report.status = ReportStatus.SUBMITTED
+    if report.submitted_at is None:
+        # Late or on time is decided by the first submission: a resubmission after
+        # a return does not make a report late (domain.md §5a).
+        report.is_late = timezone.localtime(now).date() > report.period.deadline
     report.submitted_at = now
-    report.is_late = timezone.localtime(now).date() > report.period.deadline
     report.reopened = False
     report.version += 1
     report.save()
@@ -347,13 +350,13 @@ def export_jobs_expire(*, now: dt.datetime | None = None) -> int:
 
 
 def expected_schools(period):
-    """Schools expected to report: every school that is a party to an active pairing
-    during the period."""
-    from pairings.choices import PairingStatus
-    from pairings.models import School
+    """Schools expected to report (应报): every school party to a pairing in force
+    during the period as it was then, including pairings ended or terminated since
+    (domain.md §5a)."""
+    from pairings.models import PairingParty, School
+    from pairings.selectors import pairings_in_force
 
+    in_force = pairings_in_force(start=period.start, end=period.end)
     return School.objects.filter(
-        parties__pairing__status__in=[PairingStatus.ACTIVE, PairingStatus.ENDED],
-        parties__pairing__start_date__lte=period.end,
-        parties__pairing__end_date__gte=period.start,
-    ).distinct()
+        pk__in=PairingParty.objects.filter(pairing__in=in_force).values("school_id")
+    )

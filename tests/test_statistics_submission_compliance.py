@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext, pgettext
 from openpyxl import load_workbook
 
@@ -17,13 +18,15 @@ from core.choices import Direction, Side
 from dispatch.models import Activity, Person, Secondment, Stint, TrainingParticipation
 from pairings import compliance
 from pairings.models import (
+    Pairing,
     PairingAssessment,
     PairingParty,
     Programme,
     SchoolYearProfile,
 )
+from reporting import services as reporting_services
 from reporting.choices import ReportStatus
-from reporting.models import ReportingPeriod, SemesterReport
+from reporting.models import ReportEvent, ReportingPeriod, SemesterReport
 from reporting.statistics import compliance_table, submission
 from reporting.statistics.base import Spec
 from reporting.statistics.excel import build_workbook
@@ -58,19 +61,48 @@ def secondment(pairing, person, kind, direction, start, end, sending, host):
     return s
 
 
+def at(day, hour=10):
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def report(school, period, *steps):
+    """A report with its history: ``steps`` are (day, action, status); late is
+    decided by the first submission, as the workflow service does."""
+    sent = [day for day, action, _status in steps if action in ("submit", "resubmit")]
+    r, _created = SemesterReport.objects.get_or_create(school=school, period=period)
+    SemesterReport.objects.filter(pk=r.pk).update(
+        status=steps[-1][2] if steps else DRAFT,
+        is_late=bool(sent) and sent[0] > period.deadline,
+        submitted_at=at(sent[-1]) if sent else None,
+    )
+    previous = ""
+    for day, action, status in steps:
+        event = ReportEvent.objects.create(
+            report=r, action=action, from_status=previous, to_status=status
+        )
+        ReportEvent.objects.filter(pk=event.pk).update(created_at=at(day))
+        previous = status
+    return r
+
+
 @pytest.fixture
 def w():
     """The world, with its autumn 2024 reports in every state and a spring 2025
     period; managers both ways and a research activity in pA1."""
     w = world.build()
-    autumn = w["period"]
-    # The world left a draft for a1r, b1r and lr.
-    SemesterReport.objects.create(school=w["a1s"], period=autumn, status=APPROVED)
-    SemesterReport.objects.create(
-        school=w["lx"], period=autumn, status=SUBMITTED, is_late=True
-    )
-    SemesterReport.objects.filter(school=w["b1r"]).update(status=SUBMITTED)
-    SemesterReport.objects.filter(school=w["lr"]).update(status=RETURNED)
+    autumn = w["period"]  # deadline 2025-02-10, lock date 2025-03-01
+    drafted = (D(2024, 12, 1), "create", DRAFT)
+    report(w["a1r"], autumn, drafted)
+    report(
+        w["a1s"], autumn, drafted,
+        (D(2025, 2, 1), "submit", SUBMITTED), (D(2025, 2, 5), "approve", APPROVED),
+    )  # fmt: skip
+    report(w["lx"], autumn, drafted, (D(2025, 2, 20), "submit", SUBMITTED))  # late
+    report(w["b1r"], autumn, drafted, (D(2025, 2, 1), "submit", SUBMITTED))
+    report(
+        w["lr"], autumn, drafted,
+        (D(2025, 2, 1), "submit", SUBMITTED), (D(2025, 2, 3), "return", RETURNED),
+    )  # fmt: skip
     w["spring"] = ReportingPeriod.objects.create(
         school_year=2024,
         semester="spring",
@@ -79,9 +111,7 @@ def w():
         deadline=D(2025, 7, 20),
         lock_date=D(2025, 8, 1),
     )
-    SemesterReport.objects.create(
-        school=w["a1s"], period=w["spring"], status=SUBMITTED, is_late=True
-    )
+    report(w["a1s"], w["spring"], (D(2025, 7, 25), "submit", SUBMITTED))  # late
 
     a1s, a1r, pA1 = w["a1s"], w["a1r"], w["pA1"]
     out = Person.objects.create(name="王校长", gender="M", home_school=a1s)
@@ -111,30 +141,40 @@ def spec_for(period) -> Spec:
 # Table 5 ---------------------------------------------------------------------------
 
 
+def status_then(report_, period):
+    """The report's status at the end of the period's lock date, from its history
+    (plain Python)."""
+    cut = at(period.lock_date + dt.timedelta(days=1), 0)
+    events = [e for e in report_.events.all() if e.created_at < cut]
+    events.sort(key=lambda e: (e.created_at, e.pk))
+    return events[-1].to_status if events else None
+
+
 def expected_board(period, regions):
-    """Per region: the board figures, from every school party to an active pairing
-    running in the period and the reports of the period (plain Python)."""
+    """Per region: the figures, from every school party to a pairing in force
+    during the period (any status but preparing) and the reports' states at the
+    lock date (plain Python)."""
     expected = {
         pp.school
         for pp in PairingParty.objects.select_related("pairing", "school__region")
-        if pp.pairing.status in ("active", "ended")
+        if pp.pairing.status != "preparing"
         and pp.pairing.start_date <= period.end
         and pp.pairing.end_date >= period.start
     }
     reports = {r.school_id: r for r in SemesterReport.objects.filter(period=period)}
+    states = {pk: status_then(r, period) for pk, r in reports.items()}
     result = {}
     for region in regions:
         schools = [s for s in expected if s.region.path.startswith(region.path)]
-        states = [reports.get(s.pk) for s in schools]
-        submitted = [r for r in states if r and r.status in (SUBMITTED, APPROVED)]
+        sent = [s for s in schools if states.get(s.pk) in (SUBMITTED, APPROVED)]
         row = {
             "expected": len(schools),
-            "submitted": len(submitted),
-            "on_time": sum(1 for r in submitted if not r.is_late),
-            "late": sum(1 for r in submitted if r.is_late),
-            "approved": sum(1 for r in states if r and r.status == APPROVED),
-            "returned": sum(1 for r in states if r and r.status == RETURNED),
-            "missing": len(schools) - len(submitted),
+            "submitted": len(sent),
+            "on_time": sum(1 for s in sent if not reports[s.pk].is_late),
+            "late": sum(1 for s in sent if reports[s.pk].is_late),
+            "approved": sum(1 for s in schools if states.get(s.pk) == APPROVED),
+            "returned": sum(1 for s in schools if states.get(s.pk) == RETURNED),
+            "missing": len(schools) - len(sent),
         }
         row["rate"] = (
             (Decimal(100 * row["submitted"]) / row["expected"]).quantize(
@@ -144,9 +184,7 @@ def expected_board(period, regions):
             else None
         )
         row["missing_schools"] = sorted(
-            (s.region.path, s.name, reports[s.pk].status if s.pk in reports else None)
-            for s in schools
-            if not (s.pk in reports and reports[s.pk].status in (SUBMITTED, APPROVED))
+            (s.region.path, s.name, states.get(s.pk)) for s in schools if s not in sent
         )
         result[region.pk] = row
     return result
@@ -160,9 +198,14 @@ def figures(row):
 
 
 def missing_rows(table):
-    """(region name, school name, status text) of the missing-school rows."""
+    """(county, school, pairings, status text) of the missing-school rows."""
     return [
-        (r.values["label"], r.values["expected"], r.values["submitted"])
+        (
+            r.values["label"],
+            r.values["expected"],
+            r.values["submitted"],
+            r.values["on_time"],
+        )
         for r in table.rows
         if r.kind == "data" and isinstance(r.values.get("expected"), str)
     ]
@@ -178,21 +221,35 @@ def test_submission_for_a_province_semester(w):
     table = submission.build(user=w["sheng"], spec=spec_for(w["period"]))
     assert table.code == "report_submission"
     assert table.unit_name == "山东省"
-    want = expected_board(w["period"], [w["A"], w["B"], w["P1"]])
-    data = [r for r in table.rows if r.kind == "data" and "rate" in r.values]
-    assert [r.values["label"] for r in data] == ["济南市", "青岛市"]
-    assert figures(data[0]) == {k: want[w["A"].pk][k] for k in figures(data[0])}
-    assert figures(data[1]) == {k: want[w["B"].pk][k] for k in figures(data[1])}
-    (total,) = [r for r in table.rows if r.kind == "total"]
-    assert figures(total) == {k: want[w["P1"].pk][k] for k in figures(total)}
+    regions = [w["A1"], w["A2"], w["A"], w["B1"], w["B"], w["P1"]]
+    want = expected_board(w["period"], regions)
+    figure_rows = [r for r in table.rows if "rate" in r.values]
+    # Every county, its city's subtotal, the total (domain.md §5a).
+    assert [(r.values["label"], r.kind) for r in figure_rows] == [
+        ("历下区", "data"),
+        ("市中区", "data"),
+        (gettext("%(region)s subtotal") % {"region": "济南市"}, "subtotal"),
+        ("市南区", "data"),
+        (gettext("%(region)s subtotal") % {"region": "青岛市"}, "subtotal"),
+        (gettext("Total"), "total"),
+    ]
+    for row, region in zip(figure_rows, regions, strict=True):
+        assert figures(row) == {k: want[region.pk][k] for k in figures(row)}
+    total = figure_rows[-1]
     # Not a made-up world: something of each kind is there.
     assert total.values["expected"] == 4 and total.values["submitted"] == 2
-    names = {r.path: r.name for r in (w["A1"], w["B1"])}
+    # The missing list names county, school and pairing.
     assert missing_rows(table) == [
-        (names[path], name, status_text(status))
-        for path, name, status in want[w["P1"].pk]["missing_schools"]
+        ("历下区", "历下乡村小学", "历下结对", status_text(DRAFT)),
+        ("市南区", "市南实验小学", "市南结对", status_text(None)),
     ]
-    assert [m[1] for m in missing_rows(table)] == ["历下乡村小学", "市南实验小学"]
+    header = [
+        r
+        for r in table.rows
+        if r.kind == "subtotal" and isinstance(r.values.get("expected"), str)
+    ]
+    assert header[0].values["label"] == pgettext("statistics table", "County")
+    assert header[0].values["submitted"] == pgettext("statistics table", "Pairings")
 
 
 def test_submission_scope_of_a_county(w):
@@ -202,7 +259,7 @@ def test_submission_scope_of_a_county(w):
     assert figures(total) == {k: want[k] for k in figures(total)}
     assert total.values["expected"] == 2  # a1s, a1r: lx lies in Longshan
     assert missing_rows(table) == [
-        ("历下区", "历下乡村小学", str(ReportStatus.DRAFT.label))
+        ("历下区", "历下乡村小学", "历下结对", str(ReportStatus.DRAFT.label))
     ]
     shown = {str(v) for r in table.rows for v in r.values.values()}
     for school in ("b1s", "b1r", "lx", "lr", "ls"):
@@ -220,19 +277,77 @@ def test_submission_blocks_per_semester_in_a_school_year(w):
     assert figures(totals[1]) == {k: spring[k] for k in figures(totals[1])}
     assert totals[1].values["late"] == 1
     spring_missing = missing_rows(table)[2:]
-    want = expected_board(w["spring"], [w["A"], w["B"]])
-    names = {r.path: r.name for r in (w["A1"], w["B1"])}
-    assert spring_missing == [
-        (names[path], name, status_text(status))
-        for region in (w["A"], w["B"])
-        for path, name, status in want[region.pk]["missing_schools"]
-    ]
     # a1r, b1s and b1r have no spring report at all.
-    assert [m[1:] for m in spring_missing] == [
-        ("历下乡村小学", str(submission.status_label(None))),
-        ("市南乡村小学", str(submission.status_label(None))),
-        ("市南实验小学", str(submission.status_label(None))),
+    none = str(submission.status_label(None))
+    assert spring_missing == [
+        ("历下区", "历下乡村小学", "历下结对", none),
+        ("市南区", "市南乡村小学", "市南结对", none),
+        ("市南区", "市南实验小学", "市南结对", none),
     ]
+
+
+def test_resubmission_after_a_return_is_not_late(w):
+    """The workflow service decides lateness by the first submission."""
+    # Still open for editing today (the lock date decides), deadline long past.
+    ReportingPeriod.objects.filter(pk=w["period"].pk).update(lock_date=D(2099, 1, 1))
+    w["period"].refresh_from_db()
+    r = SemesterReport.objects.get(school=w["lr"], period=w["period"])
+    SemesterReport.objects.filter(pk=r.pk).update(
+        status=SUBMITTED, submitted_at=at(D(2025, 2, 1)), is_late=False
+    )
+    r.refresh_from_db()
+    reporting_services.report_return(report=r, user=w["admin"], comment="请补充")
+    r.refresh_from_db()
+    staff = world.user("school_lr", "school", school_=w["lr"])
+    reporting_services.report_submit(
+        report=r, user=staff, now=at(D(2025, 2, 25))
+    )  # after the deadline, but a resubmission
+    r.refresh_from_db()
+    assert r.status == SUBMITTED and r.is_late is False
+    first = report(w["ls"], w["period"])
+    reporting_services.report_submit(
+        report=first,
+        user=world.user("school_ls", "school", school_=w["ls"]),
+        now=at(D(2025, 2, 25)),
+    )
+    first.refresh_from_db()
+    assert first.is_late is True
+
+
+def test_terminated_pairing_still_expects_its_schools(w):
+    """A pairing terminated after the semester keeps its schools expected."""
+    before = figures(table_total(w))
+    Pairing.objects.filter(pk=w["pB1"].pk).update(
+        status="terminated", end_date=D(2025, 6, 30)
+    )
+    assert figures(table_total(w)) == before
+    # Terminated before the semester began: no longer expected then.
+    Pairing.objects.filter(pk=w["pB1"].pk).update(
+        start_date=D(2024, 3, 1), end_date=D(2024, 8, 31)
+    )
+    assert table_total(w).values["expected"] == before["expected"] - 2
+
+
+def table_total(w):
+    table = submission.build(user=w["sheng"], spec=spec_for(w["period"]))
+    return [r for r in table.rows if r.kind == "total"][0]
+
+
+def test_after_the_lock_date_nothing_changes(w):
+    """A report approved, submitted or returned after the lock date leaves the
+    semester's figures as they were at the lock date."""
+    before = figures(table_total(w))
+    later = D(2025, 4, 1)
+    for school, action, status in [
+        ("b1r", "approve", APPROVED),
+        ("lr", "resubmit", SUBMITTED),
+        ("a1r", "submit", SUBMITTED),
+    ]:
+        r = SemesterReport.objects.get(school=w[school], period=w["period"])
+        event = ReportEvent.objects.create(report=r, action=action, to_status=status)
+        ReportEvent.objects.filter(pk=event.pk).update(created_at=at(later))
+        SemesterReport.objects.filter(pk=r.pk).update(status=status)
+    assert figures(table_total(w)) == before
 
 
 def add_county(w, n):
@@ -243,7 +358,7 @@ def add_county(w, n):
         s = world.school(f"新区{code}支援{i}", county)
         r = world.school(f"新区{code}受援{i}", county)
         world.pairing(f"新区{code}结对{i}", w["programme"], s, r)
-        SemesterReport.objects.create(school=r, period=w["period"], status=SUBMITTED)
+        report(r, w["period"], (D(2025, 2, 1), "submit", SUBMITTED))
     return county
 
 
@@ -437,7 +552,7 @@ def test_both_tables_in_a_workbook(w, tmp_path):
     five, six = book.worksheets
     texts5 = [c for row in five.iter_rows(values_only=True) for c in row if c]
     assert t5.title in texts5
-    assert "市南实验小学" in texts5 and "济南市" in texts5
+    assert "市南实验小学" in texts5 and "历下区" in texts5
     merged = {str(r) for r in six.merged_cells.ranges}
     # The header starts on row 3, under the title and unit line; the rules from
     # column E, two columns each.

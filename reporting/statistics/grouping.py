@@ -31,6 +31,7 @@ from pairings.models import PairingParty, Region
 from pairings.selectors import IN_FORCE_STATUSES, regions_then
 
 DATA, SUBTOTAL, TOTAL = "data", "subtotal", "total"
+SELF = None  # a prefix: the records are schools themselves
 COUNTED_STATUSES = IN_FORCE_STATUSES
 
 
@@ -48,25 +49,29 @@ class Level:
     buckets: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
     moved: dict[int, str] = field(default_factory=dict)
 
-    def path(self, prefix: str = ""):
+    def path(self, prefix: str | None = ""):
         """The region path, as it was then, of the school reached through
-        ``prefix`` ("" for a party, "recipient_" for a donation's school)."""
-        now = F(f"{prefix}school__region__path")
+        ``prefix`` ("" for a party, "recipient_" for a donation's school, ``SELF``
+        for a school)."""
+        if prefix is SELF:
+            school_id, now = "pk", F("region__path")
+        else:
+            school_id, now = f"{prefix}school_id", F(f"{prefix}school__region__path")
         if not self.moved:
             return now
         by_path: dict[str, list[int]] = {}
-        for school_id, path in self.moved.items():
-            by_path.setdefault(path, []).append(school_id)
+        for school, path in self.moved.items():
+            by_path.setdefault(path, []).append(school)
         return Case(
             *[
-                When(**{f"{prefix}school_id__in": ids}, then=Value(path))
+                When(**{f"{school_id}__in": ids}, then=Value(path))
                 for path, ids in sorted(by_path.items())
             ],
             default=now,
             output_field=CharField(),
         )
 
-    def key(self, prefix: str = ""):
+    def key(self, prefix: str | None = ""):
         """The bucket of a party reached through ``prefix`` ("pairing__parties__"):
         an id, or the bucket's region path (see ``bucket``)."""
         if self.by == "school":
@@ -105,7 +110,7 @@ class Level:
             self._keys = {paths[0]: k for k, paths in self.buckets if paths}
         return self._keys.get(value)
 
-    def within(self, prefix: str = "") -> Q:
+    def within(self, prefix: str | None = "") -> Q:
         """Records whose school (through ``prefix``) lies, as it was then, in one of
         the level's regions."""
         paths = [p for _k, ps in self.buckets for p in ps]

@@ -1,45 +1,59 @@
 """Table 5, 学期报告报送情况表: for each semester (reporting period) inside the span,
-the completeness board region by region (expected, submitted, on time, late,
-approved, returned, missing, completion rate) with its total, then the schools
-still missing, by name.
+region by region down to the counties with subtotals and the total (expected,
+submitted, on time, late, approved, returned, missing, completion rate), then the
+schools still missing, by school, county and pairing.
 
-The figures are those of the completeness board (``reporting.board``), so the table
-and the board always agree. Each semester costs the board's grouped queries plus one
-for its missing schools: the query count grows with the number of semesters (two a
-school year), never with the number of regions or schools."""
+The figures are those of the semester's lock date (锁定日): each report's status
+then, read from its history, so a past semester keeps its figures whatever happens
+to its reports later; expected schools are those of the pairings in force then.
+One grouped query per row level and semester, one for the missing schools and one
+for their pairings: the query count never grows with regions or schools."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from reporting import board
+from core.scope import visible
+from pairings.models import PairingParty, Region, School
+from pairings.selectors import pairings_in_force
 from reporting.choices import ReportStatus
-from reporting.models import ReportingPeriod
+from reporting.models import ReportEvent, ReportingPeriod, SemesterReport
+from reporting.services import expected_schools
 
 from . import base, grouping
 from .base import Column, HeaderCell, Row, Table
 
 CODE = "report_submission"
 LABEL = "label"
-FIGURES = [*board.FIGURES, "missing"]
-# In the list of missing schools, the school and its status sit in the first
-# figure columns (the table has one set of columns).
-SCHOOL, STATUS = FIGURES[0], FIGURES[1]
+FIGURES = ["expected", "submitted", "on_time", "late", "approved", "returned"]
+SUBMITTED = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
+# In the list of missing schools, the school, its pairings and its report status
+# sit in the first figure columns (the table has one set of columns).
+SCHOOL, PAIRINGS, STATUS = FIGURES[0], FIGURES[1], FIGURES[2]
 
 
 def build(*, user, spec) -> Table:
     """Table 5 for the user's scope: every semester the spec names or that lies
     wholly inside its span, one block each."""
     span = base.period_of(spec)
-    tops = grouping.top_regions(user=user, spec=spec)
-    region = tops[0] if spec.region else None
     semesters = _semesters(spec, span)
     rows: list[Row] = []
+    unit_name = ""
     for period in semesters:
         if len(semesters) > 1:
             rows.append(Row({LABEL: str(period)}, kind="subtotal"))
-        rows += _block(user, period, region)
+        block, unit_name = _block(user, spec, period)
+        rows += block
+    if not semesters:
+        unit_name = "、".join(
+            r.name for r in grouping.top_regions(user=user, spec=spec)
+        )
     return Table(
         code=CODE,
         title=_("Semester report submission"),
@@ -49,7 +63,7 @@ def build(*, user, spec) -> Table:
         columns=columns(),
         rows=rows,
         notes=notes(semesters),
-        unit_name="、".join(r.name for r in tops),
+        unit_name=unit_name,
     )
 
 
@@ -63,49 +77,137 @@ def _semesters(spec, span) -> list[ReportingPeriod]:
     )
 
 
-def _block(user, period, region) -> list[Row]:
-    """The board of one semester, its total, then its missing schools."""
-    completeness = board.completeness(user=user, period=period, region=region)
-    rows = [_figures(r, level=1) for r in completeness.rows]
-    rows.append(_figures(completeness.total, kind="total"))
-    missing = list(board.missing_schools(user=user, period=period, region=region))
-    if missing:
-        rows.append(
-            Row(
-                {
-                    LABEL: _("Schools not yet submitted (%(n)s)") % {"n": len(missing)},
-                },
-                kind="subtotal",
+def as_of(period) -> dt.datetime:
+    """The moment a semester's figures are read: the end of its lock date."""
+    day = period.lock_date + dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def schools_then(user, period, level_total):
+    """The expected schools of the period in the user's scope and the table's area,
+    with ``status_then`` (their report's status at the lock date, None without
+    one) and ``late`` (first submitted after the deadline)."""
+    cut = as_of(period)
+    events = ReportEvent.objects.filter(
+        report__school_id=OuterRef("pk"), report__period=period, created_at__lt=cut
+    ).order_by("-created_at", "-pk")
+    report = SemesterReport.objects.filter(school_id=OuterRef("pk"), period=period)
+    return (
+        visible(School.objects.filter(pk__in=expected_schools(period)), user)
+        .filter(level_total.within(grouping.SELF))
+        .annotate(
+            status_then=Subquery(events.values("to_status")[:1]),
+            late=Subquery(report.values("is_late")[:1]),
+        )
+    )
+
+
+def _block(user, spec, period) -> tuple[list[Row], str]:
+    """The semester's rows, region by region with subtotals and the total, then
+    its missing schools."""
+    rows_of = grouping.groups(
+        user=user,
+        spec=base.Spec(**{**spec.as_dict(), "group": "region"}),
+        as_of=period.end,
+    )
+    schools = schools_then(user, period, rows_of.total)
+    submitted = Q(status_then__in=SUBMITTED)
+    figures = {}
+    for name, level in rows_of.levels.items():
+        found = (
+            schools.annotate(bucket=level.key(grouping.SELF))
+            .order_by()
+            .values("bucket")
+            .annotate(
+                expected=Count("pk"),
+                submitted=Count("pk", filter=submitted),
+                on_time=Count("pk", filter=submitted & Q(late=False)),
+                late_=Count("pk", filter=submitted & Q(late=True)),
+                approved=Count("pk", filter=Q(status_then=ReportStatus.APPROVED)),
+                returned=Count("pk", filter=Q(status_then=ReportStatus.RETURNED)),
             )
         )
-        rows.append(
-            Row(
-                {
-                    LABEL: pgettext("statistics table", "Region"),
-                    SCHOOL: pgettext("statistics table", "School"),
-                    STATUS: pgettext("statistics table", "Report status"),
-                },
-                kind="subtotal",
-            )
+        figures[name] = {
+            level.bucket(row.pop("bucket")): {**row, "late": row.pop("late_")}
+            for row in found
+        }
+    rows = []
+    for entry in rows_of.entries:
+        counts = figures[entry.level_name].get(entry.key) or {}
+        rows.append(_figures(entry, counts))
+    rows += _missing(schools, rows_of.total, period)
+    return rows, rows_of.unit_name
+
+
+def _figures(entry, counts) -> Row:
+    values = {LABEL: entry.label}
+    values.update({name: counts.get(name, 0) for name in FIGURES})
+    values["missing"] = values["expected"] - values["submitted"]
+    values["rate"] = base.rate(values["submitted"], values["expected"])
+    return Row(values, kind=entry.kind, level=entry.depth)
+
+
+def _missing(schools, level_total, period) -> list[Row]:
+    """The schools that had not submitted by the lock date: county, school, its
+    pairings in force and its report's status then."""
+    not_sent = schools.filter(
+        ~Q(status_then__in=SUBMITTED) | Q(status_then__isnull=True)
+    )
+    missing = list(
+        not_sent.annotate(path_then=level_total.path(grouping.SELF))
+        .order_by("path_then", "name")
+        .values_list("pk", "name", "path_then", "status_then")
+    )
+    if not missing:
+        return []
+    names = dict(
+        Region.objects.filter(path__in={m[2] for m in missing}).values_list(
+            "path", "name"
         )
-        rows += [
+    )
+    return [
+        Row(
+            {LABEL: _("Schools not yet submitted (%(n)s)") % {"n": len(missing)}},
+            kind="subtotal",
+        ),
+        Row(
+            {
+                LABEL: pgettext("statistics table", "County"),
+                SCHOOL: pgettext("statistics table", "School"),
+                PAIRINGS: pgettext("statistics table", "Pairings"),
+                STATUS: pgettext("statistics table", "Report status"),
+            },
+            kind="subtotal",
+        ),
+        *[
             Row(
                 {
-                    LABEL: school.region.name,
-                    SCHOOL: school.name,
-                    STATUS: status_label(school.report_status),
+                    LABEL: names.get(path, ""),
+                    SCHOOL: name,
+                    PAIRINGS: pairings.get(pk, ""),
+                    STATUS: status_label(status),
                 },
                 level=1,
             )
-            for school in missing
-        ]
-    return rows
+            for pairings in [_pairing_names(not_sent, period)]
+            for pk, name, path, status in missing
+        ],
+    ]
 
 
-def _figures(row: board.BoardRow, *, kind: str = "data", level: int = 0) -> Row:
-    values = {LABEL: row.label, "rate": row.rate}
-    values.update({name: getattr(row, name) for name in FIGURES})
-    return Row(values, kind=kind, level=level if kind == "data" else 0)
+def _pairing_names(schools, period) -> dict[int, str]:
+    """school id → the names of its pairings in force in the period (one query)."""
+    names: dict[int, list[str]] = defaultdict(list)
+    for school_id, name in (
+        PairingParty.objects.filter(
+            school_id__in=schools.values("pk"),
+            pairing__in=pairings_in_force(start=period.start, end=period.end),
+        )
+        .order_by("pairing__name", "pairing_id")
+        .values_list("school_id", "pairing__name")
+    ):
+        names[school_id].append(name)
+    return {school_id: "、".join(found) for school_id, found in names.items()}
 
 
 def status_label(status) -> str:
@@ -138,7 +240,7 @@ def header() -> list[list[HeaderCell]]:
 def columns() -> list[Column]:
     return [
         Column(LABEL, "text", 24),
-        *[Column(name) for name in FIGURES],
+        *[Column(name) for name in [*FIGURES, "missing"]],
         Column("rate", "rate"),
     ]
 
@@ -146,12 +248,20 @@ def columns() -> list[Column]:
 def notes(semesters) -> list[str]:
     result = [
         _(
-            "Submitted: reports submitted or approved; on time and late split them. "
-            "A returned report counts as not submitted until it is submitted again."
+            "Expected: every school party to a pairing in force during the "
+            "semester, including pairings ended or terminated since. Figures are "
+            "those of the semester's lock date, from each report's history."
         ),
         _(
-            "Schools count in the region where they lie; a partner school in another "
-            "region reports to its own bureau."
+            "Submitted: reports submitted or approved by the lock date; on time and "
+            "late split them by the first submission (a resubmission after a "
+            "return does not make a report late). A returned report counts as not "
+            "submitted until it is submitted again."
+        ),
+        _(
+            "Schools count in the region where they lay at the end of the semester; "
+            "a partner school in another region reports to its own bureau. Every "
+            "school counts once: the rows add up to the subtotals and the total."
         ),
     ]
     if not semesters:

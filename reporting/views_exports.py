@@ -72,7 +72,7 @@ class ExportRequest(LoginRequiredMixin, View):
         if not valid_or_404(form):
             messages.error(
                 request,
-                _("The export was not started: %(errors)s")
+                _("The export was not started: %(errors)s.")
                 % {"errors": errors_text(form)},
             )
             return redirect(_statistics_page(form, data))

@@ -190,10 +190,11 @@ def valid_or_404(form: StatisticsForm) -> bool:
 
 
 def errors_text(form: forms.Form) -> str:
-    """The form's errors as one sentence per field ("年份：…；结束日期：…")."""
+    """The form's errors in one line, a clause per field, without the final stop
+    ("年度：确保该值大于或等于2000；至：结束日期不能早于开始日期")."""
     parts = []
     for name, errors in form.errors.items():
-        text = "".join(str(e) for e in errors)
+        text = "".join(str(e) for e in errors).rstrip("。.")
         label = form.fields[name].label if name in form.fields else ""
         parts.append(f"{label}：{text}" if label else text)
     return "；".join(parts)

@@ -109,7 +109,9 @@ def evaluate(pairings, semester: periods.Period) -> list[PairingCompliance]:
         Activity.objects.filter(kind=ActivityKind.RESEARCH), ids, semester, "date"
     )
     assessments = _count(PairingAssessment.objects.all(), ids, semester, "assessed_on")
-    cycles = {p.pk: _cycle(p) for p in pairings}
+    # The cycle rule counts the cycle up to the semester's end: a teacher
+    # recognised later does not change a past semester's judgement (§5a).
+    cycles = {p.pk: _cycle(p, semester.end) for p in pairings}
     backbone = _backbone(pairings, cycles)
     backbone_base = _subject_teachers_latest(ids, year)
     results = []
@@ -287,12 +289,13 @@ def _count(queryset, ids, period, date_field) -> dict[int, int]:
     )
 
 
-def _cycle(pairing) -> periods.Period:
-    """The programme cycle, within the pairing's own dates."""
+def _cycle(pairing, until) -> periods.Period:
+    """The programme cycle, within the pairing's own dates, up to ``until`` (the
+    end of the semester judged)."""
     start = max(pairing.programme.cycle_start, pairing.start_date)
-    end = min(pairing.programme.cycle_end, pairing.end_date)
+    end = min(pairing.programme.cycle_end, pairing.end_date, until)
     if end < start:
-        start, end = pairing.start_date, pairing.end_date
+        start, end = pairing.start_date, min(pairing.end_date, max(until, start))
     return periods.Period(
         start,
         end,

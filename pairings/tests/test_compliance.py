@@ -262,9 +262,24 @@ class TestBackbone:
                 pairing=pairing,
                 person=PersonFactory(home_school=school),
                 level="county",
-                recognised_on=d(2025, 6, 1),
+                recognised_on=d(2024, 12, 1),
             )
         assert result(pairing, compliance.BACKBONE).passed is passed
+
+    def test_recognised_after_the_semester_counts_only_later(self, pairing):
+        """The cycle counts up to the semester judged (domain.md §5a)."""
+        school = receiving_school(pairing)
+        SchoolYearProfile.objects.create(
+            school=school, school_year=2024, subject_teachers=10
+        )
+        BackboneCultivation.objects.create(
+            pairing=pairing,
+            person=PersonFactory(home_school=school),
+            level="county",
+            recognised_on=d(2025, 6, 1),
+        )
+        assert result(pairing, compliance.BACKBONE).passed is False
+        assert result(pairing, compliance.BACKBONE, SPRING).passed is True
 
     def test_outside_the_cycle_does_not_count(self, pairing):
         school = receiving_school(pairing)

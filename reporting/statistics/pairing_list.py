@@ -5,13 +5,14 @@ schools. Parties come prefetched with their schools and the agreement flag is an
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from core.choices import Side
 from core.scope import visible
-from pairings.models import Agreement, Pairing, PairingParty
+from pairings import selectors
+from pairings.models import Agreement, PairingParty
 
 from . import base, grouping
 from .base import Column, HeaderCell, Row, Table
@@ -31,14 +32,11 @@ KEYS = [
 ]
 
 
-def pairings(*, user, span, top_paths):
-    """The visible pairings with a school under ``top_paths`` whose dates overlap
-    the span, with their parties (and schools) prefetched and an
-    ``agreement_signed`` flag."""
-    in_regions = Q()
-    for path in top_paths:
-        in_regions |= Q(school__region__path__startswith=path)
-    in_regions = in_regions if top_paths else Q(pk__in=[])
+def pairings(*, user, span, area):
+    """The visible pairings in force during the span (table 1's universe) with a
+    school in ``area`` (a grouping level: the table's regions as they were then),
+    with their parties (and schools) prefetched and an ``agreement_signed``
+    flag."""
     first_receiving = PairingParty.objects.filter(
         pairing_id=OuterRef("pk"), side=Side.RECEIVING
     ).order_by("school__region__path", "school__name", "pk")
@@ -50,10 +48,8 @@ def pairings(*, user, span, top_paths):
     )
     return (
         visible(
-            Pairing.objects.filter(
-                start_date__lte=span.end,
-                end_date__gte=span.start,
-                pk__in=PairingParty.objects.filter(in_regions).values("pairing_id"),
+            selectors.pairings_in_force(start=span.start, end=span.end).filter(
+                pk__in=PairingParty.objects.filter(area.within()).values("pairing_id"),
             ),
             user,
         )
@@ -71,8 +67,12 @@ def pairings(*, user, span, top_paths):
 def build(*, user, spec) -> Table:
     """Table 7 for the user's scope and the spec's span."""
     span = base.period_of(spec)
-    tops = grouping.top_regions(user=user, spec=spec)
-    found = pairings(user=user, span=span, top_paths=[r.path for r in tops])
+    rows_of = grouping.groups(
+        user=user,
+        spec=base.Spec(**{**spec.as_dict(), "group": "region"}),
+        as_of=span.end,
+    )
+    found = pairings(user=user, span=span, area=rows_of.total)
     rows = [
         Row(values=_values(number, pairing))
         for number, pairing in enumerate(found, start=1)
@@ -87,11 +87,13 @@ def build(*, user, spec) -> Table:
         rows=rows,
         notes=[
             _(
-                "Pairings whose dates overlap the period, in any status. Agreement "
-                "signed: an agreement signed on or before the end of the period."
+                "Pairings in force during the period (from the start to the end or "
+                "termination date, not in preparation), the pairings table 1 "
+                "counts. Agreement signed: an agreement signed on or before the "
+                "end of the period."
             )
         ],
-        unit_name="、".join(region.name for region in tops),
+        unit_name=rows_of.unit_name,
     )
 
 

@@ -35,7 +35,7 @@ COLUMNS = [
     Column("remark", kind="text"),
     Column("date", kind="date"),
 ]
-FOOT = _("Prepared by:          Reviewed by:          Date:    /  /  ")
+FOOT = [_("Filled in by:"), _("Checked by:"), _("Date:    year    month    day")]
 
 
 def yearly_table() -> Table:
@@ -107,6 +107,20 @@ def sheets(workbook_path):
     return load_workbook(workbook_path[0])
 
 
+def line_blocks(ws, row):
+    """The alignments of a line's merged blocks, which must cover the table's
+    columns side by side."""
+    spans = [(r.min_col, r.max_col) for r in ws.merged_cells.ranges if r.min_row == row]
+    covered = {c for first, last in spans for c in range(first, last + 1)}
+    spans += [
+        (c.column, c.column) for c in ws[row] if c.value and c.column not in covered
+    ]
+    spans.sort()
+    assert spans[0][0] == 1 and spans[-1][1] == ws.max_column
+    assert all(a[1] + 1 == b[0] for a, b in zip(spans, spans[1:]))
+    return [ws.cell(row, first).alignment.horizontal for first, _last in spans]
+
+
 def row_of(ws, label):
     return next(r for r in ws.iter_rows(min_col=1, max_col=1) if r[0].value == label)[
         0
@@ -120,7 +134,7 @@ def test_one_sheet_per_table_titled_by_the_table(sheets):
 def test_title_and_unit_line(sheets):
     ws = sheets["对口支援工作统计表"]
     assert ws["A1"].value == "对口支援工作统计表"
-    assert ws["A1"].font.b and ws["A1"].font.sz == 16
+    assert (ws["A1"].font.name, ws["A1"].font.sz) == ("黑体", 16)
     assert ws["A1"].alignment.horizontal == "center"
     assert "A1:G1" in {str(r) for r in ws.merged_cells.ranges}
     unit_line = [c.value for c in ws[2] if c.value]
@@ -129,8 +143,7 @@ def test_title_and_unit_line(sheets):
         _("Period: %(period)s") % {"period": "2024-2025学年"},
         "单位：人、人次、万元",
     ]
-    assert {"A2:C2", "D2:E2", "F2:G2"} <= {str(r) for r in ws.merged_cells.ranges}
-    assert ws["F2"].alignment.horizontal == "right"
+    assert line_blocks(ws, 2) == ["left", "center", "right"]
 
 
 def test_header_merges_match_the_spans(sheets):
@@ -143,7 +156,7 @@ def test_header_merges_match_the_spans(sheets):
     # Nothing else is merged in the header rows.
     assert {r for r in merged if r[1] in "34"} == header
     assert ws["B3"].value == "支教教师" and ws["C4"].value == "人次"
-    assert ws["B3"].font.b and ws["B3"].alignment.wrap_text
+    assert ws["B3"].font.name == "黑体" and ws["B3"].alignment.wrap_text
     assert ws["B3"].fill.fgColor.rgb.endswith("DDEBF7")
     assert ws["C3"].border.top.style == "thin"
 
@@ -153,10 +166,11 @@ def test_frozen_header_and_print_setup(sheets):
     assert ws.freeze_panes == "B5"
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == 9
-    assert int(ws.page_setup.fitToWidth) == 1
-    assert int(ws.page_setup.fitToHeight) == 0
-    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    # A fixed scale, never shrunk to fit the page.
+    assert int(ws.page_setup.scale) == 100
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.print_title_rows == "$1:$4"
+    assert ws.print_title_cols == "$A:$A"
     assert ws.oddFooter.center.text == _("Page &P of &N")
     assert ws.page_margins.left < 0.7
 
@@ -207,17 +221,24 @@ def test_notes_and_foot_line_below_the_rows(sheets):
     note, foot = row_of(ws, "合计") + 1, row_of(ws, "合计") + 2
     assert ws.cell(note, 1).value == "注：支教教师人次不与人数相加。"
     assert ws.cell(note, 1).alignment.wrap_text
-    assert ws.cell(foot, 1).value == FOOT
+    assert [c.value for c in ws[foot] if c.value] == FOOT
     assert ws.max_row == foot
     merged = {str(r) for r in ws.merged_cells.ranges}
-    assert {f"A{note}:G{note}", f"A{foot}:G{foot}"} <= merged
+    assert f"A{note}:G{note}" in merged
+    assert line_blocks(ws, foot) == ["left", "center", "right"]
 
 
 def test_column_widths_fit_chinese_headers(sheets):
     ws = sheets["对口支援工作统计表"]
-    chinese = ws.column_dimensions["E"].width  # 培训覆盖率（%）
+    chinese = ws.column_dimensions["E"].width  # 培训覆盖率（%）: wraps
     ascii_ = ws.column_dimensions["B"].width  # 人 / 12 / 1
-    assert chinese > ascii_ + 10
+    region = ws.column_dimensions["A"].width  # 地区 / 某省 / 甲县 indented twice
+    assert ascii_ == 6
+    # A long header wraps onto lines of at least four characters (about 2 units
+    # each) instead of widening its column to the whole text.
+    assert 4 * 2 < chinese < 7 * 2
+    assert ws["E3"].alignment.wrap_text
+    assert region >= 2 * 2 + 2 * 2
     assert all(ws.column_dimensions[c].width <= 40 for c in "ABCDEFG")
 
 
@@ -234,7 +255,7 @@ def test_streamed_sheet_has_every_row_and_its_header(sheets, workbook_path):
     assert ws.freeze_panes == "B5"
     values = [r[0] for r in ws.iter_rows(min_row=5, max_col=1, values_only=True)]
     assert values[:5000] == [f"教师{n}" for n in range(5000)]
-    assert values[5000] == FOOT
+    assert values[5000] == FOOT[0]
     assert ws.print_title_rows == "$1:$4"
 
 

@@ -1,14 +1,17 @@
 """Statistics tables as Excel sheets in the official layout (domain.md §5): a title,
 the "填报单位 / 统计时段 / 单位" line, merged multi-row headers, rows with subtotals
-and a total, notes, the "填表人 / 审核人 / 填报日期" foot, frozen header and A4
-landscape print setup with the header repeated on every page.
+and a total, notes, the reconciliation checks (校验), the "填表人 / 审核人 / 填报日期"
+foot, frozen header, and a print setup a clerk can read on paper: A4 landscape,
+宋体 body text never below 9 pt, title and header rows and the row-title columns
+repeated on every page, a table too wide for one page split into column pages
+("续"), "第 N 页 共 M 页" in the footer.
 
-Every sheet is written row by row with styled cells, so the same code serves a
-write-only workbook (which ``build_workbook`` always uses: roster and ledger tables
-run to 40,000+ rows and must not sit in memory) and an ordinary one. A write-only
-sheet takes its column widths, frozen panes and sheet properties before its first
-row, so they are all settled first; a streamed table's widths come from its headers,
-``Column.width`` and a sample of its first rows."""
+Every sheet is written row by row, so the same code serves a write-only workbook
+(which ``build_workbook`` always uses: roster and ledger tables run to 40,000+ rows
+and must not sit in memory) and an ordinary one. A write-only sheet takes its column
+widths, frozen panes and sheet properties before its first row, so they are all
+settled first; a streamed table's widths come from its headers, ``Column.width`` and
+a sample of its first rows."""
 
 from __future__ import annotations
 
@@ -19,25 +22,38 @@ from itertools import chain, islice
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
+from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Alignment
+from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .base import Table
+from core.excel import column_width
+
+from .base import Check, Table
 from .excel_styles import (
+    BODY_FONT,
     BOLD,
     CENTRE,
+    FAILED_FONT,
+    GRID,
     LINE_HEIGHT,
+    MARGIN_SIDE,
     TITLE_FONT,
     WRAP,
     CellMaker,
+    PageLayout,
     Widths,
     header_positions,
     lines_needed,
+    page_layout,
 )
 
 Progress = Callable[[int], None]
@@ -91,23 +107,45 @@ def write_table(
     width = len(table.columns)
     if not width:
         raise ValueError(f"table {table.code!r} has no columns")
+    use_body_font(workbook)
     sheet = workbook.create_sheet(sheet_title_for(workbook, sheet_title or table.title))
     rows, widths = measured_rows(table)
+    layout = page_layout(table.header, table.columns, widths)
     first_row = TOP_ROWS + len(table.header) + 1
-    set_up_sheet(sheet, table, widths, first_row)
+    set_up_sheet(sheet, widths, layout, first_row)
 
-    cells = CellMaker(sheet, table.columns, plain_data=table.streamed)
+    cells = CellMaker(sheet, table.columns, widths, plain_data=table.streamed)
     merges: list[str] = []
-    write_top(sheet, table, cells, merges, widths)
+    write_top(sheet, table, cells, merges, widths, layout)
     count = 0
     for row in rows:
-        sheet.append(cells.row(row))
+        values, lines = cells.row(row)
+        if lines > 1:
+            number = first_row + count
+            sheet.row_dimensions[number].height = LINE_HEIGHT * lines + 4
+            sheet.append(values)
+            del sheet.row_dimensions[number]  # written: keep memory flat
+        else:
+            sheet.append(values)
         count += 1
         if progress is not None and count % PROGRESS_EVERY == 0:
             progress(count)
-    write_foot(sheet, table, cells, merges, widths, first_row + count)
+    if table.streamed and count:
+        grid_over(sheet, span(first_row, 1, first_row + count - 1, width))
+    write_foot(sheet, table, cells, merges, widths, layout, first_row + count)
     merge(sheet, merges)
     return count
+
+
+def use_body_font(workbook: Workbook) -> None:
+    """Make 宋体 the workbook's default font (its Normal style), so bare values in
+    list sheets and whatever a clerk types later are 宋体 too, and column widths are
+    counted in its digits. openpyxl has no setter for the default font: the font
+    list's first entry is it."""
+    fonts = workbook._fonts
+    if fonts[0] != BODY_FONT:
+        workbook._fonts = IndexedList([BODY_FONT, *list(fonts)[1:]])
+        workbook._named_styles["Normal"].font = BODY_FONT
 
 
 def sheet_title_for(workbook: Workbook, title: str) -> str:
@@ -127,7 +165,7 @@ def sheet_title_for(workbook: Workbook, title: str) -> str:
 def measured_rows(table: Table):
     """The rows to write and the column widths: a list is measured whole, an
     iterator by its first rows (which are written first, then the rest)."""
-    widths = Widths(table.columns, table.header)
+    widths = Widths(table.columns, table.header, streamed=table.streamed)
     if table.streamed:
         iterator = iter(table.rows)
         sample = list(islice(iterator, WIDTH_SAMPLE))
@@ -139,58 +177,93 @@ def measured_rows(table: Table):
     return rows, widths.result()
 
 
-def set_up_sheet(sheet, table: Table, widths: list[float], first_row: int) -> None:
+def set_up_sheet(sheet, widths: list[float], layout: PageLayout, first_row: int):
     """Everything a write-only sheet must know before its first row, and the print
-    setup: A4 landscape, one page wide, title and header repeated on every page."""
+    setup: A4 landscape at a fixed scale (never fit-to-page, which would shrink a
+    wide table's text to 3 pt), title and header rows and the row-title columns
+    repeated on every page, column page breaks between the header's groups."""
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
-    sheet.freeze_panes = f"B{first_row}" if len(widths) > 1 else f"A{first_row}"
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    titles = layout.title_columns
+    sheet.freeze_panes = f"{get_column_letter(titles + 1)}{first_row}"
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
     sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     sheet.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    sheet.page_setup.scale = layout.scale
     sheet.page_margins = PageMargins(
-        left=0.4, right=0.4, top=0.5, bottom=0.6, header=0.3, footer=0.3
-    )
-    sheet.print_options.horizontalCentered = True
+        left=MARGIN_SIDE, right=MARGIN_SIDE, top=0.5, bottom=0.6, header=0.3,
+        footer=0.3,
+    )  # fmt: skip
+    sheet.print_options.horizontalCentered = not layout.split
     sheet.print_title_rows = f"1:{first_row - 1}"
+    sheet.print_title_cols = f"A:{get_column_letter(titles)}"
+    for start in layout.breaks:
+        # A break "at" column n (0-based) starts a page with it.
+        sheet.col_breaks.append(Break(id=start))
     sheet.oddFooter.center.text = _("Page &P of &N")
+    sheet.oddFooter.center.font = "宋体,Regular"
+    sheet.oddFooter.center.size = 10
 
 
-def write_top(sheet, table: Table, cells: CellMaker, merges, widths) -> None:
-    """The title, the unit line and the header rows."""
+def blocks(layout: PageLayout, width: int, skip_titles: bool) -> list[tuple]:
+    """Column spans (1-based, inclusive) of the lines laid over each page: the
+    whole width when the table fits one page, else each column page's own columns
+    (leaving the row-title columns, repeated on every page, empty when asked)."""
+    if not layout.split:
+        return [(1, width)]
+    spans = []
+    for n, (start, end) in enumerate(layout.pages):
+        if n == 0 and skip_titles:
+            start = layout.title_columns
+        spans.append((start + 1, end))
+    return spans
+
+
+def write_top(sheet, table: Table, cells: CellMaker, merges, widths, layout):
+    """The title, the unit line and the header rows; on a table split into
+    column pages, the title ("续" after the first page) and the unit line over
+    each page."""
     width = len(widths)
     sheet.row_dimensions[1].height = 30
-    title = cells.plain(table.title, "title", font=TITLE_FONT, alignment=CENTRE)
-    sheet.append([title])
-    merges.append(span(1, 1, 1, width))
+    title_row = [None] * width
+    for n, (start, end) in enumerate(blocks(layout, width, skip_titles=False)):
+        text = (
+            table.title
+            if n == 0
+            else _("%(title)s (continued)") % {"title": table.title}
+        )
+        title_row[start - 1] = cells.plain(
+            text, "title", font=TITLE_FONT, alignment=CENTRE
+        )
+        merges.append(span(1, start, 1, end))
+    sheet.append(title_row)
 
     line = [
         _("Reporting unit: %(unit)s") % {"unit": table.unit_name},
         _("Period: %(period)s") % {"period": table.period_label},
         table.unit,
     ]
-    blocks = unit_line_blocks(width)
-    if len(blocks) == 1:
-        line = ["    ".join(line)]
     row = [None] * width
-    for (start, end, align), text in zip(blocks, line, strict=True):
-        row[start - 1] = cells.plain(
-            text, f"unit-{align}", alignment=Alignment(horizontal=align)
-        )
-        merges.append(span(2, start, 2, end))
+    lines = max(
+        line_cells(cells, merges, row, 2, line, first, last, widths)
+        for first, last in blocks(layout, width, skip_titles=True)
+    )
+    sheet.row_dimensions[2].height = LINE_HEIGHT * lines + 6
     sheet.append(row)
 
     header_row = TOP_ROWS + 1
+    page_starts = set(layout.breaks)
     grid: list[list] = [[None] * width for _row in table.header]
     for cell, r, c in header_positions(table.header):
+        # A group cut by a page break shows its name where it starts, not centred
+        # across the break.
+        cut = any(c < start < c + cell.colspan for start in page_starts)
         for dr in range(cell.rowspan):
             for dc in range(cell.colspan):
                 # Covered slots get the border and fill too, so the merged block
                 # is drawn whole.
                 text = cell.text if (dr, dc) == (0, 0) else None
-                grid[r + dr][c + dc] = cells.header(text)
+                grid[r + dr][c + dc] = cells.header(text, "left" if cut else "center")
         merges.append(
             span(header_row + r, c + 1, header_row + r + cell.rowspan - 1,
                  c + cell.colspan)
@@ -201,36 +274,107 @@ def write_top(sheet, table: Table, cells: CellMaker, merges, widths) -> None:
         sheet.append([cell or cells.header(None) for cell in row_cells])
 
 
-def write_foot(sheet, table: Table, cells: CellMaker, merges, widths, row: int):
-    """The notes and the "填表人 / 审核人 / 填报日期" line below the rows."""
+def write_foot(sheet, table: Table, cells: CellMaker, merges, widths, layout, row):
+    """Below the rows, over the first page's columns: the notes, the checks (校验)
+    and the "填表人 / 审核人 / 填报日期" line."""
     width = len(widths)
-    total = sum(widths)
-    for note in table.notes:
-        sheet.row_dimensions[row].height = LINE_HEIGHT * lines_needed(note, total)
-        sheet.append([cells.plain(note, "note", alignment=WRAP)])
-        merges.append(span(row, 1, row, width))
+    first, last = blocks(layout, width, skip_titles=True)[0]
+    room = sum(widths[first - 1 : last])
+
+    def line(text, look, font=BODY_FONT):
+        nonlocal row
+        sheet.row_dimensions[row].height = LINE_HEIGHT * lines_needed(text, room) + 4
+        cell = cells.plain(text, look, font=font, alignment=WRAP)
+        sheet.append([None] * (first - 1) + [cell])
+        merges.append(span(row, first, row, last))
         row += 1
-    sheet.row_dimensions[row].height = 24
-    foot = _("Prepared by:          Reviewed by:          Date:    /  /  ")
-    sheet.append([cells.plain(foot, "foot", font=BOLD, alignment=FOOT_ALIGN)])
-    merges.append(span(row, 1, row, width))
+
+    for note in table.notes:
+        line(note, "note")
+    if table.checks:
+        line(_("Checks"), "checks-heading", font=BOLD)
+        for n, check in enumerate(table.checks, start=1):
+            text = check_line(n, check)
+            line(text, "check" if check.ok else "check-failed",
+                 font=BODY_FONT if check.ok else FAILED_FONT)  # fmt: skip
+    foot = [_("Filled in by:"), _("Checked by:"), _("Date:    year    month    day")]
+    values = [None] * width
+    thirds = [room / 3] * 3  # room to sign after each
+    line_cells(cells, merges, values, row, foot, first, last, widths, needs=thirds,
+               font=BOLD)  # fmt: skip
+    sheet.row_dimensions[row].height = 30
+    sheet.append(values)
 
 
-FOOT_ALIGN = Alignment(horizontal="left", vertical="center")
+def check_line(number: int, check: Check) -> str:
+    """One check as a footnote: what is compared, both figures, the result."""
+    return _("%(number)s. %(label)s: %(expected)s / %(actual)s, %(result)s") % {
+        "number": number,
+        "label": check.label,
+        "expected": check.expected,
+        "actual": check.actual,
+        "result": check_result(check),
+    }
 
 
-def unit_line_blocks(width: int) -> list[tuple[int, int, str]]:
-    """Column spans (1-based, inclusive) of the unit line's left, middle and right
-    blocks; one block when the table is too narrow for three."""
-    if width < 3:
-        return [(1, width, "left")]
-    sizes = [width // 3 + (1 if i < width % 3 else 0) for i in range(3)]
-    starts = [1, 1 + sizes[0], 1 + sizes[0] + sizes[1]]
-    aligns = ["left", "center", "right"]
+def check_result(check: Check) -> str:
+    if check.ok:
+        return pgettext("reconciliation check", "passed")
+    return pgettext("reconciliation check", "failed")
+
+
+def grid_over(sheet, ref: str) -> None:
+    """Thin borders over the data rows of a list sheet by one conditional format,
+    so its tens of thousands of cells can be written as bare values."""
+    rule = Rule(type="expression", formula=["TRUE"], dxf=DifferentialStyle(border=GRID))
+    sheet.conditional_formatting.add(ref, rule)
+
+
+def line_blocks(
+    first: int, last: int, needs: list[float], widths: list[float]
+) -> list[tuple[int, int, str]]:
+    """Column spans (1-based, inclusive) of a line's left, middle and right blocks
+    within columns first..last: the left and right blocks take the columns their
+    texts need (``needs``, in width units), the middle the rest; one block when
+    there are too few columns."""
+    if last - first + 1 < 3:
+        return [(first, last, "left")]
+
+    def room(a, b):
+        return sum(widths[a - 1 : b])
+
+    left = first
+    while left < last - 2 and room(first, left) < needs[0]:
+        left += 1
+    right = last
+    while right > left + 2 and room(right, last) < needs[2]:
+        right -= 1
     return [
-        (start, start + size - 1, align)
-        for start, size, align in zip(starts, sizes, aligns, strict=True)
+        (first, left, "left"),
+        (left + 1, right - 1, "center"),
+        (right, last, "right"),
     ]
+
+
+def line_cells(cells, merges, values, row, texts, first, last, widths, **how):
+    """Put a line of three texts (left, middle, right) into ``values`` over
+    columns first..last, each wrapping where its block is too narrow; returns the
+    lines the tallest takes. ``needs`` as in ``line_blocks`` (default: the texts'
+    widths); ``font`` the texts' font."""
+    needs = how.get("needs") or [column_width(text) for text in texts]
+    font = how.get("font", BODY_FONT)
+    three = line_blocks(first, last, needs, widths)
+    if len(three) == 1:
+        texts = ["    ".join(texts)]
+    lines = 1
+    for (start, end, align), text in zip(three, texts, strict=True):
+        alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
+        values[start - 1] = cells.plain(
+            text, f"line-{align}-{font.b}", font=font, alignment=alignment
+        )
+        merges.append(span(row, start, row, end))
+        lines = max(lines, lines_needed(text, sum(widths[start - 1 : end])))
+    return lines
 
 
 def header_heights(table: Table, widths: list[float]) -> list[float]:

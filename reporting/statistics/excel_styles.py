@@ -69,7 +69,7 @@ STREAMED_DIGITS = 2
 # little short so Excel's own page breaks never come before ours.
 MARGIN_SIDE = 0.4  # inches
 PIXELS_PER_UNIT = 7
-PAGE_UNITS = (297 / 25.4 - 2 * MARGIN_SIDE) * 96 / PIXELS_PER_UNIT * 0.96
+PAGE_UNITS = (297 / 25.4 - 2 * MARGIN_SIDE) * 96 / PIXELS_PER_UNIT * 0.95
 PAGE_FULL = 0.6  # a page ends early at a column group only if this full
 MIN_PRINTED_SIZE = 9  # points on paper
 MIN_SCALE = math.ceil(100 * MIN_PRINTED_SIZE / BODY_SIZE)  # 86 %
@@ -150,8 +150,9 @@ class Widths:
                 self.see(i, column_width(text) + extra)
 
     def result(self) -> list[float]:
+        # Rounded up: a text measured to fit must still fit its column.
         return [
-            c.width if c.width is not None else round(w, 1)
+            c.width if c.width is not None else math.ceil(w * 10) / 10
             for c, w in zip(self.columns, self.fitted, strict=True)
         ]
 
@@ -336,7 +337,7 @@ def page_layout(
     titles = title_columns(columns, widths, room)
     title_width = sum(widths[:titles])
     n = len(widths)
-    groups = sorted({c for _cell, r, c in header_positions(header) if r == 0} | {n})
+    levels = group_levels(header, n)
     pages, start = [], 0
     while start < n:
         available = room - (title_width if pages else 0)
@@ -346,25 +347,56 @@ def page_layout(
             end += 1
         end = max(end, start + 1)  # a column wider than the page has one to itself
         if end < n:
-            end = group_break(groups, widths, start, end, room - title_width, titles)
+            end = group_break(levels, widths, start, end, room - title_width, titles)
         pages.append((start, end))
         start = end
+    if len(pages) > 1:
+        pages[-2:] = balanced(pages[-2], pages[-1], widths, room - title_width)
     return PageLayout(scale=scale, title_columns=titles, pages=pages)
 
 
-def group_break(groups, widths, start, end, room, titles) -> int:
+def balanced(before, last, widths, room) -> list[tuple[int, int]]:
+    """The last two column pages, evened out when the last would hold only a
+    sliver (a column or two under a title of its own)."""
+    start, end = before[0], last[1]
+    if sum(widths[last[0] : end]) >= room / 3:
+        return [before, last]
+    best = min(
+        range(start + 1, end),
+        key=lambda k: abs(sum(widths[start:k]) - sum(widths[k:end])),
+    )
+    if sum(widths[best:end]) > room:
+        return [before, last]
+    return [(start, best), (best, end)]
+
+
+def group_levels(header: list[list[HeaderCell]], n: int) -> list[list[int]]:
+    """For each header row, top first, the columns where a cell of that row
+    starts (a cell spanning rows down counts in each), and ``n``."""
+    levels = [{n} for _row in header]
+    for cell, r, c in header_positions(header):
+        for dr in range(cell.rowspan):
+            levels[r + dr].add(c)
+    return [sorted(level) for level in levels]
+
+
+def group_break(levels, widths, start, end, room, titles) -> int:
     """Where a page that could hold columns [start, end) ends: before the column
-    group that ``end`` cuts, when that group fits on the next page whole and this
-    page stays at least 60 % full."""
-    group_start = max(g for g in groups if g <= end)
-    if group_start == end or group_start <= max(start, titles):
-        return end
-    group_end = min(g for g in groups if g > group_start)
-    if sum(widths[group_start:group_end]) > room:
-        return end  # the group is split anyway: fill this page
-    if sum(widths[start:group_start]) < PAGE_FULL * sum(widths[start:end]):
-        return end
-    return group_start
+    group that ``end`` cuts, the highest header level first, when that group fits
+    on the next page whole and this page stays at least 60 % full."""
+    for groups in levels:
+        group_start = max(g for g in groups if g <= end)
+        if group_start == end:
+            return end  # a clean break at this level
+        if group_start <= max(start, titles):
+            continue
+        group_end = min(g for g in groups if g > group_start)
+        if sum(widths[group_start:group_end]) > room:
+            continue  # the group is split anyway: try the level below
+        if sum(widths[start:group_start]) < PAGE_FULL * sum(widths[start:end]):
+            continue
+        return group_start
+    return end
 
 
 def title_columns(columns: list[Column], widths: list[float], room: float) -> int:

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from .choices import ExportStatus
 from .models import ExportJob
 from .previews import rows_closed
-from .statistics import base, registry
+from .statistics import base, checks, registry
 from .statistics.base import Spec
 from .statistics.forms import stored_spec
 
@@ -131,6 +131,7 @@ def build(job: ExportJob) -> Path:
                 _("Computing: %(table)s") % {"table": titles[code]},
             )
             tables.append(registry.build(code, user=job.user, spec=spec))
+        checks.reconcile(tables)  # the checks between tables (yearly workbook)
         failed = base.failed_checks(tables)
         if failed:
             raise ValidationError(

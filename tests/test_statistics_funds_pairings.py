@@ -225,17 +225,32 @@ def test_every_figure_for_a_province(w, which):
         (gettext("%(region)s subtotal") % {"region": "济南市"}, "subtotal"),
         ("市南区", "data"),
         (gettext("%(region)s subtotal") % {"region": "青岛市"}, "subtotal"),
+        (OUTSIDE, "data"),
         (gettext("Total"), "total"),
     ]
     regions = [w["A1"], w["A2"], w["A"], w["B1"], w["B"]]
     for row, region in zip(table.rows, regions, strict=False):
         assert_row(row, span, regions=[region], side=Side.RECEIVING)
     assert_row(table.rows[-1], span, regions=[w["P1"]])
+    # The east-west pairing X gives to 龙山 (Hunan): in the total, in no row of
+    # Shandong, shown on a row of its own.
+    everything, _approx = expected(span, regions=[w["P1"]])
+    inside, _approx = expected(span, regions=[w["P1"]], side=Side.RECEIVING)
+    outside = table.rows[-2].values
+    for key in ("supporting_government_received", "school_spent", "received_total"):
+        assert outside[key] == everything[key] - inside[key]
+    if which != 2:
+        assert outside["supporting_government_received"] == Decimal("5.23")
+
+
+OUTSIDE = gettext("Of which to receiving schools outside the area")
 
 
 def test_figures_by_hand_for_a_county(w):
     table = funds_goods.build(user=w["xian"], spec=SPANS[0][0])
-    row, total = table.rows
+    row, outside, total = table.rows
+    assert outside.values["label"] == OUTSIDE
+    assert outside.values["supporting_government_received"] == Decimal("5.23")
     assert row.values["label"] == "历下区" and total.kind == "total"
     assert row.values["provincial_planned"] == Decimal("10.00")
     assert row.values["provincial_received"] == Decimal("8.00")
@@ -266,7 +281,11 @@ def test_figures_by_hand_for_a_county(w):
 def test_scope_keeps_other_counties_money_out(w):
     for spec, _span in SPANS:
         table = funds_goods.build(user=w["xian"], spec=spec)
-        assert [r.values["label"] for r in table.rows] == ["历下区", gettext("Total")]
+        labels = [r.values["label"] for r in table.rows]
+        assert labels in (
+            ["历下区", gettext("Total")],
+            ["历下区", OUTSIDE, gettext("Total")],
+        )
         for row in table.rows:
             assert row.values["central_received"] == 0  # 市南's 99,999
             assert row.values["donation_received"] == 0  # 市南's undated 2025

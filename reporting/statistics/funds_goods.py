@@ -76,7 +76,12 @@ def build(*, user, spec) -> Table:
     }
     rows = []
     for entry in rows_of.entries:
-        row = figures[entry.level_name].get(entry.key) or _row({})
+        if entry.kind == grouping.TOTAL and by_receiving:
+            outside = _outside(lines, donations, rows_of, figures)
+            if outside is not None:
+                outside.level = min((r.level for r in rows), default=0)
+                rows.append(outside)
+        row = _row(figures[entry.level_name].get(entry.key) or {})
         row.values[LABEL] = entry.label
         row.kind, row.level = entry.kind, entry.depth
         rows.append(row)
@@ -151,7 +156,21 @@ def _figures(lines, donations, level, side) -> dict[int, Row]:
             for name, value in found.items():
                 if value is not None:
                     totals[name] = totals.get(name, 0) + value
-    return {bucket: _row(totals) for bucket, totals in merged.items()}
+    return merged
+
+
+def _outside(lines, donations, rows_of, figures) -> Row | None:
+    """The money of pairings in the area whose receiving schools all lie outside
+    it: in the total, in no region row (a row of its own, so that the total
+    reconciles with its rows)."""
+    total = figures[grouping.TOTAL].get(0) or {}
+    inside = _figures(lines, donations, rows_of.total, Side.RECEIVING).get(0) or {}
+    rest = {k: (v or 0) - (inside.get(k) or 0) for k, v in total.items()}
+    if not any(rest.values()):
+        return None
+    row = _row(rest)
+    row.values[LABEL] = _("Of which to receiving schools outside the area")
+    return row
 
 
 def _row(f: dict) -> Row:

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from core.choices import Side
 from core.scope import scope_of, visible
 from pairings.choices import RegionLevel
-from pairings.models import PairingParty, Region
+from pairings.models import PairingParty, Region, School
 from pairings.selectors import IN_FORCE_STATUSES, regions_then
 
 DATA, SUBTOTAL, TOTAL = "data", "subtotal", "total"
@@ -82,8 +82,14 @@ class Level:
             return Value(0)
         path = self.path(prefix)
         whens = []
+        exact = [p[:-1] for _k, paths in self.buckets for p in paths if p[-1] == "="]
+        if exact:
+            # Schools directly in a region whose lower regions have rows.
+            whens.append(When(In(path, sorted(exact)), then=path))
         single: dict[int, list[str]] = {}
         for _key, paths in self.buckets:
+            if paths and paths[0][-1] == "=":
+                continue
             if len(paths) == 1:
                 single.setdefault(len(paths[0]), []).append(paths[0])
                 continue
@@ -107,13 +113,13 @@ class Level:
         if self.by != "region":
             return value
         if not hasattr(self, "_keys"):
-            self._keys = {paths[0]: k for k, paths in self.buckets if paths}
+            self._keys = {paths[0].rstrip("="): k for k, paths in self.buckets if paths}
         return self._keys.get(value)
 
     def within(self, prefix: str | None = "") -> Q:
         """Records whose school (through ``prefix``) lies, as it was then, in one of
         the level's regions."""
-        paths = [p for _k, ps in self.buckets for p in ps]
+        paths = [p.rstrip("=") for _k, ps in self.buckets for p in ps]
         if not paths:
             return Q(pk__in=[])
         return _startswith_any(self.path(prefix), paths)
@@ -266,6 +272,14 @@ def _by_region(user, tops, top_paths, total) -> Grouping:
     children: dict[int | None, list[Region]] = {}
     for region in below:
         children.setdefault(region.parent_id, []).append(region)
+    # Regions with lower rows that hold schools themselves (市直属学校): they get
+    # a row of their own, so that every school lies in exactly one data row.
+    with_schools = set(
+        School.objects.filter(region__in=[r for r in below if r.pk in children])
+        .order_by()
+        .values_list("region_id", flat=True)
+        .distinct()
+    )
     entries: list[Entry] = []
     levels: dict[str, Level] = {DATA: Level("region")}
 
@@ -275,6 +289,10 @@ def _by_region(user, tops, top_paths, total) -> Grouping:
             entries.append(Entry(region.name, DATA, DATA, region.pk, depth))
             levels[DATA].buckets.append((region.pk, (region.path,)))
             return
+        if region.pk in with_schools:
+            label = _("%(region)s (directly)") % {"region": region.name}
+            entries.append(Entry(label, DATA, DATA, -region.pk, depth + 1))
+            levels[DATA].buckets.append((-region.pk, (f"{region.path}=",)))
         for kid in kids:
             walk(kid, depth + 1, True)
         if subtotal:

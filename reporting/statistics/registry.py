@@ -40,9 +40,15 @@ def available() -> dict:
 
 
 def build(code: str, *, user, spec):
+    """One table, with its own reconciliation lines (subtotals against rows)."""
+    from .checks import attach
+
     module, _title = TABLES[code]
-    return import_module(module).build(user=user, spec=spec)
+    return attach(import_module(module).build(user=user, spec=spec))
 
 
 def build_all(codes, *, user, spec):
-    return [build(code, user=user, spec=spec) for code in codes]
+    """Several tables, with the checks between them (the yearly workbook)."""
+    from .checks import reconcile
+
+    return reconcile([build(code, user=user, spec=spec) for code in codes])

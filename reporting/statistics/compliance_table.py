@@ -105,8 +105,8 @@ def header() -> list[list[HeaderCell]]:
         [
             tall(pgettext("statistics table", "No.")),
             tall(pgettext("statistics table", "Pairing")),
-            tall(pgettext("statistics table", "Receiving schools (names)")),
-            tall(pgettext("statistics table", "Supporting schools (names)")),
+            tall(pgettext("statistics table", "Receiving school(s)")),
+            tall(pgettext("statistics table", "Supporting school(s)")),
             *[H(str(label), colspan=2) for label in compliance.RULES.values()],
             tall(pgettext("statistics table", "All rules met")),
         ],

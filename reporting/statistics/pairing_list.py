@@ -12,6 +12,7 @@ from django.utils.translation import pgettext
 from core.choices import Side
 from core.scope import visible
 from pairings import selectors
+from pairings.choices import PairingStatus
 from pairings.models import Agreement, PairingParty
 
 from . import base, grouping
@@ -74,7 +75,7 @@ def build(*, user, spec) -> Table:
     )
     found = pairings(user=user, span=span, area=rows_of.total)
     rows = [
-        Row(values=_values(number, pairing))
+        Row(values=_values(number, pairing, span))
         for number, pairing in enumerate(found, start=1)
     ]
     return Table(
@@ -89,8 +90,11 @@ def build(*, user, spec) -> Table:
             _(
                 "Pairings in force during the period (from the start to the end or "
                 "termination date, not in preparation), the pairings table 1 "
-                "counts. Agreement signed: an agreement signed on or before the "
-                "end of the period."
+                "counts, with their status at the end of the period: one still "
+                "running then shows its start and its programme's cycle end, and "
+                "one ended or terminated later shows as in progress. "
+                "Agreement signed: an agreement signed on or before the end of the "
+                "period."
             )
         ],
         unit_name=rows_of.unit_name,
@@ -106,7 +110,7 @@ def aid_types(pairing) -> str:
     return "、".join(text for flag, text in chosen if flag)
 
 
-def _values(number, pairing) -> dict:
+def _values(number, pairing, span) -> dict:
     parties = list(pairing.parties.all())
 
     def names(side):
@@ -121,9 +125,28 @@ def _values(number, pairing) -> dict:
         "programme": pairing.programme.name,
         "mode": pairing.get_mode_display(),
         "aid_types": aid_types(pairing),
-        "dates": f"{pairing.start_date.isoformat()} – {pairing.end_date.isoformat()}",
-        "status": pairing.get_status_display(),
+        **dates_and_status(pairing, span),
         "agreement": _("Yes") if pairing.agreement_signed else _("No"),
+    }
+
+
+def dates_and_status(pairing, span) -> dict:
+    """Dates and status as they were at the end of the span: a pairing still
+    running then shows its start and its programme's cycle end (its own end may
+    have changed since, by a termination); one that ended or was terminated
+    later was in progress then."""
+    start = pairing.start_date.isoformat()
+    if pairing.end_date > span.end:
+        return {
+            "dates": _("from %(start)s (cycle to %(end)s)")
+            % {"start": start, "end": pairing.programme.cycle_end.isoformat()},
+            "status": PairingStatus.ACTIVE.label
+            if pairing.status in (PairingStatus.ENDED, PairingStatus.TERMINATED)
+            else pairing.get_status_display(),
+        }
+    return {
+        "dates": f"{start} – {pairing.end_date.isoformat()}",
+        "status": pairing.get_status_display(),
     }
 
 

@@ -52,7 +52,22 @@ def value(key, kind, n):
         return Decimal(n % 9000) / 100
     if kind == "rate":
         return Decimal(n % 1200) / 10
-    return f"{key}{n % 997}号测试文本"
+    return TEXTS.get(key, "{n}号").format(n=n % 997)
+
+
+# Texts about as long as the real ones (a few run past their column and wrap).
+TEXTS = {
+    "name": "欧阳{n}",
+    "sending_school": "济南市历下区第{n}实验小学",
+    "host_school": "湘西州龙山县第{n}民族中心学校",
+    "receiving_school": "湘西州龙山县第{n}民族中心学校",
+    "supporting": "济南市历下区第{n}实验小学",
+    "planned": "2024-09-01至2025-01-15",
+    "actual": "2024-09-01至2025-01-15",
+    "direction": "支援方→受援方",
+    "appraisals": "2024 优秀；2025 合格",
+    "name_project": "第{n}号图书室及多媒体教室建设",
+}
 
 
 def table(shape, count) -> Table:

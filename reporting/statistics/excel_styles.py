@@ -209,6 +209,8 @@ class CellMaker:
         self.sheet = sheet
         self.columns = columns
         self.widths = widths
+        # Texts up to this many characters fit their column whatever they hold.
+        self.short = [int((width - 2) / 2.1) for width in widths]
         self.looks: dict[tuple, WriteOnlyCell] = {}
         # Row-per-record tables (tens of thousands of rows): data cells are written
         # as bare values in the workbook's default font, which costs what a bare
@@ -254,7 +256,7 @@ class CellMaker:
     def bare(self, row: Row, index: int, column: Column):
         value = row.values.get(column.key)
         if isinstance(value, str):
-            if not fits(value, self.widths[index]):
+            if len(value) > self.short[index] and not fits(value, self.widths[index]):
                 return self.figure(row, index, column)
             return text_cell(self.sheet, value) if value.startswith(FORMULA) else value
         if value is None or (

@@ -117,7 +117,7 @@ def line_blocks(ws, row):
     ]
     spans.sort()
     assert spans[0][0] == 1 and spans[-1][1] == ws.max_column
-    assert all(a[1] + 1 == b[0] for a, b in zip(spans, spans[1:]))
+    assert all(a[1] + 1 == b[0] for a, b in zip(spans, spans[1:], strict=False))
     return [ws.cell(row, first).alignment.horizontal for first, _last in spans]
 
 

@@ -225,30 +225,40 @@ def category_labels() -> dict:
 
 
 def header(label: str) -> list[list[HeaderCell]]:
-    def t(text):
-        return pgettext("statistics table", text)
-
-    kinds = [t("Planned"), t("Received"), t("Spent")]
+    kinds = [
+        pgettext("statistics table", "Planned"),
+        pgettext("statistics table", "Received"),
+        pgettext("statistics table", "Spent"),
+    ]
     sources, categories = source_labels(), category_labels()
     return [
         [
             H(label, rowspan=3),
-            H(t("Funds (10,000 yuan)"), colspan=len(FUND_KEYS) + 2),
-            H(t("Goods"), colspan=2 * len(CATEGORIES) + 1),
+            H(
+                pgettext("statistics table", "Funds (10,000 yuan)"),
+                colspan=len(FUND_KEYS) + 2,
+            ),
+            H(pgettext("statistics table", "Goods"), colspan=2 * len(CATEGORIES) + 1),
         ],
         [
             *[H(sources[s], colspan=len(KINDS)) for s in SOURCES],
-            H(t("Cash donations"), rowspan=2),
-            H(t("Funds received in total"), rowspan=2),
+            H(pgettext("statistics table", "Cash donations"), rowspan=2),
+            H(pgettext("statistics table", "Funds received in total"), rowspan=2),
             *[H(categories[c], colspan=2) for c in CATEGORIES],
-            H(t("Goods value in total (10,000 yuan)"), rowspan=2),
+            H(
+                pgettext("statistics table", "Goods value in total (10,000 yuan)"),
+                rowspan=2,
+            ),
         ],
         [
             *[H(text) for _s in SOURCES for text in kinds],
             *[
                 H(text)
                 for _c in CATEGORIES
-                for text in (t("Quantity"), t("Value (10,000 yuan)"))
+                for text in (
+                    pgettext("statistics table", "Quantity"),
+                    pgettext("statistics table", "Value (10,000 yuan)"),
+                )
             ],
         ],
     ]

@@ -531,75 +531,100 @@ H = HeaderCell
 
 
 def header(label: str) -> list[list[HeaderCell]]:
-    def t(text):
-        return pgettext("statistics table", text)
-
     def under(*texts):
-        return [H(t(text), rowspan=2) for text in texts]
+        return [H(text, rowspan=2) for text in texts]
 
-    persons, times, days = t("Persons"), t("Person-times"), t("Days")
+    persons, times, days = (
+        pgettext("statistics table", "Persons"),
+        pgettext("statistics table", "Person-times"),
+        pgettext("statistics table", "Days"),
+    )
     exchange = [
-        ("Teaching support (supporting → receiving)", [persons, times, days]),
         (
-            "Managers on attachment",
-            [persons, times, t("Of which from the receiving side"), days],
-        ),
-        (
-            "Shadowing and further study (receiving → supporting)",
+            pgettext("statistics table", "Teaching support (supporting → receiving)"),
             [persons, times, days],
         ),
-        ("Outreach teaching and training", [persons, times]),
-        ("Exchange rotation", [persons, times, days]),
-        ("Other types and directions", [persons, times, days]),
+        (
+            pgettext("statistics table", "Managers on attachment"),
+            [
+                persons,
+                times,
+                pgettext("statistics table", "Of which from the receiving side"),
+                days,
+            ],
+        ),
+        (
+            pgettext(
+                "statistics table",
+                "Shadowing and further study (receiving → supporting)",
+            ),
+            [persons, times, days],
+        ),
+        (
+            pgettext("statistics table", "Outreach teaching and training"),
+            [persons, times],
+        ),
+        (pgettext("statistics table", "Exchange rotation"), [persons, times, days]),
+        (
+            pgettext("statistics table", "Other types and directions"),
+            [persons, times, days],
+        ),
     ]
     funds = [
-        t("Governments"),
-        t("Supporting side"),
-        t("Social donations and other"),
-        t("Cash donations"),
-        t("Subtotal"),
-        t("Of which not tied to a pairing"),
+        pgettext("statistics table", "Governments"),
+        pgettext("statistics table", "Supporting side"),
+        pgettext("statistics table", "Social donations and other"),
+        pgettext("statistics table", "Cash donations"),
+        pgettext("statistics table", "Subtotal"),
+        pgettext("statistics table", "Of which not tied to a pairing"),
     ]
     return [
         [
             H(label, rowspan=3),
-            H(t("Pairings"), colspan=4),
-            H(t("Staff exchange"), colspan=sum(len(c) for _g, c in exchange)),
-            H(t("Teaching and research"), colspan=4),
-            H(t("Training"), colspan=3),
-            H(t("Backbone teachers"), colspan=2),
-            H(t("Student exchange"), colspan=2),
-            H(t("Funds and goods"), colspan=len(funds) + 2),
-            H(t("Compliance"), colspan=3),
+            H(pgettext("statistics table", "Pairings"), colspan=4),
+            H(
+                pgettext("statistics table", "Staff exchange"),
+                colspan=sum(len(c) for _g, c in exchange),
+            ),
+            H(pgettext("statistics table", "Teaching and research"), colspan=4),
+            H(pgettext("statistics table", "Training"), colspan=3),
+            H(pgettext("statistics table", "Backbone teachers"), colspan=2),
+            H(pgettext("statistics table", "Student exchange"), colspan=2),
+            H(pgettext("statistics table", "Funds and goods"), colspan=len(funds) + 2),
+            H(pgettext("statistics table", "Compliance"), colspan=3),
         ],
         [
             *under(
-                "Pairings in progress",
-                "Supporting schools",
-                "Receiving schools",
-                "Agreements signed",
+                pgettext("statistics table", "Pairings in progress"),
+                pgettext("statistics table", "Supporting schools"),
+                pgettext("statistics table", "Receiving schools"),
+                pgettext("statistics table", "Agreements signed"),
             ),
-            *[H(t(group), colspan=len(cells)) for group, cells in exchange],
+            *[H(group, colspan=len(cells)) for group, cells in exchange],
             *under(
-                "Demonstration / open lessons (lessons)",
-                "Lectures and reports (sessions)",
-                "Joint preparation and lesson critique (times)",
-                "Teaching-research activities (times)",
-                "Terms",
-                "Person-times",
-                "Coverage of receiving-school teachers (%)",
-                "Target",
-                "Achieved",
-                "Student exchange activities",
-                "Student person-times",
+                pgettext("statistics table", "Demonstration / open lessons (lessons)"),
+                pgettext("statistics table", "Lectures and reports (sessions)"),
+                pgettext(
+                    "statistics table", "Joint preparation and lesson critique (times)"
+                ),
+                pgettext("statistics table", "Teaching-research activities (times)"),
+                pgettext("statistics table", "Terms"),
+                pgettext("statistics table", "Person-times"),
+                pgettext(
+                    "statistics table", "Coverage of receiving-school teachers (%)"
+                ),
+                pgettext("statistics table", "Target"),
+                pgettext("statistics table", "Achieved"),
+                pgettext("statistics table", "Student exchange activities"),
+                pgettext("statistics table", "Student person-times"),
             ),
-            H(t("Funds (10,000 yuan)"), colspan=len(funds)),
+            H(pgettext("statistics table", "Funds (10,000 yuan)"), colspan=len(funds)),
             *under(
-                "Goods value (10,000 yuan)",
-                "Books (volumes)",
-                "Pairings compliant",
-                "Pairings evaluated",
-                "Compliance rate (%)",
+                pgettext("statistics table", "Goods value (10,000 yuan)"),
+                pgettext("statistics table", "Books (volumes)"),
+                pgettext("statistics table", "Pairings compliant"),
+                pgettext("statistics table", "Pairings evaluated"),
+                pgettext("statistics table", "Compliance rate (%)"),
             ),
         ],
         [

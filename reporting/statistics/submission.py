@@ -172,7 +172,7 @@ def _missing(schools, level_total, period) -> list[Row]:
         ),
         Row(
             {
-                LABEL: pgettext("statistics table", "County"),
+                LABEL: pgettext("statistics table", "County (district)"),
                 SCHOOL: pgettext("statistics table", "School"),
                 PAIRINGS: pgettext("statistics table", "Pairings"),
                 STATUS: pgettext("statistics table", "Report status"),

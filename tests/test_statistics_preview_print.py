@@ -6,6 +6,7 @@ and page numbers in Chinese."""
 import re
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.urls import reverse
 
@@ -29,7 +30,8 @@ def test_the_print_stylesheet_prints_a4_landscape_readably():
         assert selector in hidden
 
 
-def test_the_preview_shows_the_checks_and_the_printed_foot(db, client, monkeypatch):
+@pytest.mark.django_db
+def test_the_preview_shows_the_checks_and_the_printed_foot(client, monkeypatch):
     w = world.build()
     build = registry.build
 

@@ -27,7 +27,7 @@ PIXELS_PER_UNIT = 7  # a digit of 宋体 10.5 pt at 96 dpi
 
 
 @pytest.fixture
-def yearly(db, tmp_path):
+def yearly(tmp_path):
     """The yearly workbook of the provincial bureau over the small world."""
     w = world.build()
     spec = Spec(span="school_year", year=2024, group="region")
@@ -97,6 +97,7 @@ def data_rows(ws) -> range:
     return range(header_end + 1, end)
 
 
+@pytest.mark.django_db
 def test_every_sheet_prints_a4_landscape_with_titles_and_page_numbers(yearly):
     book, count = yearly
     assert len(book.worksheets) == count
@@ -108,6 +109,7 @@ def test_every_sheet_prints_a4_landscape_with_titles_and_page_numbers(yearly):
         assert "第 &P 页 共 &N 页" in ws.oddFooter.center.text, ws.title
 
 
+@pytest.mark.django_db
 def test_no_text_prints_below_nine_points_in_a_chinese_font(yearly):
     book, _count = yearly
     for ws in book.worksheets:
@@ -125,6 +127,7 @@ def test_no_text_prints_below_nine_points_in_a_chinese_font(yearly):
         assert seen > 10, ws.title
 
 
+@pytest.mark.django_db
 def test_no_figure_or_name_is_wider_than_its_column_unless_it_wraps(yearly):
     book, _count = yearly
     checked = 0
@@ -144,6 +147,7 @@ def test_no_figure_or_name_is_wider_than_its_column_unless_it_wraps(yearly):
     assert checked > 50
 
 
+@pytest.mark.django_db
 def test_header_texts_wrap(yearly):
     book, _count = yearly
     for ws in book.worksheets:

@@ -32,6 +32,8 @@ class Spec:
     end: str | None = None
     group: str = "region"  # region | supporting_school | pairing
     region: int | None = None  # Region id: the top of the table (default: user's)
+    compare_previous: bool | None = None  # 上年同期 and 增减% beside each figure
+    compare_cycle: bool | None = None  # 本轮累计 (needs ``programme``)
 
     @classmethod
     def from_dict(cls, data: dict) -> Spec:
@@ -39,7 +41,7 @@ class Spec:
         return cls(**{k: v for k, v in (data or {}).items() if k in known})
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        return {k: v for k, v in self.__dict__.items() if v is not None and v != ""}
 
 
 def period_of(spec: Spec) -> periods.Period:

@@ -120,6 +120,12 @@ class StatisticsForm(BootstrapMixin, forms.Form):
     region = ScopedChoiceField(
         Region.objects.none(), label=gettext_lazy("region"), required=False
     )
+    compare_previous = forms.BooleanField(
+        label=gettext_lazy("same period last year and change"), required=False
+    )
+    compare_cycle = forms.BooleanField(
+        label=gettext_lazy("cycle to date (choose the programme)"), required=False
+    )
     scoped_fields = ("programme", "region")
 
     def __init__(self, *args, user, **kwargs):
@@ -137,6 +143,13 @@ class StatisticsForm(BootstrapMixin, forms.Form):
         start, end = data.get("start"), data.get("end")
         if span == "range" and start and end and end < start:
             self.add_error("end", _("The end cannot be before the start."))
+        cycle_without_programme = data.get("compare_cycle") and not data.get(
+            "programme"
+        )
+        if cycle_without_programme and "programme" not in self.errors:
+            self.add_error(
+                "programme", _("Choose the programme whose cycle to add up.")
+            )
         return data
 
     def out_of_scope(self) -> bool:
@@ -150,11 +163,15 @@ class StatisticsForm(BootstrapMixin, forms.Form):
             span=span,
             year=data.get("year") if span in ("school_year", "calendar_year") else None,
             semester=data["semester"].pk if span == "semester" else None,
-            programme=data["programme"].pk if span == "cycle" else None,
+            programme=data["programme"].pk
+            if span == "cycle" or data.get("compare_cycle")
+            else None,
             start=data["start"].isoformat() if span == "range" else None,
             end=data["end"].isoformat() if span == "range" else None,
             group=data["group"],
             region=data["region"].pk if data.get("region") else None,
+            compare_previous=True if data.get("compare_previous") else None,
+            compare_cycle=True if data.get("compare_cycle") else None,
         )
 
 

@@ -41,10 +41,19 @@ def available() -> dict:
 
 def build(code: str, *, user, spec):
     """One table, with its own reconciliation lines (subtotals against rows)."""
+    from . import base, compare
     from .checks import attach
 
-    module, _title = TABLES[code]
-    return attach(import_module(module).build(user=user, spec=spec))
+    module = import_module(TABLES[code][0])
+    table = module.build(user=user, spec=spec)
+    if compare.wanted(spec):
+        table = compare.extend(
+            table,
+            spec,
+            base.period_of(spec).end,
+            lambda earlier: module.build(user=user, spec=earlier),
+        )
+    return attach(table)
 
 
 def build_all(codes, *, user, spec):

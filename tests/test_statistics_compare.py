@@ -1,0 +1,167 @@
+"""Comparison columns (上年同期, 增减%, 本轮累计): figures counted here from the
+fixture's activities and funding lines, never by the statistics module; the rate
+of change divides by zero safely; the header; the form's rule; the preview."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils.translation import pgettext
+
+from dispatch.models import Activity
+from projects.models import FundingLine
+from reporting.statistics import compare, registry
+from reporting.statistics.base import Spec, wan
+from reporting.statistics.forms import StatisticsForm
+
+from . import previews, world
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+LECTURES = {  # school year → dates of lectures under pA1
+    2024: [D(2024, 10, 1), D(2024, 11, 1), D(2025, 3, 1), D(2025, 5, 1)],
+    2025: [
+        D(2025, 9, 10),
+        D(2025, 10, 1),
+        D(2025, 11, 1),
+        D(2026, 3, 1),
+        D(2026, 4, 1),
+    ],
+}
+FUNDS = {2024: Decimal("12345.67"), 2025: Decimal("20000")}
+
+
+@pytest.fixture
+def w():
+    w = world.build()
+    FundingLine.objects.all().delete()
+    for days in LECTURES.values():
+        for day in days:
+            Activity.objects.create(
+                pairing=w["pA1"], kind="lecture", title="讲座", date=day,
+                host_side="joint",
+            )  # fmt: skip
+    for year, amount in FUNDS.items():
+        FundingLine.objects.create(
+            pairing=w["pA1"], source="county", year=year, kind="received",
+            date=D(year, 10, 15), amount=amount,
+        )  # fmt: skip
+    return w
+
+
+def lectures_in(start, end):
+    return sum(
+        1
+        for a in Activity.objects.filter(kind="lecture", pairing__name="历下结对")
+        if start <= a.date <= end
+    )
+
+
+def funds_in(start, end):
+    return wan(
+        sum(
+            (f.amount for f in FundingLine.objects.all() if start <= f.date <= end),
+            Decimal(0),
+        )
+    )
+
+
+def a1_row(w, spec):
+    table = registry.build("partner_assistance", user=w["xian"], spec=spec)
+    return table, next(r for r in table.rows if r.values["label"] == "历下区")
+
+
+def test_same_period_last_year_and_change(w):
+    spec = Spec(span="school_year", year=2025, compare_previous=True)
+    table, row = a1_row(w, spec)
+    v = row.values
+    now = lectures_in(D(2025, 9, 1), D(2026, 8, 31))
+    before = lectures_in(D(2024, 9, 1), D(2025, 8, 31))
+    assert (v["lectures"], v["lectures__previous"]) == (now, before) == (5, 4)
+    assert v["lectures__change"] == Decimal("25.0")  # (5 − 4) ÷ 4
+    funds_now = funds_in(D(2025, 9, 1), D(2026, 8, 31))
+    funds_before = funds_in(D(2024, 9, 1), D(2025, 8, 31))
+    assert v["funds_total"] == funds_now and v["funds_total__previous"] == (
+        funds_before
+    )
+    assert v["funds_total__change"] == (
+        (funds_now - funds_before) * 100 / funds_before
+    ).quantize(Decimal("0.1"))
+    # Nothing last year: the change is "—", not a division by zero.
+    assert v["research__previous"] == 0 and v["research__change"] is None
+    keys = [c.key for c in table.columns]
+    at = keys.index("lectures")
+    assert keys[at : at + 3] == ["lectures", "lectures__previous", "lectures__change"]
+    assert compare.change(5, 0) is None and compare.change(0, 4) == Decimal("-100.0")
+
+
+def test_cycle_to_date(w):
+    spec = Spec(
+        span="calendar_year",
+        year=2025,
+        programme=w["programme"].pk,
+        compare_cycle=True,
+        compare_previous=True,
+    )
+    _table, row = a1_row(w, spec)
+    v = row.values
+    # The programme's cycle starts on 1 September 2024; the span ends 2025-12-31.
+    assert v["lectures__cycle"] == lectures_in(D(2024, 9, 1), D(2025, 12, 31)) == 7
+    assert v["lectures"] == lectures_in(D(2025, 1, 1), D(2025, 12, 31)) == 5
+    assert v["lectures__previous"] == lectures_in(D(2024, 1, 1), D(2024, 12, 31))
+    assert v["funds_total__cycle"] == funds_in(D(2024, 9, 1), D(2025, 12, 31))
+
+
+def test_header_gets_a_row_naming_the_comparison_columns(w):
+    spec = Spec(span="school_year", year=2025, compare_previous=True)
+    plain = registry.build("partner_assistance", user=w["xian"], spec=Spec(
+        span="school_year", year=2025))  # fmt: skip
+    table = registry.build("partner_assistance", user=w["xian"], spec=spec)
+    assert len(table.header) == len(plain.header) + 1
+    numeric = [c for c in plain.columns if c.kind in ("int", "wan")]
+    bottom = table.header[-1]
+    assert len(bottom) == 3 * len(numeric)
+    assert [c.text for c in bottom[:3]] == [
+        pgettext("statistics table", "This period"),
+        pgettext("statistics table", "Same period last year"),
+        pgettext("statistics table", "Change (%)"),
+    ]
+    # Every header row spans every column.
+    for r in range(len(table.header)):
+        spanned = sum(
+            c.colspan
+            for rr, row in enumerate(table.header[: r + 1])
+            for c in row
+            if rr + c.rowspan > r
+        )
+        assert spanned == len(table.columns), r
+    # The checks cover the new columns too, and hold.
+    assert table.checks and all(c.ok for c in table.checks)
+
+
+def test_the_form_asks_for_the_programme_of_the_cycle(w):
+    form = StatisticsForm(
+        {"span": "school_year", "year": 2025, "group": "region", "compare_cycle": "on"},
+        user=w["xian"],
+    )
+    assert not form.is_valid()
+    assert "programme" in form.errors
+    form = StatisticsForm(
+        {
+            "span": "school_year", "year": 2025, "group": "region",
+            "compare_cycle": "on", "programme": w["programme"].pk,
+        },
+        user=w["xian"],
+    )  # fmt: skip
+    assert form.is_valid(), form.errors
+    assert form.spec().programme == w["programme"].pk and form.spec().compare_cycle
+
+
+def test_preview_shows_the_comparison(w, client):
+    client.force_login(w["xian"])
+    url = reverse("reporting:statistics_table", args=["partner_assistance"])
+    data = {"span": "school_year", "year": 2025, "compare_previous": "on"}
+    body = previews.get(client, url, data).content.decode()
+    assert pgettext("statistics table", "Same period last year") in body
+    assert "25.0" in body

@@ -120,7 +120,7 @@ def build(job: ExportJob) -> Path:
     titles = registry.available()
     codes = list(titles) if job.table == registry.YEARLY else [job.table]
     tables: list[base.Table] = []
-    with rows_closed(tables):
+    with rows_closed(tables), base.shared_evaluations():
         low, high = COMPUTED
         for done, code in enumerate(codes):
             # One update per table: a long job keeps showing it is alive (a job

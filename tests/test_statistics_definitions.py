@@ -491,3 +491,27 @@ def test_reporting_period_fixture_is_the_worlds(w):
         D(2024, 9, 1), D(2025, 1, 19), D(2025, 3, 1),
     )  # fmt: skip
     assert submission.as_of(period) > dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
+
+
+def test_a_workbook_judges_each_pairing_once(w, monkeypatch):
+    from pairings import compliance
+
+    judged = []
+    real = compliance.evaluate
+
+    def counting(pairings, term):
+        found = list(pairings)
+        judged.extend(p.pk for p in found)
+        return real(found, term)
+
+    monkeypatch.setattr(compliance, "evaluate", counting)
+    spec = semester(w)
+    tables = registry.build_all(
+        ["partner_assistance", "compliance"], user=w["sheng"], spec=spec
+    )
+    assert judged and len(judged) == len(set(judged))
+    # The same judgements as each table built alone.
+    alone = [registry.build(t.code, user=w["sheng"], spec=spec) for t in tables]
+    assert [[r.values for r in t.rows] for t in tables] == [
+        [r.values for r in t.rows] for t in alone
+    ]

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
-from pairings import periods
+from pairings import compliance, periods
 from reporting.models import ReportingPeriod
 
 # Time spans ------------------------------------------------------------------------
@@ -172,3 +174,32 @@ def failed_checks(tables: Iterable[Table]) -> list[Check]:
 
 def iterate(rows: Iterable[Row]) -> Iterator[Row]:
     yield from rows
+
+
+# Compliance shared by the tables of one workbook -------------------------------------
+
+_EVALUATED: ContextVar[dict | None] = ContextVar("evaluated", default=None)
+
+
+@contextmanager
+def shared_evaluations():
+    """Tables built inside share their compliance judgements: tables 1 and 6 of a
+    workbook judge the same pairings on the same semester once."""
+    token = _EVALUATED.set({})
+    try:
+        yield
+    finally:
+        _EVALUATED.reset(token)
+
+
+def evaluate(pairings, term: periods.Period) -> list:
+    """``compliance.evaluate`` for a queryset of pairings, each pairing judged once
+    per semester inside ``shared_evaluations``."""
+    memo = _EVALUATED.get()
+    if memo is None:
+        return compliance.evaluate(pairings, term)
+    known = memo.setdefault((term.start, term.end), {})
+    found = list(pairings.select_related("programme"))
+    for judged in compliance.evaluate([p for p in found if p.pk not in known], term):
+        known[judged.pairing.pk] = judged
+    return [known[p.pk] for p in found]

@@ -63,7 +63,7 @@ def pairings_in(user, tops, term):
 
 def _rows(user, tops, semester) -> list[Row]:
     term = periods.semester(semester)
-    evaluated = compliance.evaluate(pairings_in(user, tops, term), term)
+    evaluated = base.evaluate(pairings_in(user, tops, term), term)
     schools: dict[tuple[int, str], list[str]] = defaultdict(list)
     for pairing_id, side, name in (
         PairingParty.objects.filter(pairing_id__in=[c.pairing.pk for c in evaluated])

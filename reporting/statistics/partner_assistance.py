@@ -25,7 +25,7 @@ from dispatch.models import (
     Stint,
     TrainingParticipation,
 )
-from pairings import compliance, periods, selectors
+from pairings import periods, selectors
 from pairings.choices import TargetMetric
 from pairings.models import Agreement, AgreementTarget, PairingParty
 from projects.choices import DonationForm, FundingKind, FundingSource, GoodsCategory
@@ -421,7 +421,7 @@ def _evaluate(counted, semester) -> dict[int, bool] | None:
         return None
     term = periods.semester(semester)
     pairings = counted.filter(start_date__lte=term.end, end_date__gte=term.start)
-    return {c.pairing.pk: c.passed for c in compliance.evaluate(pairings, term)}
+    return {c.pairing.pk: c.passed for c in base.evaluate(pairings, term)}
 
 
 def _compliance(level, evaluated) -> dict[int, dict]:

@@ -58,6 +58,8 @@ def build(code: str, *, user, spec):
 
 def build_all(codes, *, user, spec):
     """Several tables, with the checks between them (the yearly workbook)."""
+    from .base import shared_evaluations
     from .checks import reconcile
 
-    return reconcile([build(code, user=user, spec=spec) for code in codes])
+    with shared_evaluations():
+        return reconcile([build(code, user=user, spec=spec) for code in codes])

@@ -18,6 +18,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 install: $(VENV)/.installed
 
 run: install
+	@case "$(SCALE)" in small|county|province) ;; *) echo "SCALE=small|county|province (national is for the benchmarks: bench/demo_data.sh)"; exit 2 ;; esac
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_data --scale $(SCALE) --if-empty
 	$(PY) manage.py devserver --host $(HOST) --port $(PORT)

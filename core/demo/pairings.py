@@ -104,6 +104,7 @@ class _Builder:
         self.pairing_ids = demo.writer.ids(Pairing)
         self.party_ids = demo.writer.ids(PairingParty)
         self.parties: list[PairingParty] = []
+        self.scopes: dict[str, tuple[list[int], dict[int, list[int]]]] = {}
 
     def draw(self, county: int, group: str, side: str, exclude: set[int]):
         """A school of ``group`` in ``county`` fit for ``side``, not in ``exclude``."""
@@ -147,14 +148,31 @@ class _Builder:
                 return sides
         raise RuntimeError("not enough schools for a pairing")
 
+    def within(self, region) -> tuple[list[int], dict[int, list[int]]]:
+        """The counties under ``region`` (indexes), and the same by city."""
+        path = region.path
+        if path not in self.scopes:
+            counties = self.demo.regions.counties
+            scope = [
+                i for i, c in enumerate(counties) if c.region.path.startswith(path)
+            ]
+            by_city: dict[int, list[int]] = {}
+            for i in scope:
+                by_city.setdefault(counties[i].city, []).append(i)
+            self.scopes[path] = scope, by_city
+        return self.scopes[path]
+
     def geography(self, info: ProgrammeInfo):
         """(supporting counties, receiving counties) for one pairing."""
         counties = self.demo.regions.counties
-        path = info.region.path
-        scope = [i for i, c in enumerate(counties) if c.region.path.startswith(path)]
-        by_city: dict[int, list[int]] = {}
-        for i in scope:
-            by_city.setdefault(counties[i].city, []).append(i)
+        if info.partner is not None:  # across provinces: a city of each
+            _scope, east = self.within(info.region)
+            _scope, west = self.within(info.partner)
+            return (
+                east[self.rng.choice(list(east))],
+                west[self.rng.choice(list(west))],
+            )
+        scope, by_city = self.within(info.region)
         cities = list(by_city)
         multi = [c for c in cities if len(by_city[c]) > 1]
         roll = self.rng.random()
@@ -246,14 +264,14 @@ class _Builder:
         return show, used
 
 
-def _school_share(demo: Demo, info: ProgrammeInfo) -> float:
+def _school_share(demo: Demo, info: ProgrammeInfo, per_county: list[int]) -> float:
     """The share of all schools inside the programme's region: a county programme
     gets far fewer pairings than a provincial one."""
     counties = demo.regions.counties
     inside = sum(
-        1
-        for school in demo.schools.items
-        if counties[school.county].region.path.startswith(info.region.path)
+        count
+        for county, count in zip(counties, per_county, strict=True)
+        if county.region.path.startswith(info.region.path)
     )
     return inside / len(demo.schools.items)
 
@@ -263,7 +281,12 @@ def build_pairings(demo: Demo) -> None:
     show, used = builder.showcase()
     demo.showcase = show
     total = demo.scale.pairings - len(show.pairings)
-    weights = [info.weight * _school_share(demo, info) for info in demo.programmes]
+    per_county = [0] * len(demo.regions.counties)
+    for school in demo.schools.items:
+        per_county[school.county] += 1
+    weights = [
+        info.weight * _school_share(demo, info, per_county) for info in demo.programmes
+    ]
     counts = allocate(demo.scale.pairings, weights, minimum=1)
     counts = [max(0, c - u) for c, u in zip(counts, used, strict=True)]
     while sum(counts) > total:  # the showcase took more than a programme's share

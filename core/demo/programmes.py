@@ -104,25 +104,52 @@ SPECS = [
 ]
 
 
+# The national scale's programmes across provinces (东西部协作): the supporting
+# province (owner) and the receiving one, by index in core.demo.regions.PROVINCES.
+CROSS_PROVINCE = [
+    (0, 6, "鲁渝东西部协作教育帮扶"),  # 山东 → 重庆
+    (4, 5, "粤桂东西部协作教育帮扶"),  # 广东 → 广西
+    (4, 8, "粤黔东西部协作教育帮扶"),  # 广东 → 贵州
+]
+CROSS_WEIGHT = 30
+
+
 @dataclass
 class ProgrammeInfo:
     programme: Programme
     region: Region
     weight: int
+    # Across provinces: the receiving schools' province (the supporting schools are
+    # in ``region``, the owner's).
+    partner: Region | None = None
 
 
-def _owner(demo: Demo, owner: tuple[str, int]) -> tuple[Region, str, str]:
-    """The owning region, its issuing body and document prefix."""
+def _owner(
+    demo: Demo, owner: tuple[str, int], province: int = 0
+) -> tuple[Region, str, str]:
+    """The owning region, its issuing body and document prefix; indexes count
+    within ``province`` (the national scale) or the one province."""
     level, index = owner
     regions = demo.regions
+    if regions.provinces:
+        cities = [i for i, p in enumerate(regions.city_province) if p == province]
+        counties = [i for i, c in enumerate(regions.counties) if c.city in set(cities)]
+    else:
+        cities, counties = list(range(len(regions.cities))), None
     if level == "city":
-        index = index if index < len(regions.cities) else 0
+        index = cities[index if index < len(cities) else 0]
         city = regions.cities[index]
         return city, f"{city.name}教育局", f"{regions.city_short[index]}教发"
     if level == "county":
+        if counties is not None:
+            index = counties[index if index < len(counties) else 0]
         index = index if index < len(regions.counties) else 0
         county = regions.counties[index].region
         return county, f"{county.name}教育和体育局", f"{county.name[0]}教字"
+    if regions.provinces and province:
+        region = regions.provinces[province]
+        body = "教育委员会" if region.name.endswith("市") else "教育厅"
+        return region, f"{region.name}{body}", f"{regions.province_short[province]}教"
     return regions.province, "山东省教育厅", "鲁教"
 
 
@@ -136,15 +163,47 @@ def cycle(anchor: date, years: float, start_offset: int) -> tuple[date, date]:
     return start, end
 
 
+def _plan(demo: Demo) -> list[tuple[ProgrammeSpec, int, int | None]]:
+    """(spec, owning province, receiving province across provinces or None)."""
+    if not demo.regions.provinces:
+        return [(spec, 0, None) for spec in SPECS[: demo.scale.programmes]]
+    provinces = len(demo.regions.provinces)
+    cross = [c for c in CROSS_PROVINCE if max(c[:2]) < provinces]
+    if not cross and provinces > 1:  # reduced variants: the first to the last
+        cross = [(0, provinces - 1, "东西部协作教育帮扶")]
+    per_province = min(len(SPECS), max(1, (demo.scale.programmes - len(cross))))
+    per_province = min(per_province, max(1, demo.scale.programmes // provinces))
+    plan = [(spec, p, None) for p in range(provinces) for spec in SPECS[:per_province]]
+    east_west = next(s for s in SPECS if s.kind == K.EAST_WEST)
+    for owner, partner, name in cross:
+        spec = ProgrammeSpec(
+            kind=K.EAST_WEST,
+            name=name,
+            owner=("province", 0),
+            years=5,
+            start_offset=3,
+            weight=CROSS_WEIGHT,
+            thresholds=east_west.thresholds,
+            description="东部省份优质学校对口帮扶西部省份薄弱学校,开展支教、挂职、"
+            "跟岗学习和物资援助。",
+        )
+        plan.append((spec, owner, partner))
+    return plan
+
+
 def build_programmes(demo: Demo) -> None:
     rng, ids = demo.rng("programmes"), demo.writer.ids(Programme)
     rows = []
-    for spec in SPECS[: demo.scale.programmes]:
-        region, body, prefix = _owner(demo, spec.owner)
+    for spec, province, partner in _plan(demo):
+        region, body, prefix = _owner(demo, spec.owner, province)
         start, end = cycle(demo.anchor, spec.years, spec.start_offset)
+        name = spec.name.format(owner=region.name)
+        if demo.regions.provinces and partner is None and "{owner}" not in spec.name:
+            # One province's own programme among several: say whose.
+            name = demo.regions.provinces[province].name + name.removeprefix("全省")
         programme = Programme(
             id=next(ids),
-            name=spec.name.format(owner=region.name),
+            name=name,
             kind=spec.kind,
             issuing_body=body,
             document_number=f"{prefix}[{start.year}]{rng.randint(3, 96)}号",
@@ -155,6 +214,13 @@ def build_programmes(demo: Demo) -> None:
             **spec.thresholds,
         )
         rows.append(programme)
-        demo.programmes.append(ProgrammeInfo(programme, region, spec.weight))
+        demo.programmes.append(
+            ProgrammeInfo(
+                programme,
+                region,
+                spec.weight,
+                demo.regions.provinces[partner] if partner is not None else None,
+            )
+        )
     demo.writer.save(Programme, rows)
     demo.writer.report(Programme)

@@ -1,5 +1,9 @@
 """Regions: 山东省, its 16 real prefecture-level cities and real counties (synthesized
-ones only past the real list), and townships with 9-digit codes under their county."""
+ones only past the real list), and townships with 9-digit codes under their county.
+
+The national scale (benchmarks only) adds nine more provinces with their real
+prefecture-level cities (重庆 as its two official second-level units, 市辖区 and 县) and
+generated counties; every province gets an equal share of the counties and townships."""
 
 from dataclasses import dataclass, field
 
@@ -69,6 +73,119 @@ COUNTIES = {
 }
 
 
+# The national scale's other provinces: code, name, short form (document numbers),
+# and their prefecture-level cities (code and name; the short form is the first
+# character). Counties under them are generated.
+OTHER_PROVINCES = [
+    (
+        "410000",
+        "河南省",
+        "豫",
+        "410100郑州市 410200开封市 410300洛阳市 "
+        "410400平顶山市 410500安阳市 "
+        "410600鹤壁市 410700新乡市 410800焦作市 "
+        "410900濮阳市 411000许昌市 411100漯河市 "
+        "411200三门峡市 411300南阳市 "
+        "411400商丘市 411500信阳市 411600周口市 "
+        "411700驻马店市",
+    ),
+    (
+        "420000",
+        "湖北省",
+        "鄂",
+        "420100武汉市 420200黄石市 420300十堰市 "
+        "420500宜昌市 420600襄阳市 420700鄂州市 "
+        "420800荆门市 420900孝感市 421000荆州市 "
+        "421100黄冈市 421200咸宁市 421300随州市 "
+        "422800恩施土家族苗族自治州",
+    ),
+    (
+        "430000",
+        "湖南省",
+        "湘",
+        "430100长沙市 430200株洲市 430300湘潭市 "
+        "430400衡阳市 430500邵阳市 430600岳阳市 "
+        "430700常德市 430800张家界市 "
+        "430900益阳市 431000郴州市 431100永州市 "
+        "431200怀化市 431300娄底市 "
+        "433100湘西土家族苗族自治州",
+    ),
+    (
+        "440000",
+        "广东省",
+        "粤",
+        "440100广州市 440200韶关市 440300深圳市 "
+        "440400珠海市 440500汕头市 440600佛山市 "
+        "440700江门市 440800湛江市 440900茂名市 "
+        "441200肇庆市 441300惠州市 441400梅州市 "
+        "441500汕尾市 441600河源市 441700阳江市 "
+        "441800清远市 441900东莞市 442000中山市 "
+        "445100潮州市 445200揭阳市 445300云浮市",
+    ),
+    (
+        "450000",
+        "广西壮族自治区",
+        "桂",
+        "450100南宁市 450200柳州市 450300桂林市 "
+        "450400梧州市 450500北海市 "
+        "450600防城港市 450700钦州市 "
+        "450800贵港市 450900玉林市 451000百色市 "
+        "451100贺州市 451200河池市 451300来宾市 "
+        "451400崇左市",
+    ),
+    (
+        "500000",
+        "重庆市",
+        "渝",
+        "500100市辖区 500200县",
+    ),
+    (
+        "510000",
+        "四川省",
+        "川",
+        "510100成都市 510300自贡市 "
+        "510400攀枝花市 510500泸州市 "
+        "510600德阳市 510700绵阳市 510800广元市 "
+        "510900遂宁市 511000内江市 511100乐山市 "
+        "511300南充市 511400眉山市 511500宜宾市 "
+        "511600广安市 511700达州市 511800雅安市 "
+        "511900巴中市 512000资阳市 "
+        "513200阿坝藏族羌族自治州 513300甘孜藏族自治州 "
+        "513400凉山彝族自治州",
+    ),
+    (
+        "520000",
+        "贵州省",
+        "黔",
+        "520100贵阳市 520200六盘水市 "
+        "520300遵义市 520400安顺市 520500毕节市 "
+        "520600铜仁市 522300黔西南布依族苗族自治州 "
+        "522600黔东南苗族侗族自治州 "
+        "522700黔南布依族苗族自治州",
+    ),
+    (
+        "530000",
+        "云南省",
+        "滇",
+        "530100昆明市 530300曲靖市 530400玉溪市 "
+        "530500保山市 530600昭通市 530700丽江市 "
+        "530800普洱市 530900临沧市 "
+        "532300楚雄彝族自治州 "
+        "532500红河哈尼族彝族自治州 "
+        "532600文山壮族苗族自治州 "
+        "532800西双版纳傣族自治州 532900大理白族自治州 "
+        "533100德宏傣族景颇族自治州 "
+        "533300怒江傈僳族自治州 533400迪庆藏族自治州",
+    ),
+]
+# Every province of the national scale: (code, name, short, [(city code, name,
+# short)]), Shandong first.
+PROVINCES = [(*PROVINCE, "鲁", CITIES)] + [
+    (code, name, short, [(item[:6], item[6:], item[6]) for item in cities.split()])
+    for code, name, short, cities in OTHER_PROVINCES
+]
+
+
 @dataclass
 class County:
     region: Region
@@ -83,13 +200,18 @@ class County:
 
 @dataclass
 class Regions:
-    province: Region
+    province: Region  # 山东省: the provincial demo bureau's (``sheng``)
     cities: list[Region]
     city_short: list[str]
     counties: list[County]
+    # The national scale: every province (Shandong first), the province of each
+    # city (by index), and each province's short form for document numbers.
+    provinces: list[Region] = field(default_factory=list)
+    city_province: list[int] = field(default_factory=list)
+    province_short: list[str] = field(default_factory=list)
 
     def all(self) -> list[Region]:
-        rows = [self.province, *self.cities]
+        rows = [*(self.provinces or [self.province]), *self.cities]
         for county in self.counties:
             rows.append(county.region)
             rows.extend(county.townships)
@@ -111,6 +233,9 @@ def _county_quota(cities: int, counties: int) -> list[int]:
 
 def build_regions(demo: Demo) -> None:
     scale, rng, ids = demo.scale, demo.rng("regions"), demo.writer.ids(Region)
+    if scale.provinces > 1:
+        _build_provinces(demo)
+        return
     if scale.cities > len(CITIES):
         raise ValueError("Shandong has 16 prefecture-level cities")
 
@@ -143,7 +268,16 @@ def build_regions(demo: Demo) -> None:
                     region(county_code, county, RegionLevel.COUNTY, city), city_index
                 )
             )
-    per_county = allocate(scale.townships, [1] * len(counties), minimum=1)
+    _townships(rng, region, counties, scale.townships)
+    demo.regions = Regions(
+        province, cities, [short for _c, _n, short in CITIES[: scale.cities]], counties
+    )
+    demo.writer.save(Region, demo.regions.all())
+    demo.writer.report(Region)
+
+
+def _townships(rng, region, counties: list[County], total: int) -> None:
+    per_county = allocate(total, [1] * len(counties), minimum=1)
     for county, count in zip(counties, per_county, strict=True):
         streets = max(1, round(count * (0.45 if county.is_district else 0.15)))
         villages = 0 if county.is_district else count // 6
@@ -161,8 +295,85 @@ def build_regions(demo: Demo) -> None:
                 region(code, name, RegionLevel.TOWNSHIP, county.region)
             )
             county.kinds.append(kind)
+
+
+def _new_region(ids):
+    def region(code, name, level, parent):
+        path = (parent.path if parent else "") + code + "/"
+        return Region(
+            id=next(ids),
+            code=code,
+            name=name,
+            level=level,
+            parent_id=parent.id if parent else None,
+            path=path,
+        )
+
+    return region
+
+
+def _build_provinces(demo: Demo) -> None:
+    """Several provinces (the national scale): Shandong with its real counties first,
+    then the others in ``PROVINCES`` order with generated counties; cities, counties
+    and townships are shared out between the provinces as evenly as their real
+    prefecture lists allow."""
+    scale, rng = demo.scale, demo.rng("regions")
+    if scale.provinces > len(PROVINCES):
+        raise ValueError(f"the generator knows {len(PROVINCES)} provinces")
+    region = _new_region(demo.writer.ids(Region))
+    chosen = PROVINCES[: scale.provinces]
+    real = [len(cities) for _c, _n, _s, cities in chosen]
+    city_quota = [
+        min(q, r) for q, r in zip(allocate(scale.cities, real, 1), real, strict=True)
+    ]
+    county_quota = allocate(scale.counties, [1] * len(chosen), 1)
+    provinces, cities, city_short, city_province, counties = [], [], [], [], []
+    for p, (code, name, _short, city_list) in enumerate(chosen):
+        province = region(code, name, RegionLevel.PROVINCE, None)
+        provinces.append(province)
+        wanted = max(county_quota[p], city_quota[p])
+        if p == 0:  # Shandong: counties follow the real lists, as in one province
+            per_city = _county_quota(city_quota[0], wanted)
+        else:
+            per_city = allocate(wanted, [1] * city_quota[p], minimum=1)
+        for (city_code, city_name, short), quota in zip(
+            city_list, per_city, strict=False
+        ):
+            city_index = len(cities)
+            city = region(city_code, city_name, RegionLevel.CITY, province)
+            cities.append(city)
+            city_short.append(short)
+            city_province.append(p)
+            known = COUNTIES.get(city_code, "").split()
+            real_counties = [(item[:6], item[6:]) for item in known]
+            names = {name for _code, name in real_counties}
+            for k in range(quota):
+                if k < len(real_counties):
+                    county_code, county = real_counties[k]
+                else:
+                    district = rng.random() < 0.3
+                    county = county_name(rng, district=district)
+                    while county in names:
+                        county = county_name(rng, district=district)
+                    # Shandong: the unused range past its real codes, as above.
+                    number = 90 + k - len(real_counties) if p == 0 else k + 1
+                    county_code = f"{city_code[:4]}{number:02d}"
+                names.add(county)
+                counties.append(
+                    County(
+                        region(county_code, county, RegionLevel.COUNTY, city),
+                        city_index,
+                    )
+                )
+    _townships(rng, region, counties, scale.townships)
     demo.regions = Regions(
-        province, cities, [short for _c, _n, short in CITIES[: scale.cities]], counties
+        provinces[0],
+        cities,
+        city_short,
+        counties,
+        provinces=provinces,
+        city_province=city_province,
+        province_short=[short for _c, _n, short, _l in chosen],
     )
     demo.writer.save(Region, demo.regions.all())
     demo.writer.report(Region)

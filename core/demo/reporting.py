@@ -150,6 +150,7 @@ def build_reports(demo: Demo, periods: list[ReportingPeriod]) -> None:
     ordered = [show.school] + [s for s in parties + others if s != show.school]
     per_period = allocate(demo.scale.reports, [1] * len(periods))
     show_city = demo.regions.counties[show.county].city
+    province_of = demo.regions.city_province
     reports, events, sent = [], [], []
     for index, (period, semester, count) in enumerate(
         zip(periods, demo.periods, per_period, strict=True)
@@ -184,8 +185,12 @@ def build_reports(demo: Demo, periods: list[ReportingPeriod]) -> None:
             school_user = users["xuexiao"] if school == show.school else None
             if info.county == show.county:
                 reviewer = users["xian"]
+            elif info.city == show_city:
+                reviewer = users["shi"]
+            elif province_of and province_of[info.city]:
+                reviewer = users["admin"]  # national scale: outside Shandong
             else:
-                reviewer = users["shi"] if info.city == show_city else users["sheng"]
+                reviewer = users["sheng"]
             report_id = next(report_ids)
             submits = [
                 t

@@ -1,4 +1,8 @@
-"""The three demo data sizes as one table, so the command and the tests agree."""
+"""The demo data sizes as one table, so the command and the tests agree.
+
+``small``, ``county`` and ``province`` are offered by ``make run``; ``national`` (ten
+provinces, ten times the province, with pairings across provinces) is for the
+benchmarks on PostgreSQL only."""
 
 from dataclasses import dataclass
 
@@ -23,10 +27,13 @@ class Scale:
     donations: int
     periods: int
     reports: int
+    # More than one: Shandong and the next provinces of core.demo.regions.PROVINCES,
+    # each with the programmes of a province, and programmes across provinces.
+    provinces: int = 1
 
     @property
     def regions(self) -> int:
-        return 1 + self.cities + self.counties + self.townships
+        return self.provinces + self.cities + self.counties + self.townships
 
 
 SCALES: dict[str, Scale] = {
@@ -85,6 +92,25 @@ SCALES: dict[str, Scale] = {
             donations=15_000,
             periods=6,
             reports=30_000,
+        ),
+        Scale(
+            name="national",
+            provinces=10,
+            cities=143,  # every real prefecture-level unit of the ten provinces
+            counties=1_200,
+            townships=15_000,
+            schools=150_000,
+            programmes=83,  # the province's eight in each province, three across
+            pairings=50_000,
+            people=300_000,
+            secondments=400_000,
+            stints=900_000,
+            activities=2_500_000,
+            projects=40_000,
+            funding_lines=250_000,
+            donations=150_000,
+            periods=6,
+            reports=300_000,
         ),
     )
 }

@@ -129,7 +129,7 @@ def build_schools(demo: Demo) -> None:
         weak = not model and rng.random() < weak_odds[locality]
         school = School(
             id=next(ids),
-            code=f"3137{city_code[2:4]}{serial[county.city]:04d}",
+            code=f"31{city_code[:4]}{serial[county.city]:04d}",
             name=name,
             region_id=region.id,
             stage=stage,

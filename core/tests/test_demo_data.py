@@ -1,9 +1,11 @@
 """The demo data generator: exact sizes, determinism, every case present, and the
 structural rules (both sides, non-overlapping stints, consistent secondments)."""
 
+import dataclasses
 import hashlib
 import io
 from collections import defaultdict
+from datetime import date
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
@@ -15,9 +17,10 @@ from django.db.models import Count, Q
 from django.test import RequestFactory
 
 from core.choices import Direction, Side
-from core.demo import SCALES
-from core.demo.writer import DEMO_MODELS, DEMO_USERNAMES, flush_demo_data
+from core.demo import SCALES, generate
+from core.demo.writer import DEMO_MODELS, DEMO_USERNAMES, Writer, flush_demo_data
 from core.models import Membership
+from core.scope import scope_of, visible
 from dispatch.choices import (
     ActivityKind,
     AppraisalResult,
@@ -337,3 +340,70 @@ def test_demo_users_log_in_with_their_scope():
     mine = [ps for ps in parties.values() if school.id in {p.school_id for p in ps}]
     assert len(mine) >= 3
     assert any(len({county_of(p.school) for p in ps}) > 1 for ps in mine)
+
+
+def test_national_scale_on_a_reduced_size():
+    """The national scale's machinery (several provinces, each with its own
+    programmes, and pairings across provinces) on a few schools: the real scale is
+    for the PostgreSQL benchmarks (150,000 schools)."""
+    national = SCALES["national"]
+    assert national.provinces == 10
+    assert national.regions == 10 + 143 + 1_200 + 15_000
+    assert national.schools == 10 * SCALES["province"].schools
+    scale = dataclasses.replace(
+        SCALE,
+        name="national",
+        provinces=3,
+        cities=6,
+        counties=6,
+        townships=24,
+        programmes=4,
+    )
+    flush_demo_data(io.StringIO())
+    try:
+        with transaction.atomic():
+            generate(
+                scale=scale,
+                seed=1,
+                anchor=date.fromisoformat(ANCHOR),
+                writer=Writer(io.StringIO()),
+            )
+        levels = dict(
+            Region.objects.values_list("level").annotate(n=Count("id")).order_by()
+        )
+        assert levels == {1: 3, 2: 6, 3: 6, 4: 24}
+        provinces = dict(Region.objects.filter(level=1).values_list("code", "name"))
+        assert provinces == {"370000": "山东省", "410000": "河南省", "420000": "湖北省"}
+        assert School.objects.count() == scale.schools
+        assert Programme.objects.count() == scale.programmes
+        assert Pairing.objects.count() == scale.pairings
+        # Every province has schools and pairings of its own.
+        for code in provinces:
+            assert School.objects.filter(region__path__startswith=code).exists()
+            inside = PairingParty.objects.filter(school__region__path__startswith=code)
+            assert inside.exists(), code
+        # Across provinces (东西部协作): supporting schools in the owner's province,
+        # receiving ones in another, under an east-west programme.
+        crossing = []
+        for pairing_id, parties in parties_by_pairing().items():
+            sides = defaultdict(set)
+            for party in parties:
+                sides[party.side].add(party.school.region.path[:6])
+            if len(set().union(*sides.values())) > 1:
+                crossing.append(pairing_id)
+                assert len(sides[Side.SUPPORTING]) == 1
+                assert sides[Side.SUPPORTING] != sides[Side.RECEIVING]
+        assert crossing
+        programmes = Programme.objects.filter(pairings__in=crossing).distinct()
+        assert {p.kind for p in programmes} == {"east_west"}
+        assert all(p.region.level == 1 for p in programmes)
+        # The demo users: sheng is Shandong's bureau, admin sees every province.
+        member = {m.user.username: m for m in Membership.objects.select_related("user")}
+        assert member["sheng"].region.code == "370000"
+        assert member["xian"].region.path.startswith("370000/")
+        assert scope_of(member["admin"].user).is_admin
+        sheng = visible(Pairing.objects.all(), member["sheng"].user)
+        assert set(crossing) & set(sheng.values_list("pk", flat=True))
+        assert sheng.count() < Pairing.objects.count()
+    finally:
+        load(1)  # the module's data again (and its attachment files)

@@ -29,7 +29,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+        parser.add_argument(
+            "--scale",
+            choices=list(SCALES),
+            default="small",
+            help="national: ten provinces, for the PostgreSQL benchmarks only",
+        )
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument(
             "--anchor",

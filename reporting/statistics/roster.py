@@ -25,7 +25,7 @@ from dispatch.choices import (
     Title,
 )
 from dispatch.models import Appraisal, Secondment, Stint
-from pairings import compliance, periods
+from pairings import compliance, periods, selectors
 
 from . import base
 from .base import Column, HeaderCell, Row, Table
@@ -70,12 +70,14 @@ def build(*, user, spec) -> Table:
 
 
 def secondments(user, span):
-    """The visible secondments with a stint overlapping the span, in roster order:
+    """The visible secondments with a stint overlapping the span, under a pairing
+    in force then (those table 1 counts), in roster order:
     a plain join with no grouping, so PostgreSQL streams it straight from the
     indexes."""
     on_post = Stint.objects.filter(secondment=OuterRef("pk"), **periods.overlaps(span))
+    in_force = selectors.pairings_in_force(start=span.start, end=span.end)
     return (
-        visible(Secondment.objects.filter(Exists(on_post)), user)
+        visible(Secondment.objects.filter(Exists(on_post), pairing__in=in_force), user)
         .order_by(
             "sending_school__region__path", "sending_school__name", "person__name", "pk"
         )

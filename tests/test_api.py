@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.translation import gettext
 
 from config.api_urls import router
 from core.api.authentication import token_create
@@ -622,6 +623,9 @@ def test_statistics_json_has_the_tables_figures(client, w):
     assert got == expected
     assert len(got) >= 2  # the county's row and the total
     assert body["more"] is False
+    # The reconciliation lines, as on the page: the total against its rows.
+    assert body["checks"] and all(c["ok"] for c in body["checks"])
+    assert body["checks"][0]["label"].startswith(gettext("Total"))
 
 
 def plain(values: dict) -> dict:

@@ -194,6 +194,13 @@ class RowSerializer(serializers.Serializer):
     )
 
 
+class CheckSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    expected = serializers.CharField()
+    actual = serializers.CharField()
+    ok = serializers.BooleanField()
+
+
 class StatisticsCatalogueSerializer(serializers.Serializer):
     code = serializers.CharField()
     title = serializers.CharField()
@@ -209,6 +216,10 @@ class StatisticsTableSerializer(serializers.Serializer):
     columns = ColumnSerializer(many=True)
     rows = RowSerializer(many=True)
     notes = serializers.ListField(child=serializers.CharField())
+    checks = CheckSerializer(
+        many=True,
+        help_text=_("Reconciliation (校验): subtotals and totals against their rows."),
+    )
     offset = serializers.IntegerField()
     more = serializers.BooleanField(
         help_text=_("More rows follow: ask again with offset + limit.")

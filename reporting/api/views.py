@@ -471,6 +471,7 @@ class StatisticsViewSet(viewsets.GenericViewSet):
                     for row in rows[:limit]
                 ],
                 "notes": table.notes,
+                "checks": [check.__dict__ for check in table.checks],
                 "offset": offset,
                 "more": len(rows) > limit,
             }

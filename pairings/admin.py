@@ -144,6 +144,17 @@ class SchoolAdmin(admin.ModelAdmin):
         services.school_region_moved(school=obj, former_region=former)
 
 
+@admin.register(SchoolRegionChange)
+class SchoolRegionChangeAdmin(admin.ModelAdmin):
+    list_display = ["school", "former_region", "changed_on"]
+    search_fields = ["school__name", "^school__code", "former_region__name"]
+    autocomplete_fields = ["school", "former_region"]
+    list_select_related = ["school", "former_region"]
+    date_hierarchy = "changed_on"
+    ordering = ["-changed_on", "id"]
+    list_per_page = LIST_PER_PAGE
+
+
 @admin.register(SchoolNameChange)
 class SchoolNameChangeAdmin(admin.ModelAdmin):
     list_display = ["former_name", "school", "renamed_on"]

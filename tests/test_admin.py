@@ -40,6 +40,7 @@ from pairings.models import (
     Region,
     School,
     SchoolNameChange,
+    SchoolRegionChange,
     SchoolYearProfile,
 )
 from pairings.tests.factories import (
@@ -122,6 +123,11 @@ def objects(admin_user):
         receiving,
         SchoolNameChange.objects.create(
             school=receiving, former_name="旧校名", renamed_on=dt.date(2020, 9, 1)
+        ),
+        SchoolRegionChange.objects.create(
+            school=receiving,
+            former_region=receiving.region,
+            changed_on=dt.date(2021, 9, 1),
         ),
         SchoolYearProfile.objects.create(school=receiving, school_year=2024),
         pairing.programme,

@@ -63,7 +63,7 @@ def test_admin_change_is_recorded_with_source_admin(client, w):
     form = response.context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None}
     data.update(name="历下新区小学", region=school.region_id)
-    for prefix in ("profiles", "former_names"):
+    for prefix in ("profiles", "former_names", "region_changes"):
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
     data = {k: ("on" if v is True else v) for k, v in data.items() if v is not False}
     response = client.post(f"/admin/pairings/school/{school.pk}/change/", data)

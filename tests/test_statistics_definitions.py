@@ -371,7 +371,8 @@ def test_a_past_period_keeps_its_figures(w):
     )  # fmt: skip
     assert form.is_valid(), form.errors
     form.save()
-    assert SchoolRegionChange.objects.get(school=w["b1r"]).former_region == w["B1"]
+    moved = SchoolRegionChange.objects.filter(school=w["b1r"]).latest("changed_on")
+    assert moved.former_region == w["B1"]
 
     after = [snapshot(w, spec) for spec in specs]
     for old, new in zip(before, after, strict=True):
@@ -515,3 +516,21 @@ def test_a_workbook_judges_each_pairing_once(w, monkeypatch):
     assert [[r.values for r in t.rows] for t in tables] == [
         [r.values for r in t.rows] for t in alone
     ]
+
+
+def test_moving_a_school_in_the_admin_keeps_its_former_region(client, w):
+    """The admin goes through the same service as the school form."""
+    client.force_login(w["admin"])
+    school = w["b1s"]
+    page = client.get(f"/admin/pairings/school/{school.pk}/change/")
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(region=w["A2"].pk)
+    for prefix in ("profiles", "former_names", "region_changes"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    data = {k: ("on" if v is True else v) for k, v in data.items() if v is not False}
+    response = client.post(f"/admin/pairings/school/{school.pk}/change/", data)
+    assert response.status_code == 302
+    change = SchoolRegionChange.objects.filter(school=school).latest("changed_on")
+    assert change.former_region == w["B1"]
+    assert change.changed_on == dt.date.today()

@@ -38,6 +38,7 @@ from pairings.models import (
     Region,
     School,
     SchoolNameChange,
+    SchoolRegionChange,
     SchoolYearProfile,
 )
 from projects.models import AidProject, Donation, FundingLine
@@ -131,6 +132,12 @@ def objects_under(p, supporting, receiving, period, uploader, tag):
         School: receiving,
         SchoolNameChange: SchoolNameChange.objects.create(
             school=receiving, former_name=f"{tag}旧名", renamed_on=dt.date(2020, 1, 1)
+        ),
+        # Moved long ago, within its own region: no figure changes.
+        SchoolRegionChange: SchoolRegionChange.objects.create(
+            school=receiving,
+            former_region=receiving.region,
+            changed_on=dt.date(2020, 1, 1),
         ),
         SchoolYearProfile: SchoolYearProfile.objects.create(
             school=receiving, school_year=2024

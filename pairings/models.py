@@ -467,8 +467,12 @@ class AgreementTarget(models.Model):
         on_delete=models.CASCADE,
         related_name="targets",
     )
+    # A school year, by its first calendar year (2024 = 2024-2025), like the
+    # school-year profiles: a target belongs to one school year without doubt.
     year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+        _("school year"),
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text=_("The school year by its first year: 2024 means 2024-2025."),
     )
     metric = models.CharField(_("metric"), max_length=32, choices=TargetMetric.choices)
     planned = models.DecimalField(
@@ -495,7 +499,11 @@ class AgreementTarget(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.year} {self.get_metric_display()}: {self.planned}"
+        return f"{self.school_year_label} {self.get_metric_display()}: {self.planned}"
+
+    @property
+    def school_year_label(self) -> str:
+        return f"{self.year}-{self.year + 1}"
 
 
 class PairingAssessment(TimeStampedModel):

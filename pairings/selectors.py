@@ -77,17 +77,32 @@ def agreement_list(*, user):
     return visible(Agreement.objects.select_related("pairing"), user)
 
 
-def pairing_actuals(pairing, years: list[int]) -> dict[tuple[int, str], object]:
-    """Actual figures of a pairing per calendar year and target metric, to set beside
-    the agreement's yearly targets. A handful of grouped queries."""
-    from django.db.models import Count, Q, Sum
+def school_year_of(field: str):
+    """Database expression: the school year (by its first year) of a date field,
+    1 September to 31 August."""
+    from django.db.models import Case, IntegerField, When
     from django.db.models.functions import ExtractYear
+
+    return Case(
+        When(**{f"{field}__month__gte": 9}, then=ExtractYear(field)),
+        default=ExtractYear(field) - 1,
+        output_field=IntegerField(),
+    )
+
+
+def pairing_actuals(pairing, years: list[int]) -> dict[tuple[int, str], object]:
+    """Actual figures of a pairing per school year (by its first year, as the
+    agreements' yearly targets are) and target metric, to set beside the targets.
+    A handful of grouped queries."""
+    from django.db.models import Count, IntegerField, Q, Sum
+    from django.db.models.functions import Coalesce
 
     from dispatch.choices import ActivityKind, SecondmentKind
     from dispatch.models import Activity, BackboneCultivation, Stint
     from projects.choices import FundingKind
     from projects.models import FundingLine
 
+    from . import periods
     from .choices import TargetMetric as M
 
     if not years:
@@ -99,22 +114,23 @@ def pairing_actuals(pairing, years: list[int]) -> dict[tuple[int, str], object]:
         SecondmentKind.SHADOWING: M.SHADOWING,
     }
     for year in years:
+        span = periods.school_year(year)
         rows = (
             Stint.objects.filter(
                 secondment__pairing=pairing,
                 secondment__kind__in=list(kinds),
-                start__year__lte=year,
-                end__year__gte=year,
+                **periods.overlaps(span),
             )
             .values("secondment__kind")
             .annotate(n=Count("secondment_id", distinct=True))
         )
         for row in rows:
             actual[(year, kinds[row["secondment__kind"]])] = row["n"]
+    first, last = periods.school_year(min(years)), periods.school_year(max(years))
     lessons = [ActivityKind.DEMONSTRATION_LESSON, ActivityKind.OPEN_LESSON]
     for row in (
-        Activity.objects.filter(pairing=pairing, date__year__in=years)
-        .annotate(year=ExtractYear("date"))
+        Activity.objects.filter(pairing=pairing, date__range=(first.start, last.end))
+        .annotate(year=school_year_of("date"))
         .values("year")
         .annotate(
             lessons=Sum("lessons", filter=Q(kind__in=lessons)),
@@ -130,24 +146,30 @@ def pairing_actuals(pairing, years: list[int]) -> dict[tuple[int, str], object]:
         actual[(year, M.TRAINEES)] = row["trainees"] or 0
     for row in (
         BackboneCultivation.objects.filter(
-            pairing=pairing, recognised_on__year__in=years
+            pairing=pairing, recognised_on__range=(first.start, last.end)
         )
-        .annotate(year=ExtractYear("recognised_on"))
+        .annotate(year=school_year_of("recognised_on"))
         .values("year")
         .annotate(n=Count("id"))
     ):
         actual[(row["year"], M.BACKBONE_TEACHERS)] = row["n"]
+    # Undated lines count on 31 December of their year: in the school year that
+    # starts that year.
     for row in (
         FundingLine.objects.filter(
-            Q(pairing=pairing) | Q(project__pairing=pairing),
-            kind=FundingKind.RECEIVED,
-            year__in=years,
+            Q(pairing=pairing) | Q(project__pairing=pairing), kind=FundingKind.RECEIVED
         )
-        .values("year")
+        .annotate(
+            school_year=Coalesce(
+                school_year_of("date"), "year", output_field=IntegerField()
+            )
+        )
+        .filter(school_year__in=years)
+        .values("school_year")
         .annotate(total=Sum("amount"))
     ):
-        actual[(row["year"], M.FUNDS)] = row["total"]
-    return actual
+        actual[(row["school_year"], M.FUNDS)] = row["total"]
+    return {key: value for key, value in actual.items() if key[0] in years}
 
 
 def latest_period():

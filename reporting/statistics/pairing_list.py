@@ -44,8 +44,11 @@ def pairings(*, user, span, area):
     signed = Agreement.objects.filter(
         pairing_id=OuterRef("pk"), signed_on__lte=span.end
     )
-    parties = PairingParty.objects.select_related("school").order_by(
-        "side", "-is_lead", "school__region__path", "school__name", "pk"
+    # Only the names are shown: no whole school rows for 10,000 pairings.
+    parties = (
+        PairingParty.objects.select_related("school")
+        .only("pairing_id", "side", "is_lead", "school__name")
+        .order_by("side", "-is_lead", "school__region__path", "school__name", "pk")
     )
     return (
         visible(

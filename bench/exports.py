@@ -35,6 +35,7 @@ import statistics
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 from queue import Empty
 
@@ -80,7 +81,7 @@ def _spec(span, year, user):
     raise SystemExit(f"unknown span {span}")
 
 
-def build_job(database_url, table, username, span, year, profile, queue):
+def build_job(database_url, table, username, span, year, profile, slow, queue):
     _setup(database_url)
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -96,13 +97,23 @@ def build_job(database_url, table, username, span, year, profile, queue):
     job = ExportJob.objects.create(user=user, table=table, filters=spec.as_dict())
     sql = {"count": 0, "seconds": 0.0}
 
+    statements = []
+
     def timed(execute, query, params, many, context):
         began = time.perf_counter()
         try:
             return execute(query, params, many, context)
         finally:
+            took = time.perf_counter() - began
             sql["count"] += 1
-            sql["seconds"] += time.perf_counter() - began
+            sql["seconds"] += took
+            if slow:
+                callers = [
+                    f"{Path(f.filename).relative_to(ROOT)}:{f.lineno} {f.name}"
+                    for f in traceback.extract_stack()
+                    if f.filename.startswith(f"{ROOT}/reporting/statistics")
+                ]
+                statements.append((took, " ← ".join(reversed(callers[-2:])), query))
 
     base = _peak_mb()
     profiler = None
@@ -143,6 +154,7 @@ def build_job(database_url, table, username, span, year, profile, queue):
             "queries": sql["count"],
             "sql": sql["seconds"],
             "failed": failed,
+            "slow": sorted(statements, reverse=True)[:slow],
         }
     )
 
@@ -304,6 +316,9 @@ def main():
     )
     parser.add_argument("--repeat", type=int, default=1, help="builds per row")
     parser.add_argument("--profile", metavar="FILE", help="also profile one build")
+    parser.add_argument(
+        "--slow", type=int, default=0, metavar="N", help="list the N slowest SQL"
+    )
     args = parser.parse_args()
     multiprocessing.set_start_method("fork")
     databases = [item.split("=", 1) for item in args.db] or [
@@ -317,22 +332,29 @@ def main():
         "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
         "| ---: | ---: | --- |"
     )
-    profiles = []
+    profiles, slowest = [], []
     for label, url in databases:
         for username in args.user.split(","):
             for table in args.table.split(","):
                 runs = []
                 for _ in range(args.repeat):
                     result = run(
-                        build_job, url, table, username, args.span, args.year, None
+                        build_job,
+                        url,
+                        table,
+                        username,
+                        args.span,
+                        args.year,
+                        None,
+                        args.slow,
                     )
                     floor_elapsed, _peak, rows, _columns = run(floor, result["path"])
                     runs.append((result, floor_elapsed, rows))
                 seconds = statistics.median(r["seconds"] for r, _f, _n in runs)
                 floor_seconds = statistics.median(f for _r, f, _n in runs)
                 result, _f, rows = runs[-1]
-                checks = "; ".join(result["failed"])
-                checks = f"failed: {checks}" if checks else "ok"
+                failed = result["failed"]
+                checks = f"{len(failed)} failed: {failed[0]} …" if failed else "ok"
                 peak = max(r["peak"] for r, _f, _n in runs)
                 print(
                     f"| {label} | {username} | {table} | {args.span} "
@@ -343,10 +365,23 @@ def main():
                     f"| {checks} |",
                     flush=True,
                 )
+                slowest.extend((label, username, table, *i) for i in result["slow"])
                 if args.profile:
                     target = f"{args.profile}.{label}.{username}.{table}.prof"
-                    run(build_job, url, table, username, args.span, args.year, target)
+                    run(
+                        build_job, url, table, username, args.span, args.year, target, 0
+                    )
                     profiles.append(target)
+    if slowest:
+        print("\nslowest SQL statements (execute time; a streamed query's fetches")
+        print("are not in it):")
+        print("| scale | user | workbook | seconds | called from | statement |")
+        print("| --- | --- | --- | ---: | --- | --- |")
+        for label, username, table, took, where, query in slowest:
+            text = " ".join(query.split())[:160].replace("|", "\\|")
+            print(
+                f"| {label} | {username} | {table} | {took:.2f} | {where} | `{text}…` |"
+            )
     for target in profiles:
         profile_report(target)
 

@@ -165,3 +165,40 @@ def test_preview_shows_the_comparison(w, client):
     body = previews.get(client, url, data).content.decode()
     assert pgettext("statistics table", "Same period last year") in body
     assert "25.0" in body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_earlier_tables_are_built_alongside(monkeypatch):
+    """As the worker builds them: each earlier span on its own connection, in
+    the user's language, with the same figures as one after the other."""
+    import threading
+
+    from django.utils import translation
+
+    from reporting.statistics import partner_assistance
+
+    w = world.build()
+    Activity.objects.create(
+        pairing=w["pA1"], kind="lecture", title="讲座", date=D(2024, 10, 1),
+        host_side="joint",
+    )  # fmt: skip
+    threads, languages = set(), set()
+    real = partner_assistance.build
+
+    def recording(*, user, spec):
+        threads.add(threading.get_ident())
+        languages.add(translation.get_language())
+        return real(user=user, spec=spec)
+
+    monkeypatch.setattr(partner_assistance, "build", recording)
+    spec = Spec(
+        span="school_year", year=2025, programme=w["programme"].pk,
+        compare_previous=True, compare_cycle=True,
+    )  # fmt: skip
+    with translation.override("zh-hans"):
+        together = registry.build("partner_assistance", user=w["xian"], spec=spec)
+    assert len(threads) == 3 and languages == {"zh-hans"}
+    row = next(r for r in together.rows if r.values["label"] == "历下区").values
+    assert (row["lectures"], row["lectures__previous"], row["lectures__cycle"]) == (
+        0, 1, 1,
+    )  # fmt: skip

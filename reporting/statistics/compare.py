@@ -8,10 +8,14 @@ so every column follows the same definitions; rows are matched by their place
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection, connections
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -98,16 +102,52 @@ def change(now, before) -> Decimal | None:
     )
 
 
-def extend(table: Table, spec: Spec, end: dt.date, build: Callable) -> Table:
-    """``table`` with the comparison columns ``spec`` asks for, the earlier tables
-    built by ``build(spec)``."""
-    if table.code not in COMPARABLE or not wanted(spec):
-        return table
-    previous = cycle = None
+def build(code: str, spec: Spec, end: dt.date, build_one: Callable) -> Table:
+    """Table ``code`` for ``spec`` with the comparison columns it asks for. The
+    earlier spans' tables are built by ``build_one(spec)`` beside this one, each
+    on its own database connection (the database does most of the work, so the
+    comparison costs little more time than the table alone); inside a transaction
+    (tests) they are built one after the other, on the same connection."""
+    if code not in COMPARABLE or not wanted(spec):
+        return build_one(spec)
+    earlier = previous_spec(spec) if spec.compare_previous else None
+    found = cycle_spec(spec, end) if spec.compare_cycle else None
+    specs = [spec, earlier, found[0] if found else None]
+    plain = Spec(**{**spec.as_dict(), "compare_previous": None, "compare_cycle": None})
+    specs[0] = plain
+    table, previous, cycle = _together(build_one, specs)
+    return extend(table, spec, previous, cycle)
+
+
+def _together(build_one: Callable, specs: list) -> list:
+    """``build_one`` for each spec (None for None), the first in this thread."""
+    if connection.in_atomic_block:
+        return [build_one(s) if s is not None else None for s in specs]
+    language = translation.get_language()
+
+    def run(one):
+        try:
+            with translation.override(language):
+                return build_one(one)
+        finally:
+            connections.close_all()  # this thread's connection
+
+    others = [s for s in specs[1:] if s is not None]
+    with ThreadPoolExecutor(max_workers=max(1, len(others))) as pool:
+        futures = {
+            id(s): pool.submit(contextvars.copy_context().run, run, s) for s in others
+        }
+        first = build_one(specs[0])
+        return [first] + [
+            futures[id(s)].result() if s is not None else None for s in specs[1:]
+        ]
+
+
+def extend(table: Table, spec: Spec, previous: Table | None, cycle: Table | None):
+    """``table`` with the comparison columns ``spec`` asks for, from the earlier
+    tables ``previous`` (same span last year) and ``cycle`` (cycle to date)."""
     notes = []
     if spec.compare_previous:
-        earlier = previous_spec(spec)
-        previous = build(earlier) if earlier else None
         notes.append(
             _(
                 "Same period last year: the same figure for the span one year "
@@ -117,8 +157,6 @@ def extend(table: Table, spec: Spec, end: dt.date, build: Callable) -> Table:
             % {"span": f"（{previous.period_label}）" if previous else ""}
         )
     if spec.compare_cycle:
-        found = cycle_spec(spec, end)
-        cycle = build(found[0]) if found else None
         programme = Programme.objects.get(pk=spec.programme)
         notes.append(
             _(

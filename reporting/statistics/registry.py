@@ -45,14 +45,12 @@ def build(code: str, *, user, spec):
     from .checks import attach
 
     module = import_module(TABLES[code][0])
-    table = module.build(user=user, spec=spec)
-    if compare.wanted(spec):
-        table = compare.extend(
-            table,
-            spec,
-            base.period_of(spec).end,
-            lambda earlier: module.build(user=user, spec=earlier),
-        )
+    table = compare.build(
+        code,
+        spec,
+        base.period_of(spec).end,
+        lambda one: module.build(user=user, spec=one),
+    )
     return attach(table)
 
 

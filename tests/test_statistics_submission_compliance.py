@@ -255,7 +255,9 @@ def test_submission_for_a_province_semester(w):
         for r in table.rows
         if r.kind == "subtotal" and isinstance(r.values.get("expected"), str)
     ]
-    assert header[0].values["label"] == pgettext("statistics table", "County (district)")
+    assert header[0].values["label"] == pgettext(
+        "statistics table", "County (district)"
+    )
     assert header[0].values["submitted"] == pgettext("statistics table", "Pairings")
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from core.scope import visible
-from pairings.models import PairingParty, Region, School
+from pairings.models import PairingParty, School
 from pairings.selectors import pairings_in_force
 from reporting.choices import ReportStatus
 from reporting.models import ReportEvent, ReportingPeriod, SemesterReport
@@ -35,7 +35,9 @@ FIGURES = ["expected", "submitted", "on_time", "late", "approved", "returned"]
 SUBMITTED = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
 # In the list of missing schools, the school, its pairings and its report status
 # sit in the first figure columns (the table has one set of columns).
-SCHOOL, PAIRINGS, STATUS = FIGURES[0], FIGURES[1], FIGURES[2]
+# The pairings' names are long: in the last column, so the figures stay narrow.
+SCHOOL, STATUS, PAIRINGS = FIGURES[0], FIGURES[1], "rate"
+BLANK = dict.fromkeys([*FIGURES, "missing", "rate"], "")
 
 
 def build(*, user, spec) -> Table:
@@ -47,7 +49,7 @@ def build(*, user, spec) -> Table:
     unit_name = ""
     for period in semesters:
         if len(semesters) > 1:
-            rows.append(Row({LABEL: str(period)}, kind="subtotal"))
+            rows.append(Row({**BLANK, LABEL: str(period)}, kind="subtotal"))
         block, unit_name = _block(user, spec, period)
         rows += block
     if not semesters:
@@ -135,7 +137,7 @@ def _block(user, spec, period) -> tuple[list[Row], str]:
     for entry in rows_of.entries:
         counts = figures[entry.level_name].get(entry.key) or {}
         rows.append(_figures(entry, counts))
-    rows += _missing(schools, rows_of.total, period)
+    rows += _missing(schools, rows_of, period)
     return rows, rows_of.unit_name
 
 
@@ -147,50 +149,55 @@ def _figures(entry, counts) -> Row:
     return Row(values, kind=entry.kind, level=entry.depth)
 
 
-def _missing(schools, level_total, period) -> list[Row]:
-    """The schools that had not submitted by the lock date: county, school, its
-    pairings in force and its report's status then."""
+def _missing(schools, rows_of, period) -> list[Row]:
+    """The schools that had not submitted by the lock date: the county (the row
+    it counts in), the school, its report's status then and its pairings in
+    force."""
     not_sent = schools.filter(
         ~Q(status_then__in=SUBMITTED) | Q(status_then__isnull=True)
     )
+    data = rows_of.levels[grouping.DATA]
     missing = list(
-        not_sent.annotate(path_then=level_total.path(grouping.SELF))
+        not_sent.annotate(
+            path_then=data.path(grouping.SELF), bucket=data.key(grouping.SELF)
+        )
         .order_by("path_then", "name")
-        .values_list("pk", "name", "path_then", "status_then")
+        .values_list("pk", "name", "bucket", "status_then")
     )
     if not missing:
         return []
-    names = dict(
-        Region.objects.filter(path__in={m[2] for m in missing}).values_list(
-            "path", "name"
-        )
-    )
+    counties = {e.key: e.label for e in rows_of.entries if e.kind == grouping.DATA}
+    pairings = _pairing_names(not_sent, period)
     return [
         Row(
-            {LABEL: _("Schools not yet submitted (%(n)s)") % {"n": len(missing)}},
+            {
+                **BLANK,
+                LABEL: _("Schools not yet submitted (%(n)s)") % {"n": len(missing)},
+            },
             kind="subtotal",
         ),
         Row(
             {
+                **BLANK,
                 LABEL: pgettext("statistics table", "County (district)"),
                 SCHOOL: pgettext("statistics table", "School"),
-                PAIRINGS: pgettext("statistics table", "Pairings"),
                 STATUS: pgettext("statistics table", "Report status"),
+                PAIRINGS: pgettext("statistics table", "Pairings"),
             },
             kind="subtotal",
         ),
         *[
             Row(
                 {
-                    LABEL: names.get(path, ""),
+                    **BLANK,
+                    LABEL: counties.get(data.bucket(bucket), ""),
                     SCHOOL: name,
-                    PAIRINGS: pairings.get(pk, ""),
                     STATUS: status_label(status),
+                    PAIRINGS: pairings.get(pk, ""),
                 },
                 level=1,
             )
-            for pairings in [_pairing_names(not_sent, period)]
-            for pk, name, path, status in missing
+            for pk, name, bucket, status in missing
         ],
     ]
 

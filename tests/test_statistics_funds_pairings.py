@@ -338,12 +338,21 @@ def test_other_groupings(w):
     assert [r.values["label"] for r in table.rows] == [
         "历下结对",
         "济南—龙山东西部协作",
+        gettext("Not in the rows above"),
         gettext("Total"),
     ]
     assert_row(table.rows[0], span, pairing_ids={w["pA1"].pk})
     assert_row(table.rows[1], span, pairing_ids={w["pX"].pk})
-    # The total still holds the project outside any pairing.
-    assert_row(table.rows[2], span, regions=[w["A1"]])
+    # The total still holds the project outside any pairing and the goods given
+    # outside one: on a row of their own, so the total reconciles.
+    assert_row(table.rows[3], span, regions=[w["A1"]])
+    everything, _a = expected(span, regions=[w["A1"]])
+    paired, _a = expected(span, pairing_ids={w["pA1"].pk, w["pX"].pk})
+    rest = table.rows[2].values
+    assert {k: rest[k] for k in everything} == {
+        k: everything[k] - paired[k] for k in everything
+    }
+    assert rest["goods_clothing_quantity"] == 50
     spec = Spec(span="calendar_year", year=2024, group="supporting_school")
     table = funds_goods.build(user=w["sheng"], spec=spec)
     assert table.rows[0].values["label"] == "历下实验小学"

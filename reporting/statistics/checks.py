@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from .base import Check, Row, Table
 
+ROUNDING = Decimal("0.005")  # the most a figure in 万元 moves by rounding
 # Tables whose rows partition the records: subtotals equal the sum of their rows.
 ADDITIVE = {"report_submission"}
 # Tables with region subtotals to check (row-per-record tables have none).
@@ -89,9 +90,10 @@ def subtotal_checks(table: Table) -> list[Check]:
     additive = table.code in ADDITIVE
     result = []
     titles = dict(column_titles(table))
+    kinds = {c.key: c.kind for c in table.columns}
     for parent, rows in groups(table.rows):
         figures = [k for k in keys if isinstance(parent.values.get(k), int | Decimal)]
-        wrong = [k for k in figures if not _holds(parent, rows, k, additive)]
+        wrong = [k for k in figures if not _holds(parent, rows, k, additive, kinds[k])]
         result.append(
             Check(
                 label=(
@@ -116,12 +118,16 @@ def subtotal_checks(table: Table) -> list[Check]:
     return result
 
 
-def _holds(parent: Row, rows: list[Row], key: str, additive: bool) -> bool:
+def _holds(parent: Row, rows: list[Row], key: str, additive: bool, kind: str) -> bool:
+    """Whether the subtotal agrees with its rows. 万元 are rounded from exact
+    yuan in every row and subtotal (domain.md §5a), so they may differ from the
+    sum of the rounded rows by half a cent (0.005) per row."""
     values = [r.values.get(key) or 0 for r in rows]
     value = parent.values[key]
+    slack = ROUNDING * len(values) if kind == "wan" else 0
     if additive:
-        return value == sum(values)
-    return max(values, default=0) <= value <= sum(values)
+        return abs(value - sum(values)) <= slack
+    return max(values, default=0) <= value <= sum(values) + slack
 
 
 def groups(rows: list[Row]):

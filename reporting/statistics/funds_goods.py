@@ -76,11 +76,27 @@ def build(*, user, spec) -> Table:
     }
     rows = []
     for entry in rows_of.entries:
-        if entry.kind == grouping.TOTAL and by_receiving:
-            outside = _outside(lines, donations, rows_of, figures)
-            if outside is not None:
-                outside.level = min((r.level for r in rows), default=0)
-                rows.append(outside)
+        if entry.kind == grouping.TOTAL:
+            # What the total holds and no row does, on a row of its own so that
+            # the total reconciles with its rows: money of pairings whose
+            # receiving schools lie outside the area (region rows), or not tied
+            # to a pairing (rows of schools or pairings).
+            covered = rows_of.levels[grouping.DATA].merged()
+            left = grouping.rest(
+                figures[grouping.TOTAL].get(0),
+                _figures(
+                    lines, donations, covered, Side.RECEIVING if by_receiving else None
+                ).get(0),
+            )
+            if left is not None:
+                row = _row(left)
+                row.values[LABEL] = (
+                    _("Of which to receiving schools outside the area")
+                    if by_receiving
+                    else grouping.rest_label()
+                )
+                row.level = min((r.level for r in rows), default=0)
+                rows.append(row)
         row = _row(figures[entry.level_name].get(entry.key) or {})
         row.values[LABEL] = entry.label
         row.kind, row.level = entry.kind, entry.depth
@@ -157,20 +173,6 @@ def _figures(lines, donations, level, side) -> dict[int, Row]:
                 if value is not None:
                     totals[name] = totals.get(name, 0) + value
     return merged
-
-
-def _outside(lines, donations, rows_of, figures) -> Row | None:
-    """The money of pairings in the area whose receiving schools all lie outside
-    it: in the total, in no region row (a row of its own, so that the total
-    reconciles with its rows)."""
-    total = figures[grouping.TOTAL].get(0) or {}
-    inside = _figures(lines, donations, rows_of.total, Side.RECEIVING).get(0) or {}
-    rest = {k: (v or 0) - (inside.get(k) or 0) for k, v in total.items()}
-    if not any(rest.values()):
-        return None
-    row = _row(rest)
-    row.values[LABEL] = _("Of which to receiving schools outside the area")
-    return row
 
 
 def _row(f: dict) -> Row:
@@ -310,4 +312,5 @@ def notes(by_receiving: bool) -> list[str]:
                 "to the total."
             ),
         )
+        result.append(grouping.rest_note())
     return result

@@ -17,8 +17,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
 from django.db.models.functions import Substr
 from django.db.models.lookups import In
 from django.http import Http404
@@ -48,6 +59,13 @@ class Level:
     by: str  # "region" | "school" | "pairing" | "all"
     buckets: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
     moved: dict[int, str] = field(default_factory=dict)
+    # All buckets as one: what the rows cover together (each record once).
+    union: bool = False
+
+    def merged(self) -> Level:
+        """This level's rows as one bucket (key 0): each record once, whichever
+        rows hold it. The total minus this is what no row holds."""
+        return Level(self.by, self.buckets, self.moved, union=True)
 
     def path(self, prefix: str | None = ""):
         """The region path, as it was then, of the school reached through
@@ -74,6 +92,14 @@ class Level:
     def key(self, prefix: str | None = ""):
         """The bucket of a party reached through ``prefix`` ("pairing__parties__"):
         an id, or the bucket's region path (see ``bucket``)."""
+        if self.union:
+            if self.by == "region":
+                return Case(
+                    When(self.within(prefix), then=Value(0)),
+                    default=Value(None),
+                    output_field=IntegerField(),
+                )
+            return Value(0)
         if self.by == "school":
             return F(f"{prefix}school_id")
         if self.by == "pairing":
@@ -110,7 +136,7 @@ class Level:
 
     def bucket(self, value):
         """The row key of a value of ``key()``."""
-        if self.by != "region":
+        if self.by != "region" or self.union:
             return value
         if not hasattr(self, "_keys"):
             self._keys = {paths[0].rstrip("="): k for k, paths in self.buckets if paths}
@@ -127,27 +153,28 @@ class Level:
     def parties(self, side: str | None = None):
         """One party per pairing and bucket (the first by id): records joined to
         these are counted once per bucket. ``side``: only parties on that side."""
-        parties = PairingParty.objects.all()
+        members = Q()
         if self.by == "school":
             ids = [key for key, _paths in self.buckets]
-            parties = parties.filter(side=Side.SUPPORTING, school_id__in=ids)
+            members = Q(side=Side.SUPPORTING, school_id__in=ids)
         elif self.by == "pairing":
-            parties = parties.filter(pairing_id__in=[k for k, _p in self.buckets])
+            members = Q(pairing_id__in=[k for k, _p in self.buckets])
         else:
-            parties = parties.filter(self.within())
+            members = self.within()
         if side is not None:
-            parties = parties.filter(side=side)
-        earlier = PairingParty.objects.annotate(bucket=self.key()).filter(
-            pairing_id=OuterRef("pairing_id"),
-            bucket=OuterRef("bucket"),
-            pk__lt=OuterRef("pk"),
+            members &= Q(side=side)
+        earlier = (
+            PairingParty.objects.filter(members)
+            .annotate(bucket=self.key())
+            .filter(
+                pairing_id=OuterRef("pairing_id"),
+                bucket=OuterRef("bucket"),
+                pk__lt=OuterRef("pk"),
+            )
         )
-        if self.by == "school":
-            earlier = earlier.filter(side=Side.SUPPORTING)
-        if side is not None:
-            earlier = earlier.filter(side=side)
         return (
-            parties.annotate(bucket=self.key())
+            PairingParty.objects.filter(members)
+            .annotate(bucket=self.key())
             .filter(bucket__isnull=False)
             .filter(~Exists(earlier))
             .values("pk")
@@ -181,6 +208,35 @@ class Level:
             .annotate(**aggregates)
         )
         return {self.bucket(row.pop("bucket")): row for row in rows}
+
+
+def rest(total: dict | None, covered: dict | None) -> dict | None:
+    """The figures of the total that no row holds (total minus what the rows
+    cover together, see ``Level.merged``); None when nothing is left."""
+    total, covered = total or {}, covered or {}
+    left = {}
+    for key in set(total) | set(covered):
+        one, other = total.get(key), covered.get(key)
+        sample = one if one is not None else other
+        if not isinstance(sample, int | Decimal | dt.timedelta):
+            continue
+        zero = dt.timedelta(0) if isinstance(sample, dt.timedelta) else 0
+        left[key] = (one if one is not None else zero) - (
+            other if other is not None else zero
+        )
+    return left if any(left.values()) else None
+
+
+def rest_label() -> str:
+    return _("Not in the rows above")
+
+
+def rest_note() -> str:
+    return _(
+        "Not in the rows above: what the total holds and no row does (money not "
+        "tied to a pairing, pairings whose supporting schools lie outside the "
+        "area), so that the total reconciles with its rows."
+    )
 
 
 def _startswith_any(expression, paths) -> Q:

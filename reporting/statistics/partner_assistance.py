@@ -113,9 +113,24 @@ def build(*, user, spec) -> Table:
         name: _figures(user, span, years, counted, level, evaluated)
         for name, level in rows_of.levels.items()
     }
+    judged = evaluated is not None
     rows = []
     for entry in rows_of.entries:
-        row = figures[entry.level_name].get(entry.key) or _empty(evaluated, years)
+        if entry.kind == grouping.TOTAL and spec.group != "region":
+            # Pairings (and money not tied to one) in the total but in no row of
+            # a supporting school or pairing: a row of their own, so that the
+            # total reconciles with its rows. Region rows hold every school.
+            covered = rows_of.levels[grouping.DATA].merged()
+            left = grouping.rest(
+                figures[grouping.TOTAL].get(0),
+                _figures(user, span, years, counted, covered, evaluated).get(0),
+            )
+            if left is not None:
+                row = _row(defaultdict(lambda: 0, left), judged, years)
+                row.values[LABEL] = grouping.rest_label()
+                rows.append(row)
+        found = figures[entry.level_name].get(entry.key) or defaultdict(lambda: 0)
+        row = _row(found, judged, years)
         row.values[LABEL] = entry.label
         row.kind, row.level = entry.kind, entry.depth
         rows.append(row)
@@ -138,7 +153,8 @@ def build(*, user, spec) -> Table:
 # Figures ---------------------------------------------------------------------------
 
 
-def _figures(user, span, years, counted, level, evaluated) -> dict[int, Row]:
+def _figures(user, span, years, counted, level, evaluated) -> dict[int, dict]:
+    """{row key: {figure: exact value}} for the rows of ``level``."""
     in_counted = {"pairing__in": counted}
     families = [
         level.grouped(
@@ -187,7 +203,7 @@ def _figures(user, span, years, counted, level, evaluated) -> dict[int, Row]:
                     merged[name] = merged[name] + value if name in merged else value
         merged.update(coverage.get(key, {}))
         merged.update(compliant.get(key, {}))
-        result[key] = _row(merged, evaluated is not None, years)
+        result[key] = merged
     return result
 
 
@@ -469,10 +485,6 @@ def undated_years(span) -> list[int]:
 # Rows ------------------------------------------------------------------------------
 
 
-def _empty(evaluated, years) -> Row:
-    return _row(defaultdict(lambda: 0), evaluated is not None, years)
-
-
 def _row(f, judged: bool, years) -> Row:
     values = {}
     for key in INT_KEYS:
@@ -695,6 +707,8 @@ def notes(semester, spec, years) -> list[str]:
         _("≥: the figure includes approximate amounts (余, 约, 近, 以上)."),
     ]
     result.append(target_note(spec, years))
+    if spec.group != "region":
+        result.append(grouping.rest_note())
     if semester is None:
         result.append(_("No semester lies wholly inside the period: no compliance."))
     else:

@@ -548,3 +548,24 @@ def test_missing_schools_in_a_township_are_named_with_their_county(w):
     row = next(r for r in table.rows if r.values["expected"] == "姚家小学")
     assert row.values["label"] == "历下区"  # the row it counts in, not 姚家街道
     assert row.values["rate"] == "姚家结对"
+
+
+def test_checks_allow_for_rounding_of_10000_yuan_only(w):
+    """Rows and total are each rounded from exact yuan: 3 × 0.0044 万元 shows as
+    0.00 in each row and 0.01 in the total; a real gap of 0.02 still fails."""
+
+    def table(total):
+        return Table(
+            code="funds_goods", title="t", period_label="p", unit="",
+            header=[[HeaderCell("地区"), HeaderCell("到位")]],
+            columns=[Column("label", "text"), Column("received_total", "wan")],
+            rows=[
+                *[Row({"label": n, "received_total": Decimal("0.00")}, level=1)
+                  for n in ("甲", "乙", "丙")],
+                Row({"label": "合计", "received_total": total}, kind="total"),
+            ],
+        )  # fmt: skip
+
+    (ok,) = checks.subtotal_checks(table(Decimal("0.01")))
+    (wrong,) = checks.subtotal_checks(table(Decimal("0.02")))
+    assert ok.ok and not wrong.ok

@@ -9,39 +9,47 @@ spans' tables are built beside the table, each on its own connection).
 import os
 import sys
 import time
+from pathlib import Path
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-import django
 
-django.setup()
-from django.contrib.auth import get_user_model
-from django.utils import translation
 
-from reporting.statistics import registry
-from reporting.statistics.base import Spec
+def main(username: str) -> None:
+    import django
 
-translation.activate("zh-hans")
-u = get_user_model().objects.get(username=sys.argv[1])
-from pairings.models import Programme
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.utils import translation
 
-prog = Programme.objects.order_by("cycle_start").first().pk
-for label, spec in [
-    ("plain", Spec(span="school_year", year=2025)),
-    ("previous", Spec(span="school_year", year=2025, compare_previous=True)),
-    (
-        "previous+cycle",
-        Spec(
-            span="school_year",
-            year=2025,
-            compare_previous=True,
-            compare_cycle=True,
-            programme=prog,
-        ),
-    ),
-    ("plain", Spec(span="school_year", year=2025)),
-]:
-    for code in ("partner_assistance", "funds_goods"):
-        t = time.perf_counter()
-        registry.build(code, user=u, spec=spec)
-        print(f"{label:15s} {code:20s} {time.perf_counter() - t:6.2f} s", flush=True)
+    from pairings.models import Programme
+    from reporting.statistics import registry
+    from reporting.statistics.base import Spec
+
+    translation.activate("zh-hans")
+    user = get_user_model().objects.get(username=username)
+    programme = Programme.objects.order_by("cycle_start").first().pk
+    plain = Spec(span="school_year", year=2025)
+    previous = Spec(span="school_year", year=2025, compare_previous=True)
+    both = Spec(
+        span="school_year",
+        year=2025,
+        compare_previous=True,
+        compare_cycle=True,
+        programme=programme,
+    )
+    for label, spec in [
+        ("plain", plain),
+        ("previous", previous),
+        ("previous+cycle", both),
+        ("plain", plain),
+    ]:
+        for code in ("partner_assistance", "funds_goods"):
+            start = time.perf_counter()
+            registry.build(code, user=user, spec=spec)
+            took = time.perf_counter() - start
+            print(f"{label:15s} {code:20s} {took:6.2f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "sheng")

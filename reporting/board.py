@@ -82,6 +82,21 @@ class Board:
     total: BoardRow
 
 
+def counts(status: str, late: str) -> dict:
+    """The board's figures over expected schools, from their report's ``status``
+    and ``late`` flag (lookups): the live board and table 5 (as of the lock date)
+    count alike."""
+    submitted = Q(**{f"{status}__in": SUBMITTED})
+    return {
+        "expected": Count("pk"),
+        "submitted": Count("pk", filter=submitted),
+        "on_time": Count("pk", filter=submitted & Q(**{late: False})),
+        "late": Count("pk", filter=submitted & Q(**{late: True})),
+        "approved": Count("pk", filter=Q(**{status: ReportStatus.APPROVED})),
+        "returned": Count("pk", filter=Q(**{status: ReportStatus.RETURNED})),
+    }
+
+
 def _in_paths(paths) -> Q:
     q = Q()
     for path in paths:
@@ -142,20 +157,12 @@ def completeness(*, user, period, region: Region | None = None) -> Board:
         *[When(region__path__startswith=r.path, then=Value(-r.pk)) for r in roots],
         default=Value(0),
     )
-    submitted = Q(period_report__status__in=SUBMITTED)
     figures = (
         _expected_in_scope(scope, period, region)
         .annotate(group=group)
         .order_by()
         .values("group")
-        .annotate(
-            expected=Count("pk"),
-            submitted=Count("pk", filter=submitted),
-            on_time=Count("pk", filter=submitted & Q(period_report__is_late=False)),
-            late=Count("pk", filter=submitted & Q(period_report__is_late=True)),
-            approved=Count("pk", filter=Q(period_report__status=ReportStatus.APPROVED)),
-            returned=Count("pk", filter=Q(period_report__status=ReportStatus.RETURNED)),
-        )
+        .annotate(**counts("period_report__status", "period_report__is_late"))
     )
     by_group = {row["group"]: row for row in figures}
 

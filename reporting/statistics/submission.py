@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -22,6 +22,7 @@ from django.utils.translation import pgettext
 from core.scope import visible
 from pairings.models import PairingParty, School
 from pairings.selectors import pairings_in_force
+from reporting import board
 from reporting.choices import ReportStatus
 from reporting.models import ReportEvent, ReportingPeriod, SemesterReport
 from reporting.services import expected_schools
@@ -88,7 +89,7 @@ def as_of(period) -> dt.datetime:
 def schools_then(user, period, level_total):
     """The expected schools of the period in the user's scope and the table's area,
     with ``status_then`` (their report's status at the lock date, None without
-    one) and ``late`` (first submitted after the deadline)."""
+    one) and ``late_then`` (first submitted after the deadline)."""
     cut = as_of(period)
     events = ReportEvent.objects.filter(
         report__school_id=OuterRef("pk"), report__period=period, created_at__lt=cut
@@ -99,7 +100,7 @@ def schools_then(user, period, level_total):
         .filter(level_total.within(grouping.SELF))
         .annotate(
             status_then=Subquery(events.values("to_status")[:1]),
-            late=Subquery(report.values("is_late")[:1]),
+            late_then=Subquery(report.values("is_late")[:1]),
         )
     )
 
@@ -113,26 +114,15 @@ def _block(user, spec, period) -> tuple[list[Row], str]:
         as_of=period.end,
     )
     schools = schools_then(user, period, rows_of.total)
-    submitted = Q(status_then__in=SUBMITTED)
     figures = {}
     for name, level in rows_of.levels.items():
         found = (
             schools.annotate(bucket=level.key(grouping.SELF))
             .order_by()
             .values("bucket")
-            .annotate(
-                expected=Count("pk"),
-                submitted=Count("pk", filter=submitted),
-                on_time=Count("pk", filter=submitted & Q(late=False)),
-                late_=Count("pk", filter=submitted & Q(late=True)),
-                approved=Count("pk", filter=Q(status_then=ReportStatus.APPROVED)),
-                returned=Count("pk", filter=Q(status_then=ReportStatus.RETURNED)),
-            )
+            .annotate(**board.counts("status_then", "late_then"))
         )
-        figures[name] = {
-            level.bucket(row.pop("bucket")): {**row, "late": row.pop("late_")}
-            for row in found
-        }
+        figures[name] = {level.bucket(row.pop("bucket")): row for row in found}
     rows = []
     for entry in rows_of.entries:
         counts = figures[entry.level_name].get(entry.key) or {}

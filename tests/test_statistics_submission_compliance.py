@@ -602,3 +602,15 @@ def test_html_preview_of_both_tables(w, client):
     body = response.content.decode()
     assert "历下结对" in body and "市南结对" not in body
     assert 'colspan="2"' in body
+
+
+def test_checks_of_several_semesters_name_their_semester(w):
+    from reporting.statistics import registry
+
+    table = registry.build(
+        "report_submission", user=w["sheng"], spec=Spec(span="school_year", year=2024)
+    )
+    labels = [c.label for c in table.checks]
+    assert labels and all(c.ok for c in table.checks)
+    assert sum(1 for label in labels if label.startswith(str(w["period"]))) == 3
+    assert sum(1 for label in labels if label.startswith(str(w["spring"]))) == 3

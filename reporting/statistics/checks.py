@@ -91,7 +91,8 @@ def subtotal_checks(table: Table) -> list[Check]:
     result = []
     titles = dict(column_titles(table))
     kinds = {c.key: c.kind for c in table.columns}
-    for parent, rows in groups(table.rows):
+    blocks = sum(1 for r in table.rows if r.kind == "total")
+    for parent, rows, block in groups(table.rows):
         figures = [k for k in keys if isinstance(parent.values.get(k), int | Decimal)]
         wrong = [k for k in figures if not _holds(parent, rows, k, additive, kinds[k])]
         result.append(
@@ -104,7 +105,11 @@ def subtotal_checks(table: Table) -> list[Check]:
                         "their sum)"
                     )
                 )
-                % {"row": parent.values.get(table.columns[0].key)},
+                % {
+                    "row": f"{block} · {parent.values.get(table.columns[0].key)}"
+                    if blocks > 1 and block
+                    else parent.values.get(table.columns[0].key)
+                },
                 expected=_("%(n)s rows") % {"n": len(rows)},
                 actual=(
                     _("all figures agree")
@@ -131,19 +136,24 @@ def _holds(parent: Row, rows: list[Row], key: str, additive: bool, kind: str) ->
 
 
 def groups(rows: list[Row]):
-    """(subtotal or total row, the rows directly under it). A subtotal at
+    """(subtotal or total row, the rows directly under it, the block's heading).
+    A subtotal at
     depth d closes the rows of depth d + 1 written since the last row of depth
     d or less; the total closes the rows of the smallest depth before it (within
     its block, for a table of several semester blocks)."""
     block: list[Row] = []
-    for row in rows:
+    title = ""  # the block's heading (a semester in table 5)
+    for i, row in enumerate(rows):
         if row.kind == "total":
             figures = [r for r in block if r.kind in ("data", "subtotal") and _has(r)]
             if figures:
                 top = min(r.level for r in figures)
-                yield row, [r for r in figures if r.level == top]
+                yield row, [r for r in figures if r.level == top], title
             block = []
             continue
+        following = rows[i + 1] if i + 1 < len(rows) else None
+        if not _has(row) and following is not None and _has(following):
+            title = str(row.values.get("label") or "")
         if row.kind == "subtotal" and _has(row):
             under = []
             for earlier in reversed(block):
@@ -152,7 +162,7 @@ def groups(rows: list[Row]):
                 if earlier.level == row.level + 1 and _has(earlier):
                     under.append(earlier)
             if under:
-                yield row, list(reversed(under))
+                yield row, list(reversed(under)), title
         block.append(row)
 
 

@@ -148,25 +148,6 @@ def rate(numerator, denominator) -> Decimal | None:
     )
 
 
-def add_rows(
-    rows: list[Row],
-    keys: Iterable[str],
-    kind: str,
-    label_key: str,
-    label: str,
-    level: int = 0,
-) -> Row:
-    """A subtotal or total row: the sum of ``rows`` for ``keys`` (approximate if any
-    summed figure is)."""
-    values = {label_key: label}
-    approximate: set[str] = set()
-    for key in keys:
-        values[key] = sum((r.values.get(key) or 0) for r in rows)
-        if any(key in r.approximate for r in rows):
-            approximate.add(key)
-    return Row(values=values, kind=kind, level=level, approximate=approximate)
-
-
 def failed_checks(tables: Iterable[Table]) -> list[Check]:
     """The checks of ``tables`` that do not hold (an export must refuse to ship)."""
     return [check for table in tables for check in table.checks if not check.ok]

@@ -15,8 +15,8 @@ from django.utils.translation import pgettext
 
 from core.choices import Side
 from core.scope import visible
-from pairings import compliance, periods
-from pairings.models import Pairing, PairingParty
+from pairings import compliance, periods, selectors
+from pairings.models import PairingParty
 
 from . import base, grouping
 from .base import Column, HeaderCell, Row, Table
@@ -50,15 +50,8 @@ def pairings_in(user, tops, term):
     for region in tops:
         in_tops |= Q(school__region__path__startswith=region.path)
     party = PairingParty.objects.filter(in_tops, pairing_id=OuterRef("pk"))
-    return visible(
-        Pairing.objects.filter(
-            Exists(party),
-            status__in=grouping.COUNTED_STATUSES,
-            start_date__lte=term.end,
-            end_date__gte=term.start,
-        ),
-        user,
-    ).order_by("name", "pk")
+    in_force = selectors.pairings_in_force(start=term.start, end=term.end)
+    return visible(in_force.filter(Exists(party)), user).order_by("name", "pk")
 
 
 def _rows(user, tops, semester) -> list[Row]:

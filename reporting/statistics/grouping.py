@@ -39,11 +39,10 @@ from core.choices import Side
 from core.scope import scope_of, visible
 from pairings.choices import RegionLevel
 from pairings.models import PairingParty, Region, School
-from pairings.selectors import IN_FORCE_STATUSES, regions_then
+from pairings.selectors import regions_then
 
 DATA, SUBTOTAL, TOTAL = "data", "subtotal", "total"
 SELF = None  # a prefix: the records are schools themselves
-COUNTED_STATUSES = IN_FORCE_STATUSES
 
 
 @dataclass

@@ -154,20 +154,24 @@ def build(*, user, spec) -> Table:
 
 
 def _figures(user, span, years, counted, level, evaluated) -> dict[int, dict]:
-    """{row key: {figure: exact value}} for the rows of ``level``."""
+    """{row key: {figure: exact value}} for the rows of ``level``.
+
+    Records of the counted pairings (agreements, targets, secondments, stints,
+    activities, trainees, cultivations, parties) are not filtered by scope again:
+    their scope rule is their pairing's (core/scope.py RULES) and ``counted`` is
+    scoped; a second filter only made the planner loop. Money is filtered, since
+    it is also seen through the school that received it."""
     in_counted = {"pairing__in": counted}
     families = [
         level.grouped(
-            scoped(PairingParty.objects.filter(pairing__in=counted)),
+            PairingParty.objects.filter(pairing__in=counted),
             PARTIES,
             pairings=Count("pairing_id", distinct=True),
             supporting_schools=_schools(Side.SUPPORTING),
             receiving_schools=_schools(Side.RECEIVING),
         ),
         level.grouped(
-            scoped(
-                Agreement.objects.filter(signed_on__range=_range(span), **in_counted)
-            ),
+            Agreement.objects.filter(signed_on__range=_range(span), **in_counted),
             PARTIES,
             agreements=Count("pk", distinct=True),
         ),
@@ -176,10 +180,8 @@ def _figures(user, span, years, counted, level, evaluated) -> dict[int, dict]:
         _activities(user, span, counted, level),
         _targets(user, span, years, counted, level),
         level.grouped(
-            scoped(
-                BackboneCultivation.objects.filter(
-                    recognised_on__range=_range(span), **in_counted
-                )
+            BackboneCultivation.objects.filter(
+                recognised_on__range=_range(span), **in_counted
             ),
             PARTIES,
             backbone_done=Count("pk", distinct=True),
@@ -205,15 +207,6 @@ def _figures(user, span, years, counted, level, evaluated) -> dict[int, dict]:
     return result
 
 
-def scoped(queryset):
-    """Records of the counted pairings need no scope filter of their own: their
-    scope rule is their pairing's (core/scope.py RULES: agreements, targets,
-    secondments, stints, activities, trainees, cultivations and parties are seen
-    through their pairing), and ``counted`` is scoped already. A second filter
-    only made the planner loop (1.2 million probes for a national table)."""
-    return queryset
-
-
 def _schools(side):
     return Count("school_id", distinct=True, filter=Q(side=side))
 
@@ -233,7 +226,7 @@ def _secondments(user, span, counted, level):
         "pk", distinct=True, filter=ATTACHMENT_FROM_RECEIVING
     )
     return level.grouped(
-        scoped(Secondment.objects.filter(Exists(on_post), pairing__in=counted)),
+        Secondment.objects.filter(Exists(on_post), pairing__in=counted),
         PARTIES,
         **aggregates,
     )
@@ -252,7 +245,7 @@ def _days(user, span, counted, level):
             )
             aggregates[f"{name}_stints"] = Count("pk", distinct=True, filter=q)
     return level.grouped(
-        scoped(Stint.objects.filter(**periods.overlaps(span))).filter(
+        Stint.objects.filter(**periods.overlaps(span)).filter(
             secondment__pairing__in=counted
         ),
         f"secondment__{PARTIES}",
@@ -275,7 +268,7 @@ def _activities(user, span, counted, level):
     training = Q(kind=ActivityKind.TRAINING)
     students = Q(kind=ActivityKind.STUDENT_EVENT)
     return level.grouped(
-        scoped(Activity.objects.filter(date__range=_range(span), pairing__in=counted)),
+        Activity.objects.filter(date__range=_range(span), pairing__in=counted),
         PARTIES,
         lessons=Sum("lessons", filter=Q(kind__in=LESSON_KINDS)),
         lectures=Count("pk", distinct=True, filter=Q(kind=ActivityKind.LECTURE)),
@@ -304,7 +297,7 @@ def _coverage(user, span, counted, level) -> dict[int, dict]:
     year = periods.school_year_of(span.end)
     teachers: dict[tuple, int] = {}
     for bucket, school_id, count in (
-        scoped(PairingParty.objects.filter(pairing__in=counted))
+        PairingParty.objects.filter(pairing__in=counted)
         .filter(side=Side.RECEIVING, school__profiles__school_year=year)
         .filter(**{f"{PARTIES}in": level.parties()})
         .annotate(bucket=level.key(PARTIES))
@@ -320,13 +313,11 @@ def _coverage(user, span, counted, level) -> dict[int, dict]:
     )
     trained: dict[tuple, int] = {}
     for bucket, school_id, count in (
-        scoped(
-            TrainingParticipation.objects.filter(
-                activity__kind=ActivityKind.TRAINING,
-                activity__date__range=_range(span),
-                activity__pairing__in=counted,
-                person__role=PersonRole.TEACHER,
-            )
+        TrainingParticipation.objects.filter(
+            activity__kind=ActivityKind.TRAINING,
+            activity__date__range=_range(span),
+            activity__pairing__in=counted,
+            person__role=PersonRole.TEACHER,
         )
         .filter(Exists(receiving))
         .filter(**{f"activity__{PARTIES}in": level.parties()})
@@ -350,13 +341,11 @@ def _targets(user, span, years, counted, level):
     if not years:
         return {}
     return level.grouped(
-        scoped(
-            AgreementTarget.objects.filter(
-                metric=TargetMetric.BACKBONE_TEACHERS,
-                year__in=years,
-                agreement__signed_on__lte=span.end,
-                agreement__pairing__in=counted,
-            )
+        AgreementTarget.objects.filter(
+            metric=TargetMetric.BACKBONE_TEACHERS,
+            year__in=years,
+            agreement__signed_on__lte=span.end,
+            agreement__pairing__in=counted,
         ),
         f"agreement__{PARTIES}",
         backbone_target=Sum("planned"),

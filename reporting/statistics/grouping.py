@@ -179,6 +179,61 @@ class Level:
             .values("pk")
         )
 
+    def placer(self, side: str | None = None):
+        """The twin in Python of ``key()`` with ``parties()``: a function of a
+        party (pairing id, school id, side, region path then) giving its row key,
+        or None when the party holds no row of this level."""
+        if self.by == "school":
+            ids = {key for key, _paths in self.buckets}
+
+            def school(pairing, school_id, party_side, path):
+                if party_side == Side.SUPPORTING and school_id in ids:
+                    return 0 if self.union else school_id
+                return None
+
+            return _on_side(school, side)
+        if self.by == "pairing":
+            ids = {key for key, _paths in self.buckets}
+
+            def by_pairing(pairing, school_id, party_side, path):
+                if pairing in ids:
+                    return 0 if self.union else pairing
+                return None
+
+            return _on_side(by_pairing, side)
+        key_of = self.path_key()
+        return _on_side(lambda pairing, school, s, path: key_of(path), side)
+
+    def path_key(self):
+        """A function of a region path (as it was then) giving the row key of a
+        region level, in the order ``key()`` tests its branches."""
+        if self.union or self.by == "all":
+            within = _prefix_finder(
+                [{p.rstrip("="): 0 for _k, ps in self.buckets for p in ps}]
+            )
+            return within
+        exact = {p[:-1]: k for k, ps in self.buckets for p in ps if p[-1] == "="}
+        tables: list[dict[str, int]] = []
+        for key, paths in self.buckets:
+            if len(paths) > 1:
+                tables.append({p: key for p in paths})
+        tables.append(
+            {
+                p: key
+                for key, paths in self.buckets
+                if len(paths) == 1 and paths[0][-1] != "="
+                for p in paths
+            }
+        )
+        prefixed = _prefix_finder(tables)
+
+        def key_of(path):
+            if path in exact:
+                return exact[path]
+            return prefixed(path)
+
+        return key_of
+
     def grouped(self, queryset, prefix: str, side=None, **aggregates) -> dict:
         """{row key: {name: value}} for the records of ``queryset`` reaching a
         pairing party through ``prefix`` ("pairing__parties__"), each record once
@@ -207,6 +262,152 @@ class Level:
             .annotate(**aggregates)
         )
         return {self.bucket(row.pop("bucket")): row for row in rows}
+
+
+def _on_side(placer, side):
+    if side is None:
+        return placer
+    return lambda pairing, school, party_side, path: (
+        placer(pairing, school, party_side, path) if party_side == side else None
+    )
+
+
+def _prefix_finder(tables: list[dict[str, int]]):
+    """A function of a path giving the value of the first table (and in it, the
+    longest prefix) that holds a prefix of it; None if none does."""
+    steps = [
+        (n, table)
+        for table in tables
+        for n in sorted({len(p) for p in table}, reverse=True)
+    ]
+
+    def find(path):
+        if path is None:
+            return None
+        for n, table in steps:
+            key = table.get(path[:n])
+            if key is not None:
+                return key
+        return None
+
+    return find
+
+
+class Placement:
+    """The rows every pairing lies in, for each level of a table: the parties of
+    the pairings with a school in the table's area, read once, placed in Python
+    (``Level.placer``). Records of a pairing are then grouped by pairing in the
+    database and added up per row here (``fold``), instead of one grouped query
+    per level re-joining the records with parties, schools and regions."""
+
+    def __init__(self, total: Level):
+        self.moved = total.moved
+        self.parties = [
+            (pairing, school, side, self.moved.get(school, path))
+            for pairing, school, side, path in PairingParty.objects.filter(
+                total.within()
+            )
+            .order_by()
+            .values_list("pairing_id", "school_id", "side", "school__region__path")
+        ]
+        self._cache: dict = {}
+
+    def of(self, level: Level, side: str | None = None) -> dict[int, tuple]:
+        """pairing id → the row keys of ``level`` it lies in (each once)."""
+        cache_key = (id(level), side)
+        if cache_key not in self._cache:
+            place = level.placer(side)
+            rows: dict[int, list] = {}
+            for party in self.parties:
+                key = place(*party)
+                if key is not None:
+                    keys = rows.setdefault(party[0], [])
+                    if key not in keys:
+                        keys.append(key)
+            self._cache[cache_key] = {p: tuple(keys) for p, keys in rows.items()}
+        return self._cache[cache_key]
+
+    def school_key(self, level: Level):
+        """A function of (school id, region path now) giving the row key of the
+        school's region (records placed by one school, see ``Level.placed``)."""
+        if level.by not in ("region", "all"):
+            return lambda school, path: None
+        key_of = level.path_key()
+        return lambda school, path: key_of(self.moved.get(school, path))
+
+
+def per_pairing(queryset, pairing: str, **aggregates) -> dict[int, dict]:
+    """{pairing id: {name: value}}: ``aggregates`` of the records of ``queryset``
+    grouped by their pairing (the field ``pairing``), in one query."""
+    rows = queryset.order_by().values(pairing).annotate(**aggregates)
+    return {row.pop(pairing): row for row in rows}
+
+
+def fold(figures: dict[int, dict], places: dict[int, tuple]) -> dict:
+    """{row key: {name: sum}}: each pairing's figures added in every row it lies
+    in (once per row). Only for figures that add up over pairings: sums and
+    counts of records that belong to one pairing."""
+    result: dict = {}
+    for pairing, found in figures.items():
+        for key in places.get(pairing, ()):
+            _add(result, key, found)
+    return result
+
+
+def _add(result: dict, key, found: dict) -> None:
+    row = result.get(key)
+    if row is None:
+        result[key] = dict(found)
+        return
+    for name, value in found.items():
+        if value is not None:
+            old = row.get(name)
+            row[name] = value if old is None else old + value
+
+
+def per_school(queryset, prefix: str, **aggregates) -> list[tuple[int, str, dict]]:
+    """[(school id, region path now, {name: value})]: ``aggregates`` of records
+    placed by one school (``prefix`` "recipient_": a donation's school), grouped
+    by that school in one query."""
+    school, path = f"{prefix}school_id", f"{prefix}school__region__path"
+    rows = queryset.order_by().values(school, path).annotate(**aggregates)
+    return [(row.pop(school), row.pop(path), row) for row in rows]
+
+
+def fold_placed(rows, key_of) -> dict:
+    """{row key: {name: sum}} of ``per_school`` rows, each in the row of its
+    school's region (``key_of``: see ``Placement.school_key``)."""
+    result: dict = {}
+    for school, path, found in rows:
+        key = key_of(school, path)
+        if key is not None:
+            _add(result, key, found)
+    return result
+
+
+def fold_paths(rows, level: Level) -> dict:
+    """{row key: {name: sum}} of (region path then, {name: value}) rows, each in
+    the row of ``level`` holding that region."""
+    key_of = level.path_key()
+    result: dict = {}
+    for path, found in rows:
+        key = key_of(path)
+        if key is not None:
+            _add(result, key, found)
+    return result
+
+
+def fold_distinct(items, places: dict[int, tuple]) -> dict:
+    """{row key: {name: count}}: the distinct items (persons, schools) of the
+    pairings in each row, from ``items``, an iterable of (pairing id, name, item)."""
+    seen: dict = {}
+    for pairing, name, item in items:
+        for key in places.get(pairing, ()):
+            seen.setdefault((key, name), set()).add(item)
+    result: dict = {}
+    for (key, name), members in seen.items():
+        result.setdefault(key, {})[name] = len(members)
+    return result
 
 
 def rest(total: dict | None, covered: dict | None) -> dict | None:

@@ -2,8 +2,9 @@
 training, backbone teachers, student exchange, funds and goods, and compliance, by
 region (or supporting school, or pairing), for any time span.
 
-Each figure family is one grouped query per row level (data rows, each subtotal
-level, the total), so the query count does not grow with the number of rows."""
+Each figure family is one query grouped by pairing, added up per row in Python for
+every row level (data rows, each subtotal level, the total), so the query count
+grows neither with the rows nor with the levels."""
 
 from __future__ import annotations
 
@@ -11,7 +12,17 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -109,21 +120,20 @@ def build(*, user, spec) -> Table:
     semester = last_semester(span)
     evaluated = _evaluate(counted, semester)
     years = target_years(spec, span)
-    figures = {
-        name: _figures(user, span, years, counted, level, evaluated)
-        for name, level in rows_of.levels.items()
-    }
+    levels = dict(rows_of.levels)
+    if spec.group != "region":
+        # Pairings (and money not tied to one) in the total but in no row of a
+        # supporting school or pairing: a row of their own, so that the total
+        # reconciles with its rows. Region rows hold every school.
+        levels[COVERED] = rows_of.levels[grouping.DATA].merged()
+    placement = grouping.Placement(rows_of.total)
+    figures = _figures(user, span, years, counted, levels, placement, evaluated)
     judged = evaluated is not None
     rows = []
     for entry in rows_of.entries:
         if entry.kind == grouping.TOTAL and spec.group != "region":
-            # Pairings (and money not tied to one) in the total but in no row of
-            # a supporting school or pairing: a row of their own, so that the
-            # total reconciles with its rows. Region rows hold every school.
-            covered = rows_of.levels[grouping.DATA].merged()
             left = grouping.rest(
-                figures[grouping.TOTAL].get(0),
-                _figures(user, span, years, counted, covered, evaluated).get(0),
+                figures[grouping.TOTAL].get(0), figures[COVERED].get(0)
             )
             if left is not None:
                 row = _row(defaultdict(lambda: 0, left), judged, years)
@@ -150,11 +160,21 @@ def build(*, user, spec) -> Table:
     )
 
 
+COVERED = "covered"  # the data rows as one (see grouping.Level.merged)
+
+
 # Figures ---------------------------------------------------------------------------
 
 
-def _figures(user, span, years, counted, level, evaluated) -> dict[int, dict]:
-    """{row key: {figure: exact value}} for the rows of ``level``.
+def _figures(
+    user, span, years, counted, levels, placement, evaluated
+) -> dict[str, dict[int, dict]]:
+    """{level name: {row key: {figure: exact value}}} for the rows of ``levels``.
+
+    Each family is one query grouped by pairing (or, for distinct persons and
+    schools, the distinct pairs), whatever the number of levels; a pairing's
+    figures are then added in every row it lies in (``grouping.fold``), once per
+    row, so a cross-region pairing counts once in a subtotal.
 
     Records of the counted pairings (agreements, targets, secondments, stints,
     activities, trainees, cultivations, parties) are not filtered by scope again:
@@ -162,34 +182,44 @@ def _figures(user, span, years, counted, level, evaluated) -> dict[int, dict]:
     scoped; a second filter only made the planner loop. Money is filtered, since
     it is also seen through the school that received it."""
     in_counted = {"pairing__in": counted}
-    families = [
-        level.grouped(
-            PairingParty.objects.filter(pairing__in=counted),
-            PARTIES,
-            pairings=Count("pairing_id", distinct=True),
-            supporting_schools=_schools(Side.SUPPORTING),
-            receiving_schools=_schools(Side.RECEIVING),
-        ),
-        level.grouped(
+    additive = [
+        grouping.per_pairing(
             Agreement.objects.filter(signed_on__range=_range(span), **in_counted),
-            PARTIES,
-            agreements=Count("pk", distinct=True),
+            "pairing_id",
+            agreements=Count("pk"),
         ),
-        _secondments(user, span, counted, level),
-        _days(user, span, counted, level),
-        _activities(user, span, counted, level),
-        _targets(user, span, years, counted, level),
-        level.grouped(
+        _secondments(span, counted),
+        _days(span, counted),
+        _activities(span, counted),
+        _targets(span, years, counted),
+        grouping.per_pairing(
             BackboneCultivation.objects.filter(
                 recognised_on__range=_range(span), **in_counted
             ),
-            PARTIES,
-            backbone_done=Count("pk", distinct=True),
+            "pairing_id",
+            backbone_done=Count("pk"),
         ),
-        *money(user, span, level),
+        *_money_by_pairing(user, span),
     ]
-    coverage = _coverage(user, span, counted, level)
-    compliant = _compliance(level, evaluated)
+    distinct = [*_parties(counted), *_people(span, counted)]
+    placed = _money_by_school(user, span)
+    coverage = _Coverage(span, counted)
+    result = {}
+    for name, level in levels.items():
+        places = placement.of(level)
+        families = [grouping.fold(family, places) for family in additive]
+        families.append(grouping.fold_distinct(distinct, places))
+        families += [
+            grouping.fold_placed(family, placement.school_key(level))
+            for family in placed
+        ]
+        result[name] = _merged(
+            families, coverage.of(places), _compliance(places, evaluated)
+        )
+    return result
+
+
+def _merged(families, coverage, compliant) -> dict[int, dict]:
     keys = set(coverage) | set(compliant)
     for family in families:
         keys |= set(family)
@@ -207,35 +237,62 @@ def _figures(user, span, years, counted, level, evaluated) -> dict[int, dict]:
     return result
 
 
-def _schools(side):
-    return Count("school_id", distinct=True, filter=Q(side=side))
+def _parties(counted) -> list[tuple]:
+    """(pairing, figure, item) for the distinct pairings, supporting and receiving
+    schools of each row."""
+    items = []
+    names = {Side.SUPPORTING: "supporting_schools", Side.RECEIVING: "receiving_schools"}
+    for pairing, school, side in (
+        PairingParty.objects.filter(pairing__in=counted)
+        .order_by()
+        .values_list("pairing_id", "school_id", "side")
+    ):
+        items.append((pairing, "pairings", pairing))
+        if side in names:
+            items.append((pairing, names[side], school))
+    return items
 
 
 def _range(span):
     return (span.start, span.end)
 
 
-def _secondments(user, span, counted, level):
-    """人 and 人次 of the secondments on post in the span, by group."""
+def _on_post(span, counted):
     on_post = Stint.objects.filter(secondment=OuterRef("pk"), **periods.overlaps(span))
-    aggregates = {}
-    for name, q, _days in EXCHANGE_GROUPS:
-        aggregates[f"{name}_people"] = Count("person_id", distinct=True, filter=q)
-        aggregates[f"{name}_times"] = Count("pk", distinct=True, filter=q)
+    return Secondment.objects.filter(Exists(on_post), pairing__in=counted)
+
+
+def _secondments(span, counted) -> dict[int, dict]:
+    """人次 of the secondments on post in the span, by group, per pairing."""
+    aggregates = {
+        f"{name}_times": Count("pk", filter=q) for name, q, _days in EXCHANGE_GROUPS
+    }
     aggregates["attachment_from_receiving"] = Count(
-        "pk", distinct=True, filter=ATTACHMENT_FROM_RECEIVING
+        "pk", filter=ATTACHMENT_FROM_RECEIVING
     )
-    return level.grouped(
-        Secondment.objects.filter(Exists(on_post), pairing__in=counted),
-        PARTIES,
-        **aggregates,
+    return grouping.per_pairing(_on_post(span, counted), "pairing_id", **aggregates)
+
+
+def _people(span, counted) -> list[tuple]:
+    """(pairing, "<group>_people", person): 人 of the secondments on post in the
+    span, by group (every secondment in exactly one group)."""
+    group = Case(
+        *[When(q, then=Value(f"{name}_people")) for name, q, _days in EXCHANGE_GROUPS],
+        output_field=CharField(),
+    )
+    return list(
+        _on_post(span, counted)
+        .annotate(group=group)
+        .order_by()
+        .values_list("pairing_id", "group", "person_id")
+        .distinct()
     )
 
 
-def _days(user, span, counted, level):
+def _days(span, counted) -> dict[int, dict]:
     """Days on post inside the span, by group (a stint across the edge counts the
-    days inside). The summed duration is one day short per stint: the stint count
-    is added in ``_row``."""
+    days inside), per pairing. The summed duration is one day short per stint:
+    the stint count is added in ``_row``."""
     aggregates = {}
     for name, q, days in EXCHANGE_GROUPS:
         if days:
@@ -243,12 +300,12 @@ def _days(user, span, counted, level):
             aggregates[f"{name}_clipped"] = Sum(
                 periods.clipped_duration(span), filter=q
             )
-            aggregates[f"{name}_stints"] = Count("pk", distinct=True, filter=q)
-    return level.grouped(
+            aggregates[f"{name}_stints"] = Count("pk", filter=q)
+    return grouping.per_pairing(
         Stint.objects.filter(**periods.overlaps(span)).filter(
             secondment__pairing__in=counted
         ),
-        f"secondment__{PARTIES}",
+        "secondment__pairing_id",
         **aggregates,
     )
 
@@ -264,25 +321,24 @@ def _prefixed(q: Q, prefix: str) -> Q:
     return result
 
 
-def _activities(user, span, counted, level):
+def _activities(span, counted) -> dict[int, dict]:
     training = Q(kind=ActivityKind.TRAINING)
     students = Q(kind=ActivityKind.STUDENT_EVENT)
-    return level.grouped(
+    return grouping.per_pairing(
         Activity.objects.filter(date__range=_range(span), pairing__in=counted),
-        PARTIES,
+        "pairing_id",
         lessons=Sum("lessons", filter=Q(kind__in=LESSON_KINDS)),
-        lectures=Count("pk", distinct=True, filter=Q(kind=ActivityKind.LECTURE)),
-        preparation=Count("pk", distinct=True, filter=Q(kind__in=PREPARATION_KINDS)),
-        research=Count("pk", distinct=True, filter=Q(kind=ActivityKind.RESEARCH)),
+        lectures=Count("pk", filter=Q(kind=ActivityKind.LECTURE)),
+        preparation=Count("pk", filter=Q(kind__in=PREPARATION_KINDS)),
+        research=Count("pk", filter=Q(kind=ActivityKind.RESEARCH)),
         training_sessions=Sum("sessions", filter=training),
         training_times=Sum("teacher_participants", filter=training),
         # Only student-exchange events: a lesson taught to pupils is teaching.
-        student_activities=Count("pk", distinct=True, filter=students),
+        student_activities=Count("pk", filter=students),
         student_times=Sum("student_participants", filter=students),
         # Trainings whose trainees are recorded only as a count.
         trainings_uncounted=Count(
             "pk",
-            distinct=True,
             filter=training
             & Q(teacher_participants__gt=0)
             & ~Exists(TrainingParticipation.objects.filter(activity=OuterRef("pk"))),
@@ -290,73 +346,82 @@ def _activities(user, span, counted, level):
     )
 
 
-def _coverage(user, span, counted, level) -> dict[int, dict]:
+class _Coverage:
     """Per row: receiving-school subject teachers trained in the span (distinct
     persons, at most the school's subject teachers) and the subject teachers of
-    those schools in the profile of the school year the span ends in."""
-    year = periods.school_year_of(span.end)
-    teachers: dict[tuple, int] = {}
-    for bucket, school_id, count in (
-        PairingParty.objects.filter(pairing__in=counted)
-        .filter(side=Side.RECEIVING, school__profiles__school_year=year)
-        .filter(**{f"{PARTIES}in": level.parties()})
-        .annotate(bucket=level.key(PARTIES))
-        .order_by()
-        .values_list("bucket", "school_id", "school__profiles__subject_teachers")
-        .distinct()
-    ):
-        teachers[level.bucket(bucket), school_id] = count or 0
-    receiving = PairingParty.objects.filter(
-        pairing_id=OuterRef("activity__pairing_id"),
-        school_id=OuterRef("person__home_school_id"),
-        side=Side.RECEIVING,
-    )
-    trained: dict[tuple, int] = {}
-    for bucket, school_id, count in (
-        TrainingParticipation.objects.filter(
-            activity__kind=ActivityKind.TRAINING,
-            activity__date__range=_range(span),
-            activity__pairing__in=counted,
-            person__role=PersonRole.TEACHER,
+    those schools in the profile of the school year the span ends in.
+
+    Read once per table: (pairing, receiving school, subject teachers) and the
+    distinct (pairing, home school, person) trained; counted per row in Python."""
+
+    def __init__(self, span, counted):
+        year = periods.school_year_of(span.end)
+        self.teachers = list(
+            PairingParty.objects.filter(pairing__in=counted)
+            .filter(side=Side.RECEIVING, school__profiles__school_year=year)
+            .order_by()
+            .values_list(
+                "pairing_id", "school_id", "school__profiles__subject_teachers"
+            )
+            .distinct()
         )
-        .filter(Exists(receiving))
-        .filter(**{f"activity__{PARTIES}in": level.parties()})
-        .annotate(bucket=level.key(f"activity__{PARTIES}"))
-        .order_by()
-        .values("bucket", "person__home_school_id")
-        .annotate(n=Count("person_id", distinct=True))
-        .values_list("bucket", "person__home_school_id", "n")
-    ):
-        trained[level.bucket(bucket), school_id] = count
-    result: dict[int, dict] = defaultdict(lambda: {"trained": 0, "subject_teachers": 0})
-    for (bucket, school_id), count in teachers.items():
-        result[bucket]["subject_teachers"] += count
-        result[bucket]["trained"] += min(trained.get((bucket, school_id), 0), count)
-    return result
+        receiving = PairingParty.objects.filter(
+            pairing_id=OuterRef("activity__pairing_id"),
+            school_id=OuterRef("person__home_school_id"),
+            side=Side.RECEIVING,
+        )
+        self.trained = list(
+            TrainingParticipation.objects.filter(
+                activity__kind=ActivityKind.TRAINING,
+                activity__date__range=_range(span),
+                activity__pairing__in=counted,
+                person__role=PersonRole.TEACHER,
+            )
+            .filter(Exists(receiving))
+            .order_by()
+            .values_list("activity__pairing_id", "person__home_school_id", "person_id")
+            .distinct()
+        )
+
+    def of(self, places: dict[int, tuple]) -> dict[int, dict]:
+        teachers: dict[tuple, int] = {}
+        for pairing, school, count in self.teachers:
+            for key in places.get(pairing, ()):
+                teachers[key, school] = count or 0
+        trained: dict[tuple, set] = defaultdict(set)
+        for pairing, school, person in self.trained:
+            for key in places.get(pairing, ()):
+                if (key, school) in teachers:
+                    trained[key, school].add(person)
+        result: dict[int, dict] = defaultdict(
+            lambda: {"trained": 0, "subject_teachers": 0}
+        )
+        for (key, school), count in teachers.items():
+            result[key]["subject_teachers"] += count
+            result[key]["trained"] += min(len(trained.get((key, school), ())), count)
+        return result
 
 
-def _targets(user, span, years, counted, level):
+def _targets(span, years, counted) -> dict[int, dict]:
     """Backbone-teacher targets of the school years ``years`` set by agreements
     signed by the end of the span, under the pairings counted in it."""
     if not years:
         return {}
-    return level.grouped(
+    return grouping.per_pairing(
         AgreementTarget.objects.filter(
             metric=TargetMetric.BACKBONE_TEACHERS,
             year__in=years,
             agreement__signed_on__lte=span.end,
             agreement__pairing__in=counted,
         ),
-        f"agreement__{PARTIES}",
+        "agreement__pairing_id",
         backbone_target=Sum("planned"),
     )
 
 
-def money(user, span, level) -> list[dict]:
-    """Funds received (funding lines of kind 到位 and cash donations) and goods
-    donated in the span: on a pairing (directly or through its project) in the
-    rows of the pairing's parties, otherwise in the row of the receiving school
-    (``*_unpaired``). The same universe as table 4 (domain.md §5a)."""
+def _money(user, span):
+    """Funding lines received and donations in the span, in the user's scope, with
+    their aggregates."""
     lines = visible(
         FundingLine.objects.filter(in_span(span), kind=FundingKind.RECEIVED), user
     )
@@ -374,25 +439,45 @@ def money(user, span, level) -> list[dict]:
         "funds_cash": Sum("amount", filter=cash),
         "funds_cash_approx": Count("pk", filter=cash & APPROX),
     }
-    unpaired_lines = lines.filter(pairing__isnull=True, project__pairing__isnull=True)
-    unpaired_donations = donations.filter(pairing__isnull=True)
+    return lines, funds, donations, given
+
+
+def _money_by_pairing(user, span) -> list[dict]:
+    """Funds received (funding lines of kind 到位 and cash donations) and goods
+    donated in the span on a pairing (directly or through its project), per
+    pairing: they count in the rows of the pairing's parties. The same universe
+    as table 4 (domain.md §5a), with ``_money_by_school``."""
+    lines, funds, donations, given = _money(user, span)
     return [
-        level.grouped(lines.filter(pairing__isnull=False), PARTIES, **funds),
-        level.grouped(
+        grouping.per_pairing(
+            lines.filter(pairing__isnull=False), "pairing_id", **funds
+        ),
+        grouping.per_pairing(
             lines.filter(pairing__isnull=True, project__pairing__isnull=False),
-            f"project__{PARTIES}",
+            "project__pairing_id",
             **funds,
         ),
-        level.placed(
-            unpaired_lines,
+        grouping.per_pairing(
+            donations.filter(pairing__isnull=False), "pairing_id", **given
+        ),
+    ]
+
+
+def _money_by_school(user, span) -> list[list]:
+    """Money not tied to a pairing, per receiving school (``*_unpaired``): it
+    counts in the row of the school that received it."""
+    lines, funds, donations, given = _money(user, span)
+    cash = Q(form=DonationForm.CASH)
+    return [
+        grouping.per_school(
+            lines.filter(pairing__isnull=True, project__pairing__isnull=True),
             "project__receiving_",
             **funds,
             funds_unpaired=Sum("amount"),
             funds_unpaired_approx=Count("pk", filter=APPROX),
         ),
-        level.grouped(donations.filter(pairing__isnull=False), PARTIES, **given),
-        level.placed(
-            unpaired_donations,
+        grouping.per_school(
+            donations.filter(pairing__isnull=True),
             "recipient_",
             **given,
             funds_unpaired=Sum("amount", filter=cash),
@@ -431,18 +516,14 @@ def _evaluate(counted, semester) -> dict[int, bool] | None:
     return {c.pairing.pk: c.passed for c in base.evaluate(pairings, term)}
 
 
-def _compliance(level, evaluated) -> dict[int, dict]:
+def _compliance(places, evaluated) -> dict[int, dict]:
     if not evaluated:
         return {}
     result: dict[int, dict] = defaultdict(lambda: {"compliant": 0, "evaluated": 0})
-    for pairing_id, bucket in (
-        PairingParty.objects.filter(pk__in=level.parties(), pairing_id__in=evaluated)
-        .annotate(bucket=level.key())
-        .values_list("pairing_id", "bucket")
-    ):
-        key = level.bucket(bucket)
-        result[key]["evaluated"] += 1
-        result[key]["compliant"] += int(evaluated[pairing_id])
+    for pairing_id, passed in evaluated.items():
+        for key in places.get(pairing_id, ()):
+            result[key]["evaluated"] += 1
+            result[key]["compliant"] += int(passed)
     return result
 
 

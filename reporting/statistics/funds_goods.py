@@ -2,8 +2,9 @@
 category (quantity, value), by region (or supporting school, or pairing).
 
 Each record family (funding lines of a pairing, of a pairing's project, of a project
-without pairing; donations with and without pairing) is one grouped query with
-conditional sums per row level, so the query count does not grow with the rows."""
+without pairing; donations with and without pairing) is one query with conditional
+sums, grouped by pairing or school and added up per row of every level in Python,
+so the query count grows neither with the rows nor with the levels."""
 
 from __future__ import annotations
 
@@ -63,10 +64,9 @@ def build(*, user, spec) -> Table:
         Donation.objects.filter(date__range=(span.start, span.end)), user
     )
     by_receiving = spec.group == "region"
+    money = _Money(lines, donations, grouping.Placement(rows_of.total))
     figures = {
-        name: _figures(
-            lines,
-            donations,
+        name: money.of(
             level,
             # Region rows hold money by the receiving school's region; the total
             # holds every pairing with a school in the area, as table 1 does.
@@ -84,9 +84,7 @@ def build(*, user, spec) -> Table:
             covered = rows_of.levels[grouping.DATA].merged()
             left = grouping.rest(
                 figures[grouping.TOTAL].get(0),
-                _figures(
-                    lines, donations, covered, Side.RECEIVING if by_receiving else None
-                ).get(0),
+                money.of(covered, Side.RECEIVING if by_receiving else None).get(0),
             )
             if left is not None:
                 row = _row(left)
@@ -142,37 +140,54 @@ def _donation_aggregates() -> dict:
     return aggregates
 
 
-def _figures(lines, donations, level, side) -> dict[int, Row]:
+class _Money:
     """Funding lines of a pairing, of a pairing's project, of a project without
     pairing (by its receiving school); donations with and without a pairing (by
-    the recipient school): one grouped query each."""
-    funds, given = _fund_aggregates(), _donation_aggregates()
-    families = [
-        level.grouped(lines.filter(pairing__isnull=False), PARTIES, side, **funds),
-        level.grouped(
-            lines.filter(pairing__isnull=True, project__pairing__isnull=False),
-            f"project__{PARTIES}",
-            side,
-            **funds,
-        ),
-        level.placed(
-            lines.filter(pairing__isnull=True, project__pairing__isnull=True),
-            "project__receiving_",
-            **funds,
-        ),
-        level.grouped(donations.filter(pairing__isnull=False), PARTIES, side, **given),
-        level.placed(donations.filter(pairing__isnull=True), "recipient_", **given),
-    ]
-    merged: dict[int, dict] = defaultdict(dict)
-    for family in families:
-        for bucket, found in family.items():
-            if bucket is None:
-                continue
-            totals = merged[bucket]
-            for name, value in found.items():
-                if value is not None:
-                    totals[name] = totals.get(name, 0) + value
-    return merged
+    the recipient school): one query each, grouped by pairing or school, read
+    once and added up per row of every level (``grouping.fold``)."""
+
+    def __init__(self, lines, donations, placement):
+        funds, given = _fund_aggregates(), _donation_aggregates()
+        self.placement = placement
+        self.by_pairing = [
+            grouping.per_pairing(
+                lines.filter(pairing__isnull=False), "pairing_id", **funds
+            ),
+            grouping.per_pairing(
+                lines.filter(pairing__isnull=True, project__pairing__isnull=False),
+                "project__pairing_id",
+                **funds,
+            ),
+            grouping.per_pairing(
+                donations.filter(pairing__isnull=False), "pairing_id", **given
+            ),
+        ]
+        self.by_school = [
+            grouping.per_school(
+                lines.filter(pairing__isnull=True, project__pairing__isnull=True),
+                "project__receiving_",
+                **funds,
+            ),
+            grouping.per_school(
+                donations.filter(pairing__isnull=True), "recipient_", **given
+            ),
+        ]
+
+    def of(self, level, side) -> dict[int, dict]:
+        """{row key: {figure: exact sum}} for the rows of ``level``; money of a
+        pairing in the rows of its parties on ``side`` (None: any)."""
+        places = self.placement.of(level, side)
+        key_of = self.placement.school_key(level)
+        families = [grouping.fold(family, places) for family in self.by_pairing]
+        families += [grouping.fold_placed(family, key_of) for family in self.by_school]
+        merged: dict[int, dict] = defaultdict(dict)
+        for family in families:
+            for bucket, found in family.items():
+                totals = merged[bucket]
+                for name, value in found.items():
+                    if value is not None:
+                        totals[name] = totals.get(name, 0) + value
+        return merged
 
 
 def _row(f: dict) -> Row:

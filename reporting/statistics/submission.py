@@ -6,7 +6,7 @@ schools still missing, by school, county and pairing.
 The figures are those of the semester's lock date (锁定日): each report's status
 then, read from its history, so a past semester keeps its figures whatever happens
 to its reports later; expected schools are those of the pairings in force then.
-One grouped query per row level and semester, one for the missing schools and one
+One grouped query (by region) per semester, one for the missing schools and one
 for their pairings: the query count never grows with regions or schools."""
 
 from __future__ import annotations
@@ -114,15 +114,21 @@ def _block(user, spec, period) -> tuple[list[Row], str]:
         as_of=period.end,
     )
     schools = schools_then(user, period, rows_of.total)
-    figures = {}
-    for name, level in rows_of.levels.items():
-        found = (
-            schools.annotate(bucket=level.key(grouping.SELF))
-            .order_by()
-            .values("bucket")
-            .annotate(**board.counts("status_then", "late_then"))
+    # Each school lies in one row of each level: count by region (as it was
+    # then) once, and add the counts up per row of every level.
+    by_region = [
+        (row.pop("path_then"), row)
+        for row in schools.annotate(
+            path_then=rows_of.levels[grouping.DATA].path(grouping.SELF)
         )
-        figures[name] = {level.bucket(row.pop("bucket")): row for row in found}
+        .order_by()
+        .values("path_then")
+        .annotate(**board.counts("status_then", "late_then"))
+    ]
+    figures = {
+        name: grouping.fold_paths(by_region, level)
+        for name, level in rows_of.levels.items()
+    }
     rows = []
     for entry in rows_of.entries:
         counts = figures[entry.level_name].get(entry.key) or {}

@@ -234,6 +234,33 @@ def _semester_number(day: date) -> int:
     return school_year_of(day) * 2 + (0 if day.month >= 9 or day.month == 1 else 1)
 
 
+EARLIEST = date.min
+
+
+def _role(slot) -> str:
+    return PersonRole.MANAGER if slot.kind == K.ATTACHMENT else PersonRole.TEACHER
+
+
+def _most_on_post_at_once(slots) -> dict[tuple[int, str], int]:
+    """Per (sending school, role), the most slots on post on one day: the pool needs
+    that many people, since a person is on post in one place at a time."""
+    events: dict[tuple[int, str], list[tuple[date, int]]] = {}
+    for slot in slots:
+        if slot.actual_end is not None:
+            key = (slot.sending, _role(slot))
+            events.setdefault(key, []).extend(
+                [(slot.start, 1), (slot.actual_end + timedelta(days=1), -1)]
+            )
+    peaks = {}
+    for key, changes in events.items():
+        current = peak = 0
+        for _day, change in sorted(changes):
+            current += change
+            peak = max(peak, current)
+        peaks[key] = peak
+    return peaks
+
+
 def build_secondments(demo: Demo) -> None:
     planner = _Planner(demo)
     rng = planner.rng
@@ -241,21 +268,28 @@ def build_secondments(demo: Demo) -> None:
     _stint_counts(rng, slots, demo.scale.stints)
     demand: dict[tuple[int, str], int] = {}
     for slot in slots:
-        role = PersonRole.MANAGER if slot.kind == K.ATTACHMENT else PersonRole.TEACHER
-        demand[(slot.sending, role)] = demand.get((slot.sending, role), 0) + 1
-    people = build_people(demo, demand)
+        key = (slot.sending, _role(slot))
+        demand[key] = demand.get(key, 0) + 1
+    people = build_people(demo, demand, least=_most_on_post_at_once(slots))
     demo.people = people
     writer = demo.writer
     ids, stint_ids = writer.ids(Secondment), writer.ids(Stint)
     chosen = [0] * len(slots)
+    on_post_until: dict[int, date] = {}
     for i in sorted(range(len(slots)), key=lambda i: slots[i].start):
         slot = slots[i]
-        role = PersonRole.MANAGER if slot.kind == K.ATTACHMENT else PersonRole.TEACHER
-        pool = people.pools[(slot.sending, role)]
+        pool = people.pools[(slot.sending, _role(slot))]
+        # A person is on post in one place at a time (the stint rule of
+        # dispatch.services): only someone whose stints so far have ended.
+        free = [p for p in pool if on_post_until.get(p, EARLIEST) < slot.start]
         person = min(
-            rng.sample(pool, min(4, len(pool))), key=people.busy_until.__getitem__
+            rng.sample(free, min(4, len(free))), key=people.busy_until.__getitem__
         )
         people.busy_until[person] = max(people.busy_until[person], slot.end)
+        if slot.actual_end is not None:
+            on_post_until[person] = max(
+                on_post_until.get(person, EARLIEST), slot.actual_end
+            )
         chosen[i] = person
     rows, stints = [], []
     items = demo.schools.items

@@ -108,9 +108,14 @@ class People:
         return self.pools.get((school, PersonRole.TEACHER), [])
 
 
-def build_people(demo: Demo, demand: dict[tuple[int, str], int]) -> People:
+def build_people(
+    demo: Demo,
+    demand: dict[tuple[int, str], int],
+    least: dict[tuple[int, str], int],
+) -> People:
     """Exactly ``scale.people`` persons: one pool per (school, role) that sends
-    someone, sized after the demand, plus teachers of receiving schools (trainees)."""
+    someone, sized after the demand and never below ``least`` (the most people it
+    has on post at once), plus teachers of receiving schools (trainees)."""
     rng, ids = demo.rng("people"), demo.writer.ids(Person)
     budget = demo.scale.people
     wanted = {key: max(1, round(n / 1.4)) for key, n in sorted(demand.items())}
@@ -125,7 +130,9 @@ def build_people(demo: Demo, demand: dict[tuple[int, str], int]) -> People:
     if len(wanted) > budget:
         raise ValueError(f"{budget} people cannot staff {len(wanted)} school pools")
     keys = sorted(wanted)
-    sizes = allocate(budget, [wanted[k] for k in keys], minimum=1)
+    floor = [max(1, least.get(k, 0)) for k in keys]
+    extra = allocate(budget - sum(floor), [wanted[k] for k in keys])
+    sizes = [f + e for f, e in zip(floor, extra, strict=True)]
     items = demo.schools.items
     regions = {c.region.id: c.region.code for c in demo.regions.counties}
     town_county = {

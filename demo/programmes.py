@@ -105,7 +105,7 @@ SPECS = [
 
 
 # The national scale's programmes across provinces (东西部协作): the supporting
-# province (owner) and the receiving one, by index in core.demo.regions.PROVINCES.
+# province (owner) and the receiving one, by index in demo.regions.PROVINCES.
 CROSS_PROVINCE = [
     (0, 6, "鲁渝东西部协作教育帮扶"),  # 山东 → 重庆
     (4, 5, "粤桂东西部协作教育帮扶"),  # 广东 → 广西

@@ -27,7 +27,7 @@ class Scale:
     donations: int
     periods: int
     reports: int
-    # More than one: Shandong and the next provinces of core.demo.regions.PROVINCES,
+    # More than one: Shandong and the next provinces of demo.regions.PROVINCES,
     # each with the programmes of a province, and programmes across provinces.
     provinces: int = 1
 

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.core.management.color import no_style
 from django.db import connection
-from django.db.models import Max, Model
+from django.db.models import Count, Max, Model
 
 from core.models import Membership
 from dispatch.models import (
@@ -34,6 +34,7 @@ from pairings.models import (
     Region,
     School,
     SchoolNameChange,
+    SchoolRegionChange,
     SchoolYearProfile,
 )
 from projects.models import AidProject, Donation, FundingLine
@@ -70,6 +71,7 @@ DEMO_MODELS: tuple[type[Model], ...] = (
     Programme,
     SchoolYearProfile,
     SchoolNameChange,
+    SchoolRegionChange,
     Membership,
     School,
     Region,
@@ -79,6 +81,7 @@ LABELS = {
     Region: "地区",
     School: "学校",
     SchoolNameChange: "学校曾用名",
+    SchoolRegionChange: "学校区划变更",
     SchoolYearProfile: "学校学年概况",
     Programme: "帮扶项目(政策)",
     Pairing: "结对",
@@ -199,6 +202,71 @@ def flush_demo_data(stdout) -> None:
             for table in tables:
                 cursor.execute(f"DELETE FROM {quote(table)}")
     get_user_model().objects.filter(username__in=DEMO_USERNAMES).delete()
+    from .models import DemoLoad
+
+    DemoLoad.objects.all().delete()
     stdout.write(
         f"已清除旧的演示数据 (old demo data flushed) {perf_counter() - started:.1f} s"
+    )
+
+
+def table_counts() -> dict[str, list[int]]:
+    """Rows and highest id of every demo table, as they are now."""
+    counts = {}
+    for model in DEMO_MODELS:
+        numbers = model.objects.aggregate(rows=Count("pk"), top=Max("pk"))
+        counts[model._meta.db_table] = [numbers["rows"], numbers["top"] or 0]
+    return counts
+
+
+def records_not_from_the_demo() -> list[str]:
+    """Why the database holds records the demo generator did not make, in a
+    clerk's words (empty: it holds only the last demo load, unchanged, or nothing).
+
+    Compared with what the last load wrote (``DemoLoad``): a table with other row
+    counts or a higher id has rows added or deleted since; an audit entry after the
+    load is someone's edit (every write through the pages, the admin, the API and
+    the importer is audited; the generator's bulk inserts are not)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import AuditEntry
+
+    from .models import DemoLoad
+
+    now = table_counts()
+    held = {table: rows for table, (rows, _top) in now.items() if rows}
+    if not held:
+        return []
+    load = DemoLoad.objects.order_by("-loaded_at", "-pk").first()
+    if load is None:
+        tables = "、".join(sorted(held)[:5])
+        return [
+            f"数据库中有不是演示数据生成器写入的记录 (records the demo generator did "
+            f"not write), e.g. {tables}"
+        ]
+    reasons = [
+        f"{table}: 演示数据载入后有增删 (rows added or deleted since the demo load: "
+        f"{load.tables.get(table, [0, 0])[0]} → {rows})"
+        for table, (rows, top) in now.items()
+        if [rows, top] != load.tables.get(table, [0, 0])
+    ]
+    types = ContentType.objects.get_for_models(*DEMO_MODELS).values()
+    edits = AuditEntry.objects.filter(
+        content_type__in=list(types), time__gt=load.loaded_at
+    )
+    if edits.exists():
+        reasons.append(
+            f"演示数据载入后有 {edits.count()} 次修改记录 (edits since the demo load, "
+            f"see the audit log)"
+        )
+    return reasons
+
+
+def record_load(*, scale: str, seed: int, anchor) -> None:
+    """Remember what this load wrote, so that a later --flush can tell."""
+    from .models import DemoLoad
+
+    DemoLoad.objects.all().delete()
+    DemoLoad.objects.create(
+        scale=scale, seed=seed, anchor=anchor, tables=table_counts()
     )

@@ -4,13 +4,11 @@ ID numbers are personal data: lists show them masked, search never looks at them
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import region_filters
 
-from . import services
+from .forms import SecondmentRules, StintRules, StintRulesFormSet
 from .models import (
     Activity,
     Appraisal,
@@ -58,43 +56,9 @@ class PersonAdmin(admin.ModelAdmin):
         return obj.masked_id_number
 
 
-class StintFormSet(forms.BaseInlineFormSet):
-    """The stints of one secondment never overlap each other."""
-
-    def clean(self):
-        super().clean()
-        if any(self.errors):
-            return
-        forms_kept = [
-            form
-            for form in self.forms
-            if form.cleaned_data.get("start")
-            and form.cleaned_data.get("end")
-            and not form.cleaned_data.get("DELETE")
-        ]
-        pairs = services.overlapping_pairs(
-            (f.cleaned_data["start"], f.cleaned_data["end"]) for f in forms_kept
-        )
-        if not pairs:
-            return
-        for i, j in pairs:
-            first, second = sorted(
-                (forms_kept[i], forms_kept[j]), key=lambda f: f.cleaned_data["start"]
-            )
-            second.add_error(
-                None,
-                gettext("This stint overlaps the stint from %(start)s to %(end)s.")
-                % {
-                    "start": first.cleaned_data["start"].isoformat(),
-                    "end": first.cleaned_data["end"].isoformat(),
-                },
-            )
-        raise ValidationError(gettext("Stints of the same secondment cannot overlap."))
-
-
 class StintInline(admin.TabularInline):
     model = Stint
-    formset = StintFormSet
+    formset = StintRulesFormSet
     fields = ["start", "end", "note"]
     extra = 1
 
@@ -104,20 +68,8 @@ class AppraisalInline(admin.StackedInline):
     extra = 0
 
 
-class SecondmentForm(forms.ModelForm):
-    def clean(self):
-        cleaned = super().clean()
-        fields = ("pairing", "direction", "sending_school", "host_school")
-        if all(cleaned.get(name) for name in fields):
-            try:
-                # The service's own rule: sending and host school stand on the
-                # sides of the pairing that the direction says.
-                services.secondment_check_sides(
-                    Secondment(**{name: cleaned[name] for name in fields})
-                )
-            except ValidationError as exc:
-                self.add_error(None, exc)
-        return cleaned
+class SecondmentForm(SecondmentRules, forms.ModelForm):
+    pass
 
 
 @admin.register(Secondment)
@@ -156,29 +108,9 @@ class SecondmentAdmin(admin.ModelAdmin):
         # too); a changelist skips list_select_related once a queryset has some.
         return super().get_queryset(request).select_related(*self.list_select_related)
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is Stint:
-            # The database refuses overlaps row by row: remove the stints being
-            # deleted before others move into their dates.
-            for stint_form in formset.deleted_forms:
-                if stint_form.instance.pk:
-                    stint_form.instance.delete()
-        super().save_formset(request, form, formset, change)
 
-
-class StintForm(forms.ModelForm):
-    def clean(self):
-        cleaned = super().clean()
-        secondment, start, end = (
-            cleaned.get(k) for k in ("secondment", "start", "end")
-        )
-        if secondment and start and end:
-            error = services.stint_overlap_error(
-                secondment=secondment, start=start, end=end, exclude_pk=self.instance.pk
-            )
-            if error:
-                self.add_error("start", error)
-        return cleaned
+class StintForm(StintRules, forms.ModelForm):
+    pass
 
 
 @admin.register(Stint)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy
 
 from core.filters import make_searchable
 from core.forms import BootstrapMixin, ScopedModelForm
+from core.generic import errors_to_form
 from core.scope import visible
 from pairings.forms import DateInput
 
@@ -37,7 +38,37 @@ class PersonForm(ScopedModelForm):
         ]
 
 
-class SecondmentForm(ScopedModelForm):
+class SecondmentRules:
+    """A secondment form's check of the rules across rows (``services``): the page's
+    form and the admin's."""
+
+    def clean(self):
+        data = super().clean()
+        needed = ("pairing", "direction", "sending_school", "host_school")
+        if not self._errors_on(needed) and all(data.get(f) for f in needed):
+            try:
+                services.secondment_check(secondment=self.instance_with(data))
+            except ValidationError as exc:
+                errors_to_form(self, exc)
+        return data
+
+    def _errors_on(self, names) -> bool:
+        return any(name in self.errors for name in names)
+
+    def instance_with(self, data) -> Secondment:
+        fields = (
+            "pairing",
+            "person",
+            "direction",
+            "sending_school",
+            "host_school",
+            "planned_start",
+            "planned_end",
+        )
+        return Secondment(pk=self.instance.pk, **{f: data.get(f) for f in fields})
+
+
+class SecondmentForm(SecondmentRules, ScopedModelForm):
     class Meta:
         model = Secondment
         fields = [
@@ -58,27 +89,6 @@ class SecondmentForm(ScopedModelForm):
         ]
         widgets = {"planned_start": DateInput(), "planned_end": DateInput()}
 
-    def clean(self):
-        data = super().clean()
-        if all(
-            data.get(f)
-            for f in ("pairing", "direction", "sending_school", "host_school")
-        ):
-            try:
-                services.secondment_check_sides(self.instance_with(data))
-            except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    self.add_error(field, errors)
-        return data
-
-    def instance_with(self, data):
-        return Secondment(
-            pairing=data["pairing"],
-            direction=data["direction"],
-            sending_school=data["sending_school"],
-            host_school=data["host_school"],
-        )
-
 
 class StintForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
@@ -90,7 +100,11 @@ class StintForm(BootstrapMixin, forms.ModelForm):
         widgets = {"start": DateInput(), "end": DateInput()}
 
 
-class StintFormSetBase(forms.BaseInlineFormSet):
+class StintRulesFormSet(forms.BaseInlineFormSet):
+    """All the stints of one secondment (the page's and the admin's inline): the
+    stint rule of ``services`` over the stints as they will be; deletions are saved
+    first, so a stint may take over a deleted one's dates."""
+
     def clean(self):
         super().clean()
         kept = [
@@ -99,34 +113,24 @@ class StintFormSetBase(forms.BaseInlineFormSet):
             if f.cleaned_data
             and not f.cleaned_data.get("DELETE")
             and f.cleaned_data.get("start")
+            and f.cleaned_data.get("end")
         ]
-        intervals = [(f.cleaned_data["start"], f.cleaned_data["end"]) for f in kept]
-        for i, j in services.overlapping_pairs(intervals):
-            kept[j].add_error(
-                "start",
-                _("This stint overlaps the stint from %(start)s to %(end)s.")
-                % {
-                    "start": intervals[i][0].isoformat(),
-                    "end": intervals[i][1].isoformat(),
-                },
-            )
+        spans = [
+            services.Span(f.cleaned_data["start"], f.cleaned_data["end"], f.instance.pk)
+            for f in kept
+        ]
+        errors = services.stint_errors(
+            secondment=self.instance, spans=spans, whole=True
+        )
+        for index, message in errors.items():
+            kept[index].add_error("start", message)
 
     def save(self, commit=True):
-        # Deletions first, so a stint may take over a deleted one's dates.
-        for form in self.deleted_forms:
-            if form.instance.pk:
-                form.instance.delete()
-        self.deleted_objects = []
-        saved = []
-        for form in self.forms:
-            if form in self.deleted_forms or not form.has_changed():
-                continue
-            if not form.cleaned_data:
-                continue
-            stint = form.save(commit=False)
-            stint.secondment = self.instance
-            stint.save()
-            saved.append(stint)
+        deleted = [f.instance for f in self.deleted_forms if f.instance.pk]
+        for stint in deleted:
+            stint.delete()
+        saved = super().save(commit)
+        self.deleted_objects = deleted + self.deleted_objects
         return saved
 
 
@@ -134,32 +138,38 @@ StintFormSet = forms.inlineformset_factory(
     Secondment,
     Stint,
     form=StintForm,
-    formset=StintFormSetBase,
+    formset=StintRulesFormSet,
     extra=2,
     can_delete=True,
 )
 
 
-class StintSingleForm(ScopedModelForm):
+class StintRules:
+    """A form for one stint (the page's and the admin's): the stint rule of
+    ``services`` against the secondment's and the person's stored stints."""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("secondment") and data.get("start") and data.get("end"):
+            try:
+                services.stint_check(
+                    secondment=data["secondment"],
+                    start=data["start"],
+                    end=data["end"],
+                    pk=self.instance.pk,
+                )
+            except ValidationError as exc:
+                errors_to_form(self, exc)
+        return data
+
+
+class StintSingleForm(StintRules, ScopedModelForm):
     """One stint recorded on its own (school staff record stints for their pairings)."""
 
     class Meta:
         model = Stint
         fields = ["secondment", "start", "end", "note"]
         widgets = {"start": DateInput(), "end": DateInput()}
-
-    def clean(self):
-        data = super().clean()
-        if data.get("secondment") and data.get("start") and data.get("end"):
-            error = services.stint_overlap_error(
-                secondment=data["secondment"],
-                start=data["start"],
-                end=data["end"],
-                exclude_pk=self.instance.pk,
-            )
-            if error:
-                self.add_error("start", error)
-        return data
 
 
 class ActivityForm(ScopedModelForm):

@@ -1,6 +1,11 @@
-"""Writes for people, secondments and stints."""
+"""Rules and writes for people, secondments and stints.
+
+Every way in (the pages, the admin, the API through the pages' forms, the demo data,
+the importer) asks these functions; none repeats a check. Each rule is one function
+that returns or raises the clerk's message; the writes call the rules."""
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -12,83 +17,87 @@ from core.choices import Direction, Side
 from .models import Secondment, Stint
 
 
+@dataclass(frozen=True)
+class Span:
+    """A stint as it will be: its dates, and its id when it is already stored."""
+
+    start: date
+    end: date
+    pk: int | None = None
+
+
 def overlapping_pairs(intervals: Iterable[tuple[date, date]]) -> list[tuple[int, int]]:
-    """Indexes of intervals (inclusive dates) that overlap each other."""
+    """Indexes of intervals (inclusive dates) that overlap each other, the earlier
+    one first."""
     ordered = sorted(enumerate(intervals), key=lambda item: item[1][0])
     pairs = []
-    for (i, (_s1, e1)), (j, (s2, _e2)) in zip(ordered, ordered[1:], strict=False):
-        if s2 <= e1:
+    for n, (i, (_s1, e1)) in enumerate(ordered):
+        for j, (s2, _e2) in ordered[n + 1 :]:
+            if s2 > e1:
+                break
             pairs.append((i, j))
     return pairs
 
 
-def stint_overlap_error(
-    *, secondment: Secondment, start: date, end: date, exclude_pk: int | None = None
-) -> ValidationError | None:
-    """The stints of one secondment never overlap; say which stint is in the way."""
-    clash = (
-        Stint.objects.filter(secondment=secondment, start__lte=end, end__gte=start)
-        .exclude(pk=exclude_pk)
-        .order_by("start")
-        .first()
-    )
-    if clash is None:
-        return None
-    return ValidationError(
-        _("This stint overlaps the stint from %(start)s to %(end)s.")
-        % {"start": clash.start.isoformat(), "end": clash.end.isoformat()},
-        code="stint_overlap",
-    )
+def _clash(stint: Stint | Span, secondment: Secondment | None = None) -> str:
+    dates = {"start": stint.start.isoformat(), "end": stint.end.isoformat()}
+    if secondment is None:
+        return _("This stint overlaps the stint from %(start)s to %(end)s.") % dates
+    return _(
+        "This stint overlaps the person's stint from %(start)s to %(end)s at "
+        "%(school)s (another secondment)."
+    ) % {**dates, "school": secondment.host_school.name}
 
 
-@transaction.atomic
-def stint_create(
-    *, secondment: Secondment, start: date, end: date, note: str = ""
-) -> Stint:
-    """Record a continuous period on post."""
-    stint = Stint(secondment=secondment, start=start, end=end, note=note)
-    stint.full_clean()
-    error = stint_overlap_error(secondment=secondment, start=start, end=end)
-    if error:
-        raise ValidationError({"start": error})
-    try:
-        with transaction.atomic():
-            stint.save()
-    except IntegrityError as exc:  # a concurrent write won the race
-        if "stint_no_overlap" in str(exc):
-            raise ValidationError(
-                {
-                    "start": _(
-                        "This stint overlaps another stint of the same secondment."
-                    )
-                }
-            ) from exc
-        raise
-    return stint
+def stint_errors(
+    *, secondment: Secondment, spans: Sequence[Span], whole: bool = False
+) -> dict[int, str]:
+    """The stint rule: a person is on post in one place at a time, so no stint
+    overlaps another stint of the same person, of this secondment or another.
 
-
-@transaction.atomic
-def secondment_create(
-    *, stints: Sequence[tuple[date, date]] = (), **fields
-) -> Secondment:
-    """Create a secondment with its stints; the stints may not overlap each other."""
-    secondment = Secondment(**fields)
-    secondment.full_clean()
-    secondment_check_sides(secondment)
-    pairs = overlapping_pairs(stints)
-    if pairs:
-        raise ValidationError(
-            {"stints": _("Stints of the same secondment cannot overlap.")}
+    ``spans`` are the stints being saved; with ``whole`` they are all of the
+    secondment's stints (a form with every stint: the stored ones not listed are
+    being deleted), otherwise they are added to or change the stored ones. Returns
+    the message for each span that breaks the rule, by its index."""
+    errors: dict[int, str] = {}
+    for i, j in overlapping_pairs((s.start, s.end) for s in spans):
+        errors.setdefault(j, _clash(spans[i]))
+    if not spans or not secondment.person_id:
+        return errors
+    stored = (
+        Stint.objects.filter(
+            secondment__person_id=secondment.person_id,
+            start__lte=max(s.end for s in spans),
+            end__gte=min(s.start for s in spans),
         )
-    secondment.save()
-    for start, end in stints:
-        stint_create(secondment=secondment, start=start, end=end)
-    return secondment
+        .exclude(pk__in=[s.pk for s in spans if s.pk])
+        .select_related("secondment__host_school")
+        .order_by("start")
+    )
+    if whole and secondment.pk:
+        stored = stored.exclude(secondment_id=secondment.pk)
+    for other in stored:
+        elsewhere = other.secondment_id != secondment.pk
+        for index, span in enumerate(spans):
+            meets = span.start <= other.end and other.start <= span.end
+            if meets and index not in errors:
+                errors[index] = _clash(other, other.secondment if elsewhere else None)
+    return errors
 
 
-def secondment_check_sides(secondment: Secondment) -> None:
-    """Sending and host school must be parties on the sides the direction says."""
-    sides = dict(secondment.pairing.parties.values_list("school_id", "side"))
+def stint_check(*, secondment: Secondment, start: date, end: date, pk=None) -> None:
+    """Raise the stint rule's message for one stint (on its start field)."""
+    errors = stint_errors(secondment=secondment, spans=[Span(start, end, pk)])
+    if errors:
+        raise ValidationError({"start": errors[0]}, code="stint_overlap")
+
+
+def secondment_check(*, secondment: Secondment) -> None:
+    """The rules of a secondment across rows: sending and host school stand on the
+    sides of the pairing that the direction says, and the planned dates lie within
+    the pairing's dates."""
+    pairing = secondment.pairing
+    sides = dict(pairing.parties.values_list("school_id", "side"))
     wanted = (
         (Side.SUPPORTING, Side.RECEIVING)
         if secondment.direction == Direction.TO_RECEIVING
@@ -103,5 +112,63 @@ def secondment_check_sides(secondment: Secondment) -> None:
         errors["host_school"] = _(
             "The host school must be a party on the %(side)s of this pairing."
         ) % {"side": Side(wanted[1]).label}
+    outside = _(
+        "A secondment lies within its pairing's dates (%(start)s to %(end)s)."
+    ) % {"start": pairing.start_date.isoformat(), "end": pairing.end_date.isoformat()}
+    if secondment.planned_start and secondment.planned_start < pairing.start_date:
+        errors["planned_start"] = outside
+    if secondment.planned_end and secondment.planned_end > pairing.end_date:
+        errors["planned_end"] = outside
     if errors:
         raise ValidationError(errors)
+
+
+def _save_stint(stint: Stint) -> Stint:
+    try:
+        with transaction.atomic():
+            stint.save()
+    except IntegrityError as exc:  # a concurrent write won the race
+        if "stint_no_overlap" in str(exc):
+            message = _("This stint overlaps another stint of the same secondment.")
+            raise ValidationError({"start": message}) from exc
+        raise
+    return stint
+
+
+@transaction.atomic
+def stint_create(
+    *, secondment: Secondment, start: date, end: date, note: str = ""
+) -> Stint:
+    """Record a continuous period on post."""
+    stint = Stint(secondment=secondment, start=start, end=end, note=note)
+    stint.full_clean()
+    stint_check(secondment=secondment, start=start, end=end)
+    return _save_stint(stint)
+
+
+@transaction.atomic
+def stint_update(*, stint: Stint, start: date, end: date, note: str = "") -> Stint:
+    """Change a stint's dates or note."""
+    stint.start, stint.end, stint.note = start, end, note
+    stint.full_clean()
+    stint_check(secondment=stint.secondment, start=start, end=end, pk=stint.pk)
+    return _save_stint(stint)
+
+
+@transaction.atomic
+def secondment_create(
+    *, stints: Sequence[tuple[date, date]] = (), **fields
+) -> Secondment:
+    """Create a secondment with its stints."""
+    secondment = Secondment(**fields)
+    secondment.full_clean()
+    secondment_check(secondment=secondment)
+    errors = stint_errors(
+        secondment=secondment, spans=[Span(start, end) for start, end in stints]
+    )
+    if errors:
+        raise ValidationError({"stints": list(dict.fromkeys(errors.values()))})
+    secondment.save()
+    for start, end in stints:
+        _save_stint(Stint(secondment=secondment, start=start, end=end))
+    return secondment

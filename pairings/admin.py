@@ -14,6 +14,7 @@ from core.admin import region_filters
 from core.choices import Side
 
 from . import services
+from .forms import PairingRules, ProgrammeRules
 from .models import (
     Agreement,
     AgreementTarget,
@@ -188,8 +189,13 @@ class SchoolYearProfileAdmin(admin.ModelAdmin):
 # Programmes, pairings and agreements.
 
 
+class ProgrammeAdminForm(ProgrammeRules, forms.ModelForm):
+    pass
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
+    form = ProgrammeAdminForm
     list_display = [
         "name",
         "kind",
@@ -288,8 +294,13 @@ class PairingPartyInline(admin.TabularInline):
     extra = 2
 
 
+class PairingAdminForm(PairingRules, forms.ModelForm):
+    pass
+
+
 @admin.register(Pairing)
 class PairingAdmin(admin.ModelAdmin):
+    form = PairingAdminForm
     list_display = [
         "name",
         "supporting_schools",

@@ -1,3 +1,5 @@
+import copy
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -5,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from core.choices import Side
 from core.filters import make_searchable
 from core.forms import BootstrapMixin, ScopedModelForm
+from core.generic import errors_to_form
 from core.scope import scope_of
 
 from . import services
@@ -52,7 +55,41 @@ class SchoolForm(ScopedModelForm):
         return school
 
 
-class ProgrammeForm(ScopedModelForm):
+class ProgrammeRules:
+    """A programme form's check across rows (the page's and the admin's)."""
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and data.get("cycle_start") and data.get("cycle_end"):
+            programme = copy.copy(self.instance)
+            programme.cycle_start = data["cycle_start"]
+            programme.cycle_end = data["cycle_end"]
+            try:
+                services.programme_check_cycle(programme=programme)
+            except ValidationError as exc:
+                errors_to_form(self, exc)
+        return data
+
+
+class PairingRules:
+    """A pairing form's check of its dates against the programme's cycle (the
+    page's and the admin's; the page's save runs it again inside the service)."""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("programme") and data.get("start_date") and data.get("end_date"):
+            try:
+                services.pairing_check_dates(
+                    programme=data["programme"],
+                    start_date=data["start_date"],
+                    end_date=data["end_date"],
+                )
+            except ValidationError as exc:
+                errors_to_form(self, exc)
+        return data
+
+
+class ProgrammeForm(ProgrammeRules, ScopedModelForm):
     class Meta:
         model = Programme
         exclude = ["created_at", "updated_at"]
@@ -64,7 +101,7 @@ class SchoolsField(forms.ModelMultipleChoiceField):
         return f"{obj.name}（{obj.code}）"
 
 
-class PairingForm(ScopedModelForm):
+class PairingForm(PairingRules, ScopedModelForm):
     """A pairing with one or more supporting and receiving schools."""
 
     # Not required at field level: the pairing rules say what is missing, in words.

@@ -5,6 +5,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.choices import Side
@@ -52,6 +53,62 @@ def school_region_moved(
         former_region=former_region,
         changed_on=on or timezone.localdate(),
     )
+
+
+def pairing_check_dates(
+    *, programme: Programme, start_date: date, end_date: date
+) -> None:
+    """A pairing lies within its programme's cycle (a pairing that ends after the
+    cycle would be counted in a round that does not exist)."""
+    cycle = {
+        "start": programme.cycle_start.isoformat(),
+        "end": programme.cycle_end.isoformat(),
+    }
+    message = (
+        _("A pairing lies within its programme's cycle (%(start)s to %(end)s).") % cycle
+    )
+    errors = {}
+    if start_date and start_date < programme.cycle_start:
+        errors["start_date"] = message
+    if end_date and end_date > programme.cycle_end:
+        errors["end_date"] = message
+    if errors:
+        raise ValidationError(errors)
+
+
+def programme_check_cycle(*, programme: Programme) -> None:
+    """A programme's cycle keeps its pairings inside: changing the cycle may not
+    leave a pairing outside it."""
+    if programme.pk is None or not (programme.cycle_start and programme.cycle_end):
+        return
+    outside = Pairing.objects.filter(programme=programme).filter(
+        Q(start_date__lt=programme.cycle_start) | Q(end_date__gt=programme.cycle_end)
+    )
+    first = outside.order_by("start_date", "pk").first()
+    if first is not None:
+        raise ValidationError(
+            _(
+                "%(n)s pairing(s) of this programme would lie outside the cycle, "
+                "e.g. %(name)s (%(start)s to %(end)s): change their dates first."
+            )
+            % {
+                "n": outside.count(),
+                "name": first.name,
+                "start": first.start_date.isoformat(),
+                "end": first.end_date.isoformat(),
+            }
+        )
+
+
+@transaction.atomic
+def programme_update(*, programme: Programme, **fields) -> Programme:
+    """Change a programme; its cycle keeps its pairings inside."""
+    for name, value in fields.items():
+        setattr(programme, name, value)
+    programme.full_clean()
+    programme_check_cycle(programme=programme)
+    programme.save()
+    return programme
 
 
 def validate_parties(
@@ -114,6 +171,7 @@ def pairing_create(
         note=note,
     )
     pairing.full_clean()
+    pairing_check_dates(programme=programme, start_date=start_date, end_date=end_date)
     pairing.save()
     # One save per party (a handful), so each is in the audit trail.
     for side, schools in ((Side.SUPPORTING, supporting), (Side.RECEIVING, receiving)):
@@ -154,6 +212,11 @@ def pairing_update(
     for name, value in fields.items():
         setattr(pairing, name, value)
     pairing.full_clean()
+    pairing_check_dates(
+        programme=pairing.programme,
+        start_date=pairing.start_date,
+        end_date=pairing.end_date,
+    )
     pairing.save()
     wanted = {s.pk: Side.SUPPORTING for s in supporting} | {
         s.pk: Side.RECEIVING for s in receiving

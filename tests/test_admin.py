@@ -449,9 +449,11 @@ class TestSecondmentStints:
         response = admin_client.post(change, data)
         assert response.status_code == 200
         formset = response.context["inline_admin_formsets"][0].formset
-        assert zh("Stints of the same secondment cannot overlap.") in (
-            formset.non_form_errors()
-        )
+        message = zh("This stint overlaps the stint from %(start)s to %(end)s.") % {
+            "start": "2024-09-02",
+            "end": "2024-10-31",
+        }
+        assert formset.forms[1].errors["start"] == [message]
         secondment.refresh_from_db()
         assert secondment.duties == ""
         assert list(secondment.stints.values_list("start", "end")) == [

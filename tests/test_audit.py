@@ -103,7 +103,7 @@ def test_service_create_and_delete_are_recorded(w, django_capture_on_commit_call
             supporting=[w["a1s"]],
             receiving=[w["a1r"]],
             start_date=dt.date(2025, 9, 1),
-            end_date=dt.date(2028, 8, 31),
+            end_date=dt.date(2027, 8, 31),
         )
     created = entries_for(pairing).get()
     assert created.action == "create"

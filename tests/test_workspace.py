@@ -168,7 +168,7 @@ class TestPairingForm:
             "mode": "",
             "status": "active",
             "start_date": "2025-09-01",
-            "end_date": "2028-08-31",
+            "end_date": "2027-08-31",
             "aid_teaching": "on",
             "note": "",
             "supporting": [w["a1s"].pk, w["a1t"].pk],

@@ -11,6 +11,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("DUIKOU_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
+# `demo_data --flush` deletes every domain row: allowed only by local and test
+# settings, and then only on a database holding an unchanged demo load.
+DEMO_FLUSH_ALLOWED = False
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
 INSTALLED_APPS = [
@@ -31,6 +34,7 @@ INSTALLED_APPS = [
     "dispatch",
     "projects",
     "reporting",
+    "demo",
 ]
 
 MIDDLEWARE = [

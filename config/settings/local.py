@@ -7,6 +7,8 @@ from .base import VAR_DIR, file_cache, filesystem_broker, sqlite_database
 from .env import env_bool, env_str
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
+# `demo_data --flush` may replace an unchanged demo load (never in production).
+DEMO_FLUSH_ALLOWED = True
 SECRET_KEY = env_str(
     "DJANGO_SECRET_KEY", "local-development-only-not-secret-7f3c9d2a8b1e4f6a0c5d"
 )

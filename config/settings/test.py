@@ -12,6 +12,7 @@ from .base import file_cache, filesystem_broker, sqlite_database
 from .env import env_str
 
 DEBUG = False
+DEMO_FLUSH_ALLOWED = True
 SECRET_KEY = "test-only-secret-key-not-used-anywhere-else-1c2d3e4f5a6b7c8d9e0f"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -17,10 +17,17 @@ from django.db.models import Count, Q
 from django.test import RequestFactory
 
 from core.choices import Direction, Side
-from core.demo import SCALES, generate
-from core.demo.writer import DEMO_MODELS, DEMO_USERNAMES, Writer, flush_demo_data
 from core.models import Membership
 from core.scope import scope_of, visible
+from demo.loader import generate
+from demo.scales import SCALES
+from demo.writer import (
+    DEMO_MODELS,
+    DEMO_USERNAMES,
+    Writer,
+    flush_demo_data,
+    record_load,
+)
 from dispatch.choices import (
     ActivityKind,
     AppraisalResult,
@@ -368,6 +375,7 @@ def test_national_scale_on_a_reduced_size():
                 anchor=date.fromisoformat(ANCHOR),
                 writer=Writer(io.StringIO()),
             )
+            record_load(scale="national", seed=1, anchor=ANCHOR)
         one_sided = [
             (pk, sorted(sides))
             for pk, sides in (

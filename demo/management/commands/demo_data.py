@@ -1,15 +1,22 @@
-"""``manage.py demo_data``: load a deterministic demo data set (see core.demo)."""
+"""``manage.py demo_data``: load a deterministic demo data set (see demo)."""
 
 from datetime import date
 from time import perf_counter
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core.demo import SCALES, generate
-from core.demo.calendar import default_anchor
-from core.demo.writer import Writer, flush_demo_data
+from demo.calendar import default_anchor
+from demo.loader import generate
+from demo.scales import SCALES
+from demo.writer import (
+    Writer,
+    flush_demo_data,
+    record_load,
+    records_not_from_the_demo,
+)
 from pairings.models import School
 
 
@@ -47,11 +54,36 @@ class Command(BaseCommand):
             "and the demo users",
         )
         parser.add_argument(
+            "--i-know-this-deletes-real-data",
+            action="store_true",
+            dest="force_flush",
+            help="with --flush: delete even records the demo did not make, or under "
+            "production settings",
+        )
+        parser.add_argument(
             "--if-empty",
             action="store_true",
             help="do nothing (exit 0) when the database already has schools",
         )
         parser.add_argument("--batch-size", type=int, default=5000)
+
+    def refuse_unsafe_flush(self):
+        """--flush deletes every row of the domain tables: only a database that
+        holds nothing but an unchanged demo load, and never under production
+        settings, unless the user says they know."""
+        if not settings.DEMO_FLUSH_ALLOWED:
+            raise CommandError(
+                "生产环境设置下不允许 --flush (--flush is refused under production "
+                "settings); 确需删除请加 --i-know-this-deletes-real-data"
+            )
+        reasons = records_not_from_the_demo()
+        if reasons:
+            raise CommandError(
+                "拒绝 --flush：数据库中有非演示数据，删除将无法恢复 (refused: the "
+                "database holds records the demo did not make):\n  "
+                + "\n  ".join(reasons)
+                + "\n确需删除请加 --i-know-this-deletes-real-data"
+            )
 
     def handle(self, *args, **options):
         scale = SCALES[options["scale"]]
@@ -70,6 +102,8 @@ class Command(BaseCommand):
                 "数据库已有学校数据;重新生成请加 --flush "
                 "(the database already has schools: use --flush to replace them)."
             )
+        if options["flush"] and not options["force_flush"]:
+            self.refuse_unsafe_flush()
         started = perf_counter()
         self.stdout.write(
             f"生成演示数据 (demo data): scale={scale.name} seed={options['seed']} "
@@ -80,6 +114,7 @@ class Command(BaseCommand):
                 flush_demo_data(self.stdout)
             writer = Writer(self.stdout, batch_size=options["batch_size"])
             generate(scale=scale, seed=options["seed"], anchor=anchor, writer=writer)
+            record_load(scale=scale.name, seed=options["seed"], anchor=anchor)
             commit = perf_counter()
         writer.timing("提交事务 commit (deferred checks)", perf_counter() - commit)
         if connection.vendor == "postgresql":

@@ -5,6 +5,7 @@ HTML preview and the Excel writer render, so they always show the same numbers."
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -13,7 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
-from pairings import compliance, periods
+from pairings import periods
+from reporting import compliance
 from reporting.models import ReportingPeriod
 
 # Time spans ------------------------------------------------------------------------
@@ -165,7 +167,12 @@ _EVALUATED: ContextVar[dict | None] = ContextVar("evaluated", default=None)
 @contextmanager
 def shared_evaluations():
     """Tables built inside share their compliance judgements: tables 1 and 6 of a
-    workbook judge the same pairings on the same semester once."""
+    workbook, or a table and its comparison spans (built in threads that copy this
+    context), judge the same pairings on the same semester once. Inside another
+    ``shared_evaluations`` the outer one is shared."""
+    if _EVALUATED.get() is not None:
+        yield
+        return
     token = _EVALUATED.set({})
     try:
         yield
@@ -175,12 +182,16 @@ def shared_evaluations():
 
 def evaluate(pairings, term: periods.Period) -> list:
     """``compliance.evaluate`` for a queryset of pairings, each pairing judged once
-    per semester inside ``shared_evaluations``."""
+    per semester inside ``shared_evaluations``. A table built beside another in a
+    thread waits for the other's judgement of the same semester."""
     memo = _EVALUATED.get()
     if memo is None:
         return compliance.evaluate(pairings, term)
-    known = memo.setdefault((term.start, term.end), {})
+    lock, known = memo.setdefault((term.start, term.end), (threading.Lock(), {}))
     found = list(pairings.select_related("programme"))
-    for judged in compliance.evaluate([p for p in found if p.pk not in known], term):
-        known[judged.pairing.pk] = judged
+    with lock:
+        for judged in compliance.evaluate(
+            [p for p in found if p.pk not in known], term
+        ):
+            known[judged.pairing.pk] = judged
     return [known[p.pk] for p in found]

@@ -22,7 +22,7 @@ from django.utils.translation import pgettext
 from pairings.models import Programme
 from reporting.models import ReportingPeriod
 
-from .base import Column, HeaderCell, Row, Spec, Table
+from .base import Column, HeaderCell, Row, Spec, Table, shared_evaluations
 
 # Tables with one row per region (or school, or pairing) and figures to compare;
 # row-per-record lists and the per-semester table 5 have none.
@@ -115,7 +115,10 @@ def build(code: str, spec: Spec, end: dt.date, build_one: Callable) -> Table:
     specs = [spec, earlier, found[0] if found else None]
     plain = Spec(**{**spec.as_dict(), "compare_previous": None, "compare_cycle": None})
     specs[0] = plain
-    table, previous, cycle = _together(build_one, specs)
+    # The cycle to date ends with the span: both judge compliance on the same
+    # semester, once.
+    with shared_evaluations():
+        table, previous, cycle = _together(build_one, specs)
     return extend(table, spec, previous, cycle)
 
 

@@ -1,5 +1,7 @@
 """Small helpers for the Excel files the system writes."""
 
+from functools import lru_cache
+
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -30,6 +32,13 @@ def header_cells(sheet, titles):
     return cells
 
 
-def column_width(text: str) -> float:
+def column_width(text) -> float:
     """Width that fits Chinese text: a CJK character takes about two columns."""
-    return sum(2.1 if ord(ch) > 0x2E80 else 1.1 for ch in str(text)) + 2
+    return _text_width(str(text))
+
+
+# Sheets repeat the same texts (school names, labels) tens of thousands of times;
+# keyed by the text itself (1, 1.0 and True are equal keys but different texts).
+@lru_cache(maxsize=4096)
+def _text_width(text: str) -> float:
+    return sum(2.1 if ord(ch) > 0x2E80 else 1.1 for ch in text) + 2

@@ -18,8 +18,9 @@ from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
 
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 
 from core.excel import FORMULA_STARTS as FORMULA
 from core.excel import HEADER_FILL, column_width, text_cell
@@ -140,6 +141,8 @@ class Widths:
 
     def see_row(self, row: Row) -> None:
         for i, column in enumerate(self.columns):
+            if column.width is not None:
+                continue  # set by the table: nothing to measure
             value = row.values.get(column.key)
             if self.streamed and isinstance(value, NUMERIC):
                 value = room_to_grow(value)
@@ -197,7 +200,9 @@ class CellMaker:
     """Makes the styled cells of one sheet. Each distinct look is built once through
     openpyxl's public style setters; later cells copy its style array, as openpyxl's
     own worksheet copier does, so 40,000-row sheets do not re-register styles for
-    every cell."""
+    every cell. A write-only sheet writes a row out as soon as it is appended, so
+    there a data cell is made once per column and look and given each row's value,
+    as openpyxl's own write-only append reuses its cell for bare values."""
 
     def __init__(
         self,
@@ -211,7 +216,8 @@ class CellMaker:
         self.widths = widths
         # Texts up to this many characters fit their column whatever they hold.
         self.short = [int((width - 2) / 2.1) for width in widths]
-        self.looks: dict[tuple, WriteOnlyCell] = {}
+        self.looks: dict[tuple, StyleArray] = {}
+        self.reused: dict[tuple, Cell] | None = {} if sheet.parent.write_only else None
         # Row-per-record tables (tens of thousands of rows): data cells are written
         # as bare values in the workbook's default font, which costs what a bare
         # loop costs (their grid comes from one conditional format over the rows).
@@ -219,23 +225,29 @@ class CellMaker:
         # its column (it wraps), text that looks like a formula, approximate
         # figures, money and rates with their number format.
         self.plain_data = plain_data
+        self.bare_kinds = [column.kind in BARE_KINDS for column in columns]
 
-    def styled(self, value, look: tuple, style) -> WriteOnlyCell:
-        """A cell showing ``value`` with the look named ``look``; ``style()`` gives
-        the look's settings the first time it is asked for."""
-        template = self.looks.get(look)
-        if template is None:
-            template = self.looks[look] = WriteOnlyCell(self.sheet)
+    def style(self, look: tuple, style) -> StyleArray:
+        """The style array of the look named ``look``; ``style()`` gives the
+        look's settings the first time it is asked for."""
+        array = self.looks.get(look)
+        if array is None:
+            template = WriteOnlyCell(self.sheet)
             for name, setting in style().items():
                 setattr(template, name, setting)
+            array = self.looks[look] = template._style
+        return array
+
+    def styled(self, value, look: tuple, style) -> Cell:
+        """A new cell showing ``value`` with the look named ``look``."""
         cell = text_cell(self.sheet, value)
-        cell._style = copy(template._style)
+        cell._style = copy(self.style(look, style))
         return cell
 
-    def plain(self, value, look: str, **style) -> WriteOnlyCell:
+    def plain(self, value, look: str, **style) -> Cell:
         return self.styled(value, ("plain", look), lambda: style)
 
-    def header(self, text, align: str = "center") -> WriteOnlyCell:
+    def header(self, text, align: str = "center") -> Cell:
         alignment = HEADER_ALIGN if align == "center" else HEADER_LEFT
         return self.plain(
             text, f"header-{align}", font=HEADER_FONT, fill=HEADER_FILL,
@@ -246,26 +258,33 @@ class CellMaker:
         """The cells of one row and the lines its tallest wrapped text takes."""
         self.lines = 1
         if self.plain_data and row.kind == "data":
-            cells = [self.bare(row, i, column) for i, column in enumerate(self.columns)]
-        else:
-            cells = [
-                self.figure(row, i, column) for i, column in enumerate(self.columns)
-            ]
+            return self.bare_row(row), self.lines
+        cells = [self.figure(row, i, column) for i, column in enumerate(self.columns)]
         return cells, self.lines
 
-    def bare(self, row: Row, index: int, column: Column):
-        value = row.values.get(column.key)
-        if isinstance(value, str):
-            if len(value) > self.short[index] and not fits(value, self.widths[index]):
-                return self.figure(row, index, column)
-            return text_cell(self.sheet, value) if value.startswith(FORMULA) else value
-        if value is None or (
-            column.kind in BARE_KINDS and column.key not in row.approximate
-        ):
-            return value
-        return self.figure(row, index, column)
+    def bare_row(self, row: Row) -> list:
+        values, approximate = row.values, row.approximate
+        cells = []
+        for index, column in enumerate(self.columns):
+            value = values.get(column.key)
+            if value is None:
+                cells.append(None)
+            elif isinstance(value, str):
+                if len(value) > self.short[index] and not fits(
+                    value, self.widths[index]
+                ):
+                    cells.append(self.figure(row, index, column))
+                elif value.startswith(FORMULA):
+                    cells.append(text_cell(self.sheet, value))
+                else:
+                    cells.append(value)
+            elif self.bare_kinds[index] and column.key not in approximate:
+                cells.append(value)
+            else:
+                cells.append(self.figure(row, index, column))
+        return cells
 
-    def figure(self, row: Row, index: int, column: Column) -> WriteOnlyCell:
+    def figure(self, row: Row, index: int, column: Column) -> Cell:
         value = row.values.get(column.key)
         approximate = column.key in row.approximate
         is_number = isinstance(value, FIGURE) and not isinstance(value, bool)
@@ -273,12 +292,27 @@ class CellMaker:
         level = row.level if index == 0 else 0
         if kind == "text" and value is not None:
             room = self.widths[index] - 2 * level
-            if not fits(str(value), room):
-                self.lines = max(self.lines, lines_needed(str(value), room))
+            text = str(value)
+            if not fits(text, room):
+                self.lines = max(self.lines, lines_needed(text, room))
         look = (row.kind, kind, level, approximate, index == 0)
-        return self.styled(
-            value, look, lambda: figure_style(row.kind, kind, level, approximate, index)
-        )
+
+        def style():
+            return figure_style(row.kind, kind, level, approximate, index)
+
+        if self.reused is None:
+            return self.styled(value, look, style)
+        cell = self.reused.get((look, index))
+        if cell is None:
+            cell = self.reused[look, index] = self.styled(None, look, style)
+        cell.value = value
+        if cell.data_type == "d":
+            # Binding a date may set a date format: the look's format wins, as
+            # on a new cell.
+            cell._style = copy(self.looks[look])
+        elif isinstance(value, str) and value.startswith(FORMULA):
+            cell.data_type = "s"
+        return cell
 
 
 BARE_KINDS = {"int", "text", "date"}

@@ -15,8 +15,9 @@ from django.utils.translation import pgettext
 
 from core.choices import Side
 from core.scope import visible
-from pairings import compliance, periods, selectors
+from pairings import periods, selectors
 from pairings.models import PairingParty
+from reporting import compliance
 
 from . import base, grouping
 from .base import Column, HeaderCell, Row, Table
@@ -64,6 +65,9 @@ def _rows(user, tops, semester) -> list[Row]:
         .values_list("pairing_id", "side", "school__name")
     ):
         schools[pairing_id, side].append(name)
+    # Translated once per table, not once per rule of every pairing.
+    results = {passed: result_label(passed) for passed in (True, False, None)}
+    yes, no = _("yes"), _("no")
     rows = []
     for number, checked in enumerate(evaluated, start=1):
         pk = checked.pairing.pk
@@ -75,8 +79,8 @@ def _rows(user, tops, semester) -> list[Row]:
         }
         for result in checked.results:
             values[f"{result.rule}_figure"] = result.figure
-            values[f"{result.rule}_result"] = result_label(result.passed)
-        values["passed"] = _("yes") if checked.passed else _("no")
+            values[f"{result.rule}_result"] = results[result.passed]
+        values["passed"] = yes if checked.passed else no
         rows.append(Row(values))
     return rows
 

@@ -12,11 +12,12 @@ from django.utils.translation import pgettext
 from core.choices import Side
 from core.scope import visible
 from pairings import selectors
-from pairings.choices import PairingStatus
+from pairings.choices import PairingMode, PairingStatus
 from pairings.models import Agreement, PairingParty
 
 from . import base, grouping
 from .base import Column, HeaderCell, Row, Table
+from .roster import CHUNK, labels_of
 
 CODE = "pairing_list"
 KEYS = [
@@ -77,9 +78,12 @@ def build(*, user, spec) -> Table:
         as_of=span.end,
     )
     found = pairings(user=user, span=span, area=rows_of.total)
+    texts = labels()
+    # Read in chunks (each with its parties): only the rows stay, not 40,000
+    # pairings with their parties at national scale.
     rows = [
-        Row(values=_values(number, pairing, span))
-        for number, pairing in enumerate(found, start=1)
+        Row(values=_values(number, pairing, span, texts))
+        for number, pairing in enumerate(found.iterator(chunk_size=CHUNK), start=1)
     ]
     return Table(
         code=CODE,
@@ -104,16 +108,31 @@ def build(*, user, spec) -> Table:
     )
 
 
-def aid_types(pairing) -> str:
+def labels() -> dict:
+    """The texts of the rows, translated once per table rather than per row."""
+    return {
+        "teaching": pgettext("statistics table", "Teaching staff"),
+        "management": pgettext("statistics table", "Management"),
+        "funding": pgettext("statistics table", "Funds and goods"),
+        "mode": labels_of(PairingMode),
+        "status": labels_of(PairingStatus),
+        "running": _("from %(start)s (cycle to %(end)s)"),
+        "yes": _("Yes"),
+        "no": _("No"),
+    }
+
+
+def aid_types(pairing, texts: dict | None = None) -> str:
+    texts = texts or labels()
     chosen = [
-        (pairing.aid_teaching, pgettext("statistics table", "Teaching staff")),
-        (pairing.aid_management, pgettext("statistics table", "Management")),
-        (pairing.aid_funding, pgettext("statistics table", "Funds and goods")),
+        (pairing.aid_teaching, texts["teaching"]),
+        (pairing.aid_management, texts["management"]),
+        (pairing.aid_funding, texts["funding"]),
     ]
     return "、".join(text for flag, text in chosen if flag)
 
 
-def _values(number, pairing, span) -> dict:
+def _values(number, pairing, span, texts) -> dict:
     parties = list(pairing.parties.all())
 
     def names(side):
@@ -126,30 +145,32 @@ def _values(number, pairing, span) -> dict:
         "supporting": names(Side.SUPPORTING),
         "lead": lead,
         "programme": pairing.programme.name,
-        "mode": pairing.get_mode_display(),
-        "aid_types": aid_types(pairing),
-        **dates_and_status(pairing, span),
-        "agreement": _("Yes") if pairing.agreement_signed else _("No"),
+        "mode": texts["mode"].get(pairing.mode, pairing.mode),
+        "aid_types": aid_types(pairing, texts),
+        **dates_and_status(pairing, span, texts),
+        "agreement": texts["yes"] if pairing.agreement_signed else texts["no"],
     }
 
 
-def dates_and_status(pairing, span) -> dict:
+def dates_and_status(pairing, span, texts: dict | None = None) -> dict:
     """Dates and status as they were at the end of the span: a pairing still
     running then shows its start and its programme's cycle end (its own end may
     have changed since, by a termination); one that ended or was terminated
     later was in progress then."""
+    texts = texts or labels()
+    statuses = texts["status"]
     start = pairing.start_date.isoformat()
     if pairing.end_date > span.end:
+        later = pairing.status in (PairingStatus.ENDED, PairingStatus.TERMINATED)
+        status = PairingStatus.ACTIVE if later else pairing.status
         return {
-            "dates": _("from %(start)s (cycle to %(end)s)")
+            "dates": texts["running"]
             % {"start": start, "end": pairing.programme.cycle_end.isoformat()},
-            "status": PairingStatus.ACTIVE.label
-            if pairing.status in (PairingStatus.ENDED, PairingStatus.TERMINATED)
-            else pairing.get_status_display(),
+            "status": statuses.get(status, status),
         }
     return {
         "dates": f"{start} – {pairing.end_date.isoformat()}",
-        "status": pairing.get_status_display(),
+        "status": statuses.get(pairing.status, pairing.status),
     }
 
 

@@ -336,22 +336,46 @@ class Placement:
         return lambda school, path: key_of(self.moved.get(school, path))
 
 
-def per_pairing(queryset, pairing: str, **aggregates) -> dict[int, dict]:
-    """{pairing id: {name: value}}: ``aggregates`` of the records of ``queryset``
-    grouped by their pairing (the field ``pairing``), in one query."""
-    rows = queryset.order_by().values(pairing).annotate(**aggregates)
-    return {row.pop(pairing): row for row in rows}
+@dataclass
+class ByPairing:
+    """Figures per pairing: ``rows`` maps a pairing id to its values, in the order
+    of ``names`` (tuples, not dicts: at national scale there are tens of
+    thousands of pairings per family)."""
+
+    names: tuple[str, ...] = ()
+    rows: dict[int, tuple] = field(default_factory=dict)
 
 
-def fold(figures: dict[int, dict], places: dict[int, tuple]) -> dict:
+def per_pairing(queryset, pairing: str, **aggregates) -> ByPairing:
+    """``aggregates`` of the records of ``queryset`` grouped by their pairing (the
+    field ``pairing``), in one query."""
+    names = tuple(aggregates)
+    rows = (
+        queryset.order_by()
+        .values(pairing)
+        .annotate(**aggregates)
+        .values_list(pairing, *names)
+    )
+    return ByPairing(names, {row[0]: row[1:] for row in rows})
+
+
+def fold(figures: ByPairing, places: dict[int, tuple]) -> dict:
     """{row key: {name: sum}}: each pairing's figures added in every row it lies
     in (once per row). Only for figures that add up over pairings: sums and
     counts of records that belong to one pairing."""
-    result: dict = {}
-    for pairing, found in figures.items():
+    sums: dict = {}
+    for pairing, values in figures.rows.items():
         for key in places.get(pairing, ()):
-            _add(result, key, found)
-    return result
+            row = sums.get(key)
+            if row is None:
+                sums[key] = list(values)
+                continue
+            for i, value in enumerate(values):
+                if value is not None:
+                    row[i] = value if row[i] is None else row[i] + value
+    return {
+        key: dict(zip(figures.names, row, strict=True)) for key, row in sums.items()
+    }
 
 
 def _add(result: dict, key, found: dict) -> None:
@@ -397,16 +421,20 @@ def fold_paths(rows, level: Level) -> dict:
     return result
 
 
-def fold_distinct(items, places: dict[int, tuple]) -> dict:
-    """{row key: {name: count}}: the distinct items (persons, schools) of the
-    pairings in each row, from ``items``, an iterable of (pairing id, name, item)."""
-    seen: dict = {}
+def fold_distinct(items, places: dict[str, dict[int, tuple]]) -> dict[str, dict]:
+    """{level name: {row key: {name: count}}}: the distinct items (persons,
+    schools) of the pairings in each row of every level, from ``items``, an
+    iterable of (pairing id, name, item) read once (it may stream);
+    ``places``: level name → ``Placement.of``."""
+    seen: dict[str, dict] = {level: {} for level in places}
     for pairing, name, item in items:
-        for key in places.get(pairing, ()):
-            seen.setdefault((key, name), set()).add(item)
-    result: dict = {}
-    for (key, name), members in seen.items():
-        result.setdefault(key, {})[name] = len(members)
+        for level, placed in places.items():
+            for key in placed.get(pairing, ()):
+                seen[level].setdefault((key, name), set()).add(item)
+    result: dict[str, dict] = {level: {} for level in places}
+    for level, cells in seen.items():
+        for (key, name), members in cells.items():
+            result[level].setdefault(key, {})[name] = len(members)
     return result
 
 

@@ -9,6 +9,7 @@ grows neither with the rows nor with the levels."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from decimal import Decimal
 
@@ -201,20 +202,22 @@ def _figures(
         ),
         *_money_by_pairing(user, span),
     ]
-    distinct = [*_parties(counted), *_people(span, counted)]
+    places = {name: placement.of(level) for name, level in levels.items()}
+    distinct = grouping.fold_distinct(
+        itertools.chain(_parties(counted), _people(span, counted)), places
+    )
     placed = _money_by_school(user, span)
-    coverage = _Coverage(span, counted)
+    coverage = _Coverage(span, counted, places)
     result = {}
     for name, level in levels.items():
-        places = placement.of(level)
-        families = [grouping.fold(family, places) for family in additive]
-        families.append(grouping.fold_distinct(distinct, places))
+        families = [grouping.fold(family, places[name]) for family in additive]
+        families.append(distinct[name])
         families += [
             grouping.fold_placed(family, placement.school_key(level))
             for family in placed
         ]
         result[name] = _merged(
-            families, coverage.of(places), _compliance(places, evaluated)
+            families, coverage.of(name), _compliance(places[name], evaluated)
         )
     return result
 
@@ -237,20 +240,19 @@ def _merged(families, coverage, compliant) -> dict[int, dict]:
     return result
 
 
-def _parties(counted) -> list[tuple]:
+def _parties(counted):
     """(pairing, figure, item) for the distinct pairings, supporting and receiving
-    schools of each row."""
-    items = []
+    schools of each row (streamed)."""
     names = {Side.SUPPORTING: "supporting_schools", Side.RECEIVING: "receiving_schools"}
     for pairing, school, side in (
         PairingParty.objects.filter(pairing__in=counted)
         .order_by()
         .values_list("pairing_id", "school_id", "side")
+        .iterator(chunk_size=10_000)
     ):
-        items.append((pairing, "pairings", pairing))
+        yield pairing, "pairings", pairing
         if side in names:
-            items.append((pairing, names[side], school))
-    return items
+            yield pairing, names[side], school
 
 
 def _range(span):
@@ -262,7 +264,7 @@ def _on_post(span, counted):
     return Secondment.objects.filter(Exists(on_post), pairing__in=counted)
 
 
-def _secondments(span, counted) -> dict[int, dict]:
+def _secondments(span, counted) -> grouping.ByPairing:
     """人次 of the secondments on post in the span, by group, per pairing."""
     aggregates = {
         f"{name}_times": Count("pk", filter=q) for name, q, _days in EXCHANGE_GROUPS
@@ -273,23 +275,24 @@ def _secondments(span, counted) -> dict[int, dict]:
     return grouping.per_pairing(_on_post(span, counted), "pairing_id", **aggregates)
 
 
-def _people(span, counted) -> list[tuple]:
+def _people(span, counted):
     """(pairing, "<group>_people", person): 人 of the secondments on post in the
-    span, by group (every secondment in exactly one group)."""
+    span, by group (every secondment in exactly one group), streamed."""
     group = Case(
         *[When(q, then=Value(f"{name}_people")) for name, q, _days in EXCHANGE_GROUPS],
         output_field=CharField(),
     )
-    return list(
+    return (
         _on_post(span, counted)
         .annotate(group=group)
         .order_by()
         .values_list("pairing_id", "group", "person_id")
         .distinct()
+        .iterator(chunk_size=10_000)
     )
 
 
-def _days(span, counted) -> dict[int, dict]:
+def _days(span, counted) -> grouping.ByPairing:
     """Days on post inside the span, by group (a stint across the edge counts the
     days inside), per pairing. The summed duration is one day short per stint:
     the stint count is added in ``_row``."""
@@ -321,7 +324,7 @@ def _prefixed(q: Q, prefix: str) -> Q:
     return result
 
 
-def _activities(span, counted) -> dict[int, dict]:
+def _activities(span, counted) -> grouping.ByPairing:
     training = Q(kind=ActivityKind.TRAINING)
     students = Q(kind=ActivityKind.STUDENT_EVENT)
     return grouping.per_pairing(
@@ -351,12 +354,14 @@ class _Coverage:
     persons, at most the school's subject teachers) and the subject teachers of
     those schools in the profile of the school year the span ends in.
 
-    Read once per table: (pairing, receiving school, subject teachers) and the
-    distinct (pairing, home school, person) trained; counted per row in Python."""
+    Two queries per table, (pairing, receiving school, subject teachers) and the
+    distinct (pairing, home school, person) trained, streamed once and counted
+    per row of every level (``places``: level name → ``Placement.of``)."""
 
-    def __init__(self, span, counted):
+    def __init__(self, span, counted, places):
         year = periods.school_year_of(span.end)
-        self.teachers = list(
+        self.teachers: dict[str, dict[tuple, int]] = {name: {} for name in places}
+        for pairing, school, count in (
             PairingParty.objects.filter(pairing__in=counted)
             .filter(side=Side.RECEIVING, school__profiles__school_year=year)
             .order_by()
@@ -364,13 +369,17 @@ class _Coverage:
                 "pairing_id", "school_id", "school__profiles__subject_teachers"
             )
             .distinct()
-        )
+        ):
+            for name, placed in places.items():
+                for key in placed.get(pairing, ()):
+                    self.teachers[name][key, school] = count or 0
         receiving = PairingParty.objects.filter(
             pairing_id=OuterRef("activity__pairing_id"),
             school_id=OuterRef("person__home_school_id"),
             side=Side.RECEIVING,
         )
-        self.trained = list(
+        self.trained: dict[str, dict[tuple, set]] = {name: {} for name in places}
+        for pairing, school, person in (
             TrainingParticipation.objects.filter(
                 activity__kind=ActivityKind.TRAINING,
                 activity__date__range=_range(span),
@@ -381,32 +390,29 @@ class _Coverage:
             .order_by()
             .values_list("activity__pairing_id", "person__home_school_id", "person_id")
             .distinct()
-        )
+            .iterator(chunk_size=10_000)
+        ):
+            for name, placed in places.items():
+                for key in placed.get(pairing, ()):
+                    if (key, school) in self.teachers[name]:
+                        self.trained[name].setdefault((key, school), set()).add(person)
 
-    def of(self, places: dict[int, tuple]) -> dict[int, dict]:
-        teachers: dict[tuple, int] = {}
-        for pairing, school, count in self.teachers:
-            for key in places.get(pairing, ()):
-                teachers[key, school] = count or 0
-        trained: dict[tuple, set] = defaultdict(set)
-        for pairing, school, person in self.trained:
-            for key in places.get(pairing, ()):
-                if (key, school) in teachers:
-                    trained[key, school].add(person)
+    def of(self, level: str) -> dict[int, dict]:
+        trained = self.trained[level]
         result: dict[int, dict] = defaultdict(
             lambda: {"trained": 0, "subject_teachers": 0}
         )
-        for (key, school), count in teachers.items():
+        for (key, school), count in self.teachers[level].items():
             result[key]["subject_teachers"] += count
             result[key]["trained"] += min(len(trained.get((key, school), ())), count)
         return result
 
 
-def _targets(span, years, counted) -> dict[int, dict]:
+def _targets(span, years, counted) -> grouping.ByPairing:
     """Backbone-teacher targets of the school years ``years`` set by agreements
     signed by the end of the span, under the pairings counted in it."""
     if not years:
-        return {}
+        return grouping.ByPairing()
     return grouping.per_pairing(
         AgreementTarget.objects.filter(
             metric=TargetMetric.BACKBONE_TEACHERS,
@@ -442,7 +448,7 @@ def _money(user, span):
     return lines, funds, donations, given
 
 
-def _money_by_pairing(user, span) -> list[dict]:
+def _money_by_pairing(user, span) -> list[grouping.ByPairing]:
     """Funds received (funding lines of kind 到位 and cash donations) and goods
     donated in the span on a pairing (directly or through its project), per
     pairing: they count in the rows of the pairing's parties. The same universe

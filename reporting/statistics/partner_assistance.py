@@ -182,27 +182,12 @@ def _figures(
     their scope rule is their pairing's (core/scope.py RULES) and ``counted`` is
     scoped; a second filter only made the planner loop. Money is filtered, since
     it is also seen through the school that received it."""
-    in_counted = {"pairing__in": counted}
-    additive = [
-        grouping.per_pairing(
-            Agreement.objects.filter(signed_on__range=_range(span), **in_counted),
-            "pairing_id",
-            agreements=Count("pk"),
-        ),
-        _secondments(span, counted),
-        _days(span, counted),
-        _activities(span, counted),
-        _targets(span, years, counted),
-        grouping.per_pairing(
-            BackboneCultivation.objects.filter(
-                recognised_on__range=_range(span), **in_counted
-            ),
-            "pairing_id",
-            backbone_done=Count("pk"),
-        ),
-        *_money_by_pairing(user, span),
-    ]
     places = {name: placement.of(level) for name, level in levels.items()}
+    families: dict[str, list[dict]] = {name: [] for name in levels}
+    # One family at a time: its per-pairing figures go once folded.
+    for family in _by_pairing(user, span, years, counted):
+        for name in levels:
+            families[name].append(grouping.fold(family, places[name]))
     distinct = grouping.fold_distinct(
         itertools.chain(_parties(counted), _people(span, counted)), places
     )
@@ -210,16 +195,38 @@ def _figures(
     coverage = _Coverage(span, counted, places)
     result = {}
     for name, level in levels.items():
-        families = [grouping.fold(family, places[name]) for family in additive]
-        families.append(distinct[name])
-        families += [
+        families[name].append(distinct[name])
+        families[name] += [
             grouping.fold_placed(family, placement.school_key(level))
             for family in placed
         ]
         result[name] = _merged(
-            families, coverage.of(name), _compliance(places[name], evaluated)
+            families[name], coverage.of(name), _compliance(places[name], evaluated)
         )
     return result
+
+
+def _by_pairing(user, span, years, counted):
+    """The families of figures that add up over pairings, each grouped by
+    pairing (one query each, run as it is taken)."""
+    in_counted = {"pairing__in": counted}
+    yield grouping.per_pairing(
+        Agreement.objects.filter(signed_on__range=_range(span), **in_counted),
+        "pairing_id",
+        agreements=Count("pk"),
+    )
+    yield _secondments(span, counted)
+    yield _days(span, counted)
+    yield _activities(span, counted)
+    yield _targets(span, years, counted)
+    yield grouping.per_pairing(
+        BackboneCultivation.objects.filter(
+            recognised_on__range=_range(span), **in_counted
+        ),
+        "pairing_id",
+        backbone_done=Count("pk"),
+    )
+    yield from _money_by_pairing(user, span)
 
 
 def _merged(families, coverage, compliant) -> dict[int, dict]:
@@ -448,25 +455,23 @@ def _money(user, span):
     return lines, funds, donations, given
 
 
-def _money_by_pairing(user, span) -> list[grouping.ByPairing]:
+def _money_by_pairing(user, span):
     """Funds received (funding lines of kind 到位 and cash donations) and goods
     donated in the span on a pairing (directly or through its project), per
     pairing: they count in the rows of the pairing's parties. The same universe
     as table 4 (domain.md §5a), with ``_money_by_school``."""
     lines, funds, donations, given = _money(user, span)
-    return [
-        grouping.per_pairing(
-            lines.filter(pairing__isnull=False), "pairing_id", **funds
-        ),
-        grouping.per_pairing(
-            lines.filter(pairing__isnull=True, project__pairing__isnull=False),
-            "project__pairing_id",
-            **funds,
-        ),
-        grouping.per_pairing(
-            donations.filter(pairing__isnull=False), "pairing_id", **given
-        ),
-    ]
+    yield grouping.per_pairing(
+        lines.filter(pairing__isnull=False), "pairing_id", **funds
+    )
+    yield grouping.per_pairing(
+        lines.filter(pairing__isnull=True, project__pairing__isnull=False),
+        "project__pairing_id",
+        **funds,
+    )
+    yield grouping.per_pairing(
+        donations.filter(pairing__isnull=False), "pairing_id", **given
+    )
 
 
 def _money_by_school(user, span) -> list[list]:

@@ -225,7 +225,11 @@ class CellMaker:
         # its column (it wraps), text that looks like a formula, approximate
         # figures, money and rates with their number format.
         self.plain_data = plain_data
-        self.bare_kinds = [column.kind in BARE_KINDS for column in columns]
+        # What a bare row needs of each column, looked up once per sheet.
+        self.plan = [
+            (index, column, column.key, self.short[index], column.kind in BARE_KINDS)
+            for index, column in enumerate(columns)
+        ]
 
     def style(self, look: tuple, style) -> StyleArray:
         """The style array of the look named ``look``; ``style()`` gives the
@@ -265,23 +269,22 @@ class CellMaker:
     def bare_row(self, row: Row) -> list:
         values, approximate = row.values, row.approximate
         cells = []
-        for index, column in enumerate(self.columns):
-            value = values.get(column.key)
+        append = cells.append
+        for index, column, key, short, bare_kind in self.plan:
+            value = values.get(key)
             if value is None:
-                cells.append(None)
+                append(None)
             elif isinstance(value, str):
-                if len(value) > self.short[index] and not fits(
-                    value, self.widths[index]
-                ):
-                    cells.append(self.figure(row, index, column))
+                if len(value) > short and not fits(value, self.widths[index]):
+                    append(self.figure(row, index, column))
                 elif value.startswith(FORMULA):
-                    cells.append(text_cell(self.sheet, value))
+                    append(text_cell(self.sheet, value))
                 else:
-                    cells.append(value)
-            elif self.bare_kinds[index] and column.key not in approximate:
-                cells.append(value)
+                    append(value)
+            elif bare_kind and key not in approximate:
+                append(value)
             else:
-                cells.append(self.figure(row, index, column))
+                append(self.figure(row, index, column))
         return cells
 
     def figure(self, row: Row, index: int, column: Column) -> Cell:

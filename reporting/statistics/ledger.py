@@ -111,6 +111,7 @@ def rows(user, span) -> Iterator[Row]:
         .values(*FIELDS.values(), *money(span))
     )
     total_label = _("Total")
+    dates_format = _("%(start)s to %(end)s")
 
     def generate():
         supporting = supporting_names(chosen)
@@ -121,9 +122,11 @@ def rows(user, span) -> Iterator[Row]:
                 values[key] = labels[key].get(value, value) if key in labels else value
             values["supporting"] = supporting.get(record["pairing_id"]) or NONE
             values["planned"] = dates_text(
-                record["planned_start"], record["planned_end"]
+                record["planned_start"], record["planned_end"], dates_format
             )
-            values["actual"] = dates_text(record["actual_start"], record["actual_end"])
+            values["actual"] = dates_text(
+                record["actual_start"], record["actual_end"], dates_format
+            )
             values.update(
                 _money(
                     record["total_investment"],

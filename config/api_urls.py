@@ -1,7 +1,9 @@
 """The REST API: /api/v1/ (every endpoint), /api/schema/ (OpenAPI 3), /api/docs/
 (Swagger UI) and /api/redoc/ (Redoc), both served from local static files."""
 
+from django.apps import apps
 from django.urls import include, path
+from django.utils.module_loading import import_string
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
@@ -9,43 +11,14 @@ from drf_spectacular.views import (
 )
 from rest_framework.routers import DefaultRouter
 
-from core.api import views as core
-from dispatch.api import views as dispatch
-from pairings.api import views as pairings
-from projects.api import views as projects
-from reporting.api import views as reporting
-
 router = DefaultRouter()
-router.register("regions", pairings.RegionViewSet, basename="region")
-router.register("schools", pairings.SchoolViewSet, basename="school")
-router.register(
-    "school-profiles", pairings.SchoolYearProfileViewSet, basename="schoolyearprofile"
-)
-router.register("programmes", pairings.ProgrammeViewSet, basename="programme")
-router.register("pairings", pairings.PairingViewSet, basename="pairing")
-router.register("agreements", pairings.AgreementViewSet, basename="agreement")
-router.register("people", dispatch.PersonViewSet, basename="person")
-router.register("secondments", dispatch.SecondmentViewSet, basename="secondment")
-router.register("stints", dispatch.StintViewSet, basename="stint")
-router.register("appraisals", dispatch.AppraisalViewSet, basename="appraisal")
-router.register("activities", dispatch.ActivityViewSet, basename="activity")
-router.register("projects", projects.AidProjectViewSet, basename="aidproject")
-router.register("funding-lines", projects.FundingLineViewSet, basename="fundingline")
-router.register("donations", projects.DonationViewSet, basename="donation")
-router.register(
-    "reporting-periods", reporting.ReportingPeriodViewSet, basename="reportingperiod"
-)
-router.register("reports", reporting.SemesterReportViewSet, basename="semesterreport")
-router.register(
-    "report-attachments",
-    reporting.ReportAttachmentViewSet,
-    basename="reportattachment",
-)
-router.register("compliance", reporting.ComplianceViewSet, basename="compliance")
-router.register("statistics", reporting.StatisticsViewSet, basename="statistics")
-router.register("exports", reporting.ExportJobViewSet, basename="exportjob")
-router.register("audit", core.AuditEntryViewSet, basename="auditentry")
-router.register("notifications", core.NotificationViewSet, basename="notification")
+# Each app lists its endpoints (``ROUTES``) in the module its AppConfig names as
+# ``api``; an import error there is an error here, never a missing endpoint.
+for config in apps.get_app_configs():
+    module = getattr(config, "api", None)
+    if module:
+        for prefix, viewset, basename in import_string(f"{module}.ROUTES"):
+            router.register(prefix, viewset, basename=basename)
 
 app_name = "api"
 

@@ -2,9 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core.views import healthz
+from reporting.views_dashboard import home
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("", home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),

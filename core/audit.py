@@ -14,20 +14,21 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 from core.privacy import mask_id_number
 
-AUDITED_APPS = {"core", "pairings", "dispatch", "projects", "reporting", "auth"}
+# Apps whose models are audited: those whose AppConfig says ``audited = True``,
+# and the users and groups of django.contrib.auth.
+AUDITED_APPS = {"auth"}
 NOT_AUDITED = {"core.AuditEntry", "core.LoginEvent", "core.Notification"}
 IGNORED_FIELDS = {"created_at", "updated_at", "last_login"}
-# Bookkeeping that changes many times a minute while a job runs.
-QUIET_FIELDS = {
-    "reporting.ExportJob": {"progress", "stage", "started_at"},
-    "core.ApiToken": {"last_used_at"},
-}
+# Bookkeeping that changes many times a minute (a running job's progress, a token's
+# last use) is named by the model's ``audit_quiet_fields``: a save that changes
+# only those is not an entry.
 SECRET_FIELDS = {"password", "key_hash"}
 # Personal data: the trail says that it changed, not what it is.
 PERSONAL_FIELDS = {"id_number": mask_id_number}
@@ -126,7 +127,10 @@ def _label(model) -> str:
 
 
 def is_audited(model) -> bool:
-    return model._meta.app_label in AUDITED_APPS and _label(model) not in NOT_AUDITED
+    label = model._meta.app_label
+    config = apps.app_configs.get(label)  # none for Django's migration records
+    audited = label in AUDITED_APPS or getattr(config, "audited", False)
+    return audited and _label(model) not in NOT_AUDITED
 
 
 def _plain(value):
@@ -159,7 +163,7 @@ def snapshot(instance) -> dict:
 
 
 def _diff(before: dict | None, after: dict | None, model) -> dict:
-    quiet = QUIET_FIELDS.get(_label(model), set())
+    quiet = set(getattr(model, "audit_quiet_fields", ()))
     changes = {}
     for key in after or before or {}:
         old = (before or {}).get(key)
@@ -179,12 +183,12 @@ def _diff(before: dict | None, after: dict | None, model) -> dict:
 
 def region_paths_of(instance) -> str:
     """The region paths of the schools that put the object in scope."""
-    from core.scope import RULES, label
+    from core.scope import Rule, rule_of
 
-    rule = RULES.get(label(type(instance)))
     model = type(instance)
+    rule = rule_of(model)
     paths: set[str] = set()
-    if rule is not None:
+    if isinstance(rule, Rule):
         for lookup in rule.via:
             field = f"{lookup}__region__path" if lookup else "region__path"
             paths.update(
@@ -194,22 +198,12 @@ def region_paths_of(instance) -> str:
                 )
                 if p
             )
-    elif label(model) in {"pairings.Programme", "core.Membership"}:
-        paths.update(
-            p
-            for p in model._base_manager.filter(pk=instance.pk).values_list(
-                "region__path", flat=True
-            )
-            if p
-        )
-        if label(model) == "core.Membership":
-            paths.update(
-                p
-                for p in model._base_manager.filter(pk=instance.pk).values_list(
-                    "school__region__path", flat=True
-                )
-                if p
-            )
+    else:  # placed by a region or school of its own (a programme, a membership)
+        names = {f.name for f in model._meta.get_fields()}
+        for field in ("region__path", "school__region__path"):
+            if field.split("__")[0] in names:
+                rows = model._base_manager.filter(pk=instance.pk)
+                paths.update(p for p in rows.values_list(field, flat=True) if p)
     return "".join(f" {p}" for p in sorted(paths))
 
 
@@ -218,7 +212,7 @@ def record(instance, action: str, changes: dict, region_paths: str | None = None
     from core.freshness import changed
     from core.models import AuditEntry
 
-    changed(_label(type(instance)))
+    changed(type(instance))
 
     actor = current_actor()
     paths = region_paths if region_paths is not None else region_paths_of(instance)

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from pairings.models import Region
-
-from .scope import RULES, label, region_q, visible
+from .autocomplete import spec_of
+from .models import Membership
+from .scope import Rule, region_model, region_q, rule_of, visible
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -29,8 +29,10 @@ class ScopedFilterSet(django_filters.FilterSet):
     region_lookups: tuple[str, ...] | None = None
 
     q = django_filters.CharFilter(method="search", label=_("Search"))
+    # Any region the user sees, whatever its depth (searched as the user types);
+    # the queryset is set per request.
     region = RegionFilter(
-        queryset=Region.objects.none(), method="in_region", label=_("region")
+        queryset=Membership.objects.none(), method="in_region", label=_("region")
     )
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
@@ -44,7 +46,7 @@ class ScopedFilterSet(django_filters.FilterSet):
                 )
         if "region" in self.filters:
             self.filters["region"].queryset = visible(
-                Region.objects.filter(level__lte=3), user
+                region_model().objects.all(), user
             )
         for name, field in self.form.fields.items():
             make_searchable(field, self.form[name].value())
@@ -71,20 +73,10 @@ class ScopedFilterSet(django_filters.FilterSet):
         return queryset.filter(q)
 
     def in_region(self, queryset, name, value):
-        rule = RULES.get(label(queryset.model))
-        lookups = self.region_lookups or (rule.via if rule else ("",))
+        rule = rule_of(queryset.model)
+        via = rule.via if isinstance(rule, Rule) else ("",)
+        lookups = self.region_lookups or via
         return queryset.filter(region_q(queryset.model, lookups, (value.path,)))
-
-
-AUTOCOMPLETE_KINDS = {
-    "pairings.School": "school",
-    "pairings.Pairing": "pairing",
-    "pairings.Region": "region",
-    "pairings.Programme": "programme",
-    "dispatch.Person": "person",
-    "projects.AidProject": "project",
-    "dispatch.Secondment": "secondment",
-}
 
 
 def make_searchable(field, value) -> None:
@@ -93,10 +85,12 @@ def make_searchable(field, value) -> None:
     queryset = getattr(field, "queryset", None)
     if queryset is None:
         return
-    kind = AUTOCOMPLETE_KINDS.get(label(queryset.model))
-    if kind is None:
+    spec = spec_of(queryset.model)
+    if spec is None:
         return
-    field.widget.attrs["data-autocomplete-url"] = reverse("autocomplete", args=[kind])
+    field.widget.attrs["data-autocomplete-url"] = reverse(
+        "autocomplete", args=[spec.kind]
+    )
     choices = [("", "---------")]
     if value not in (None, "", []):
         chosen = queryset.filter(pk=value).first() if str(value).isdigit() else None

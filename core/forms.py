@@ -1,8 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pairings.models import Region, School
-
 from .filters import make_searchable
 from .models import AuditEntry, Membership
 from .scope import Scope, visible
@@ -40,11 +38,12 @@ class ScopedModelForm(BootstrapMixin, forms.ModelForm):
 
 class MembershipForm(BootstrapMixin, forms.Form):
     role = forms.ChoiceField(label=_("role"), choices=Membership.Role.choices)
+    # Querysets are given per user (``regions``, ``schools``) in __init__.
     region = forms.ModelChoiceField(
-        label=_("region"), queryset=Region.objects.none(), required=False
+        label=_("region"), queryset=Membership.objects.none(), required=False
     )
     school = forms.ModelChoiceField(
-        label=_("school"), queryset=School.objects.none(), required=False
+        label=_("school"), queryset=Membership.objects.none(), required=False
     )
     can_manage_users = forms.BooleanField(label=_("manages users"), required=False)
 

@@ -12,17 +12,17 @@ from django.core.cache import cache
 from django.db import transaction
 
 KEY = "duikou:data-version"
-# Bookkeeping that does not change any figure.
-NOT_DATA = {"reporting.ExportJob", "core.ApiToken"}
 
 
 def current() -> str:
     return cache.get_or_set(KEY, lambda: uuid.uuid4().hex, timeout=None)
 
 
-def changed(label: str) -> None:
-    """Domain data of model ``label`` changed in the current transaction."""
-    if label not in NOT_DATA:
+def changed(model) -> None:
+    """Rows of ``model`` changed in the current transaction. Bookkeeping that
+    changes no figure (a model with ``changes_no_figure = True``: export jobs, API
+    tokens) keeps the token."""
+    if not getattr(model, "changes_no_figure", False):
         transaction.on_commit(_renew)
 
 

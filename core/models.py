@@ -87,7 +87,7 @@ class Membership(TimeStampedModel):
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     region = models.ForeignKey(
-        "pairings.Region",
+        settings.SCOPE_REGION_MODEL,
         verbose_name=_("region"),
         on_delete=models.PROTECT,
         null=True,
@@ -95,7 +95,7 @@ class Membership(TimeStampedModel):
         related_name="memberships",
     )
     school = models.ForeignKey(
-        "pairings.School",
+        settings.SCOPE_SCHOOL_MODEL,
         verbose_name=_("school"),
         on_delete=models.PROTECT,
         null=True,
@@ -263,6 +263,10 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    # Its last use is bookkeeping: not audited, and no figure depends on it.
+    audit_quiet_fields = ("last_used_at",)
+    changes_no_figure = True
 
     class Meta:
         verbose_name = _("API token")

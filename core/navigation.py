@@ -1,73 +1,40 @@
-"""The navigation bar, by subject, showing each user only what their role can open."""
+"""The navigation bar, by subject, showing each user only what their role can open.
+Each app contributes its sections from its AppConfig (``menu``)."""
 
+from django.apps import apps
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .scope import scope_of
 
 
-def _item(title, url_name):
+def item(title, url_name) -> dict:
     return {"title": title, "url": reverse(url_name)}
 
 
 def sections(request) -> list[dict]:
+    """Each app's sections (its AppConfig's ``menu(scope)``, in the order of
+    INSTALLED_APPS), then the system's own."""
     scope = scope_of(request.user)
     if scope.is_empty:
         return []
-    result = [
-        {
-            "title": _("Pairings"),
-            "items": [
-                _item(_("Pairings"), "pairings:pairing_list"),
-                _item(_("Compliance"), "pairings:compliance"),
-                _item(_("Agreements"), "pairings:agreement_list"),
-                _item(_("Programmes"), "pairings:programme_list"),
-                _item(_("Schools"), "pairings:school_list"),
-            ],
-        },
-        {
-            "title": _("Staff exchange"),
-            "items": [
-                _item(_("Secondments"), "dispatch:secondment_list"),
-                _item(_("People"), "dispatch:person_list"),
-                _item(_("Activities"), "dispatch:activity_list"),
-            ],
-        },
-        {
-            "title": _("Projects and funds"),
-            "items": [
-                _item(_("Aid projects"), "projects:aidproject_list"),
-                _item(_("Funding lines"), "projects:fundingline_list"),
-                _item(_("Donations"), "projects:donation_list"),
-            ],
-        },
-    ]
-    reports = []
-    if scope.school_ids:
-        reports.append(_item(_("My reports"), "reporting:my_reports"))
-    if scope.is_admin or scope.region_paths:
-        reports.append(_item(_("Review queue"), "reporting:review"))
-        reports.append(_item(_("Report completeness"), "reporting:board"))
-    reports.append(_item(_("Reporting periods"), "reporting:reportingperiod_list"))
-    result.append({"title": _("Semester reports"), "items": reports})
-    if scope.is_admin or scope.region_paths:
-        result.append(
-            {
-                "title": _("Statistics"),
-                "items": [
-                    _item(_("Statistics tables"), "reporting:statistics"),
-                    _item(_("My exports"), "reporting:exports"),
-                ],
-            }
-        )
+    result: list[dict] = []
+    for config in apps.get_app_configs():
+        menu = getattr(config, "menu", None)
+        for section in menu(scope) if menu is not None else []:
+            same = next((s for s in result if s["title"] == section["title"]), None)
+            if same is None:
+                result.append({**section, "items": list(section["items"])})
+            else:
+                same["items"] += section["items"]
     system = []
     if scope.is_admin or scope.manager_paths:
-        system.append(_item(_("Users"), "users"))
-        system.append(_item(_("Login log"), "login_log"))
+        system.append(item(_("Users"), "users"))
+        system.append(item(_("Login log"), "login_log"))
     if scope.is_admin or scope.bureau_paths:
-        system.append(_item(_("Audit log"), "audit_log"))
+        system.append(item(_("Audit log"), "audit_log"))
     if scope.is_admin:
-        system.append(_item(_("Django admin"), "admin:index"))
+        system.append(item(_("Django admin"), "admin:index"))
     if system:
         result.append({"title": _("System"), "items": system})
     return result

@@ -8,6 +8,7 @@ Every list, detail, form choice, autocomplete, export and task goes through
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -72,11 +73,11 @@ def scope_of(user) -> Scope:
             inspector.append(path)
         elif role == Membership.Role.SCHOOL:
             schools.add(school_id)
-    Region = apps.get_model("pairings.Region")
     paths = [*bureau, *inspector]
     covers_all = (
         bool(paths)
-        and not Region.objects.filter(parent__isnull=True)
+        and not region_model()
+        .objects.filter(parent__isnull=True)
         .exclude(path__in=paths)
         .exists()
     )
@@ -95,63 +96,72 @@ def scope_of(user) -> Scope:
 
 @dataclass(frozen=True)
 class Rule:
-    """How a model reaches the schools that put it in scope.
+    """How a model reaches the schools that put it in scope. A model declares it as
+    its ``scope_rule`` attribute; this module names no model of its own accord.
 
-    ``via`` are lookups from the model to a School ("" is the school itself); a row is
-    in a bureau's scope when one of those schools lies in the bureau's region. School
-    staff use ``school_via`` (default: the same lookups) against their own school."""
+    ``via`` are lookups from the model to a school ("" is the school itself); a row
+    is in a bureau's scope when one of those schools lies in the bureau's region.
+    School staff use ``school_via`` (default: the same lookups) against their own
+    school; ``school_writes`` are the lookups through which school staff may write
+    the model (None: they may not)."""
 
     via: tuple[str, ...]
     school_via: tuple[str, ...] | None = None
+    school_writes: tuple[str, ...] | None = None
 
 
-PAIRING = "pairing__parties__school"
+@dataclass(frozen=True)
+class Special:
+    """A model placed in scope by a filter of its own, not through schools:
+    ``see(model, scope)`` the rows the scope may read, ``change(model, scope)`` the
+    rows it may change (default: those it sees), ``write(scope)`` whether it may
+    write the model at all (default: bureau staff)."""
 
-RULES: dict[str, Rule] = {
-    # A school is also seen through its partners: a pairing in scope shows both sides.
-    "pairings.School": Rule(via=("", "parties__pairing__parties__school")),
-    "pairings.SchoolNameChange": Rule(via=("school",)),
-    "pairings.SchoolRegionChange": Rule(via=("school",)),
-    "pairings.SchoolYearProfile": Rule(
-        via=("school",),
-        school_via=("school", "school__parties__pairing__parties__school"),
-    ),
-    "pairings.Pairing": Rule(via=("parties__school",)),
-    "pairings.PairingParty": Rule(via=(PAIRING,)),
-    "pairings.Agreement": Rule(via=(PAIRING,)),
-    "pairings.AgreementTarget": Rule(via=(f"agreement__{PAIRING}",)),
-    "pairings.PairingAssessment": Rule(via=(PAIRING,)),
-    "dispatch.Person": Rule(via=("home_school", f"secondments__{PAIRING}")),
-    "dispatch.Secondment": Rule(via=(PAIRING,)),
-    "dispatch.Stint": Rule(via=(f"secondment__{PAIRING}",)),
-    "dispatch.Appraisal": Rule(via=(f"secondment__{PAIRING}",)),
-    "dispatch.Activity": Rule(via=(PAIRING,)),
-    "dispatch.TrainingParticipation": Rule(via=(f"activity__{PAIRING}",)),
-    "dispatch.BackboneCultivation": Rule(via=(PAIRING,)),
-    "projects.AidProject": Rule(via=("receiving_school", PAIRING)),
-    "projects.FundingLine": Rule(
-        via=(PAIRING, "project__receiving_school", f"project__{PAIRING}")
-    ),
-    "projects.Donation": Rule(via=("recipient_school", "donor_school", PAIRING)),
-    "reporting.SemesterReport": Rule(via=("school",)),
-    "reporting.ReportAttachment": Rule(via=("report__school",)),
-    "reporting.ReportEvent": Rule(via=("report__school",)),
-}
+    see: Callable[[type[Model], Scope], Q]
+    change: Callable[[type[Model], Scope], Q] | None = None
+    write: Callable[[Scope], bool] | None = None
 
-# Models that school staff may write, and how the object reaches their school.
-SCHOOL_WRITES: dict[str, tuple[str, ...]] = {
-    "pairings.School": ("",),
-    "pairings.SchoolYearProfile": ("school",),
-    "dispatch.Activity": (PAIRING,),
-    "dispatch.TrainingParticipation": (f"activity__{PAIRING}",),
-    "dispatch.Stint": (f"secondment__{PAIRING}",),
-    "reporting.SemesterReport": ("school",),
-    "reporting.ReportAttachment": ("report__school",),
-}
 
-# Reference data every signed-in user may read; only administrators (and, for
-# periods, the provincial bureau) change it.
-SHARED_READ = {"reporting.ReportingPeriod"}
+@dataclass(frozen=True)
+class Shared:
+    """Reference data every signed-in user reads; ``write(scope)`` says who may
+    change it (administrators always)."""
+
+    write: Callable[[Scope], bool] = lambda scope: False
+
+
+# Lookups from a record under a pairing to the pairing's schools.
+PARTIES = "parties__school"
+PAIRING = f"pairing__{PARTIES}"
+
+
+def rule_of(model) -> Rule | Special | Shared | None:
+    return getattr(model, "scope_rule", None)
+
+
+def may_review(user, path: str, *, scope: Scope | None = None) -> bool:
+    """Whether the user answers, as bureau staff, for the region at ``path`` (their
+    region holds it, at any depth), or is an administrator."""
+    scope = scope if scope is not None else scope_of(user)
+    return scope.is_admin or any(path.startswith(p) for p in scope.bureau_paths)
+
+
+def is_above(user, path: str, *, scope: Scope | None = None) -> bool:
+    """Whether the user is bureau staff of a region strictly above ``path`` (a
+    superior bureau), or an administrator."""
+    scope = scope if scope is not None else scope_of(user)
+    return scope.is_admin or any(
+        path.startswith(p) and p != path for p in scope.bureau_paths
+    )
+
+
+def rules() -> dict[str, Rule]:
+    """Every model placed in scope through schools, by label."""
+    return {
+        label(model): model.scope_rule
+        for model in apps.get_models()
+        if isinstance(rule_of(model), Rule)
+    }
 
 
 def label(model) -> str:
@@ -170,15 +180,15 @@ def _is_multi_valued(model_label: str, lookup: str) -> bool:
     return False
 
 
-PARTIES = "parties__school"
-
-
-def _pairings_with(school_filter: dict):
-    """Subquery: ids of the pairings with a party school matching the filter."""
-    PairingParty = apps.get_model("pairings.PairingParty")
-    return PairingParty.objects.filter(
+def _parties_with(model, head: str, school_filter: dict):
+    """Subquery: ids of the rows at the end of ``head`` (a pairing) that have a
+    party school matching the filter, read from the parties table alone."""
+    for part in filter(None, head.split("__")):
+        model = model._meta.get_field(part).related_model
+    parties = model._meta.get_field(PARTIES.split("__")[0])
+    return parties.related_model.objects.filter(
         **{f"school__{key}": value for key, value in school_filter.items()}
-    ).values("pairing_id")
+    ).values(parties.field.attname)
 
 
 def _via_q(model, lookup: str, school_filter: dict) -> Q:
@@ -188,10 +198,10 @@ def _via_q(model, lookup: str, school_filter: dict) -> Q:
     subquery on the parties table), and to-many hops become ``pk IN (subquery)``, so
     rows are never repeated and the outer query stays a cheap filter."""
     if lookup == PARTIES:  # the pairing itself
-        return Q(pk__in=_pairings_with(school_filter))
-    if lookup.endswith(f"pairing__{PARTIES}"):
+        return Q(pk__in=_parties_with(model, "", school_filter))
+    if lookup.endswith(PAIRING):
         head = lookup[: -len(PARTIES)]  # "pairing__", "secondment__pairing__", ...
-        pairing_ids = _pairings_with(school_filter)
+        pairing_ids = _parties_with(model, head, school_filter)
         if _is_multi_valued(label(model), head.rstrip("_")):
             rows = model._base_manager.filter(**{f"{head}id__in": pairing_ids})
             return Q(pk__in=rows.values("pk"))
@@ -203,8 +213,7 @@ def _via_q(model, lookup: str, school_filter: dict) -> Q:
     else:
         # One small subquery of school ids, not a join to schools and regions per
         # lookup (several OR'd joins make the planner scan everything).
-        School = apps.get_model("pairings.School")
-        schools = School.objects.filter(**school_filter).values("pk")
+        schools = school_model().objects.filter(**school_filter).values("pk")
     if _is_multi_valued(label(model), lookup):
         rows = model._base_manager.filter(**{f"{lookup}__in": schools})
         return Q(pk__in=rows.values("pk"))
@@ -216,6 +225,18 @@ def _school_q(model, lookups: tuple[str, ...], school_filter: dict) -> Q:
     for lookup in lookups:
         q |= _via_q(model, lookup, school_filter)
     return q
+
+
+def under(paths, lookup: str = "region", *, empty: bool = False) -> Q:
+    """Rows whose region lies in any of the regions of ``paths`` or below them, at
+    any depth: one indexed ``startswith`` on the region path per region. ``lookup``
+    leads to the region ("region", "school__region"; "" is the region itself).
+    No paths: nothing, or everything with ``empty=True``."""
+    field = f"{lookup}__path__startswith" if lookup else "path__startswith"
+    q = any_of(Q(**{field: path}) for path in paths)
+    if q:
+        return q
+    return Q() if empty else Q(pk__in=[])
 
 
 def region_q(model, lookups: tuple[str, ...], paths: tuple[str, ...]) -> Q:
@@ -239,57 +260,42 @@ def scope_q(model, scope: Scope) -> Q | None:
     nothing = Q(pk__in=[])
     if scope.is_empty:
         return nothing
-    key = label(model)
-    if key in SHARED_READ:
+    rule = rule_of(model)
+    if isinstance(rule, Shared):
         return None
-    if key in RULES:
-        rule = RULES[key]
+    if isinstance(rule, Rule):
         if scope.covers_all_regions:
             return None
         q = region_q(model, rule.via, scope.region_paths)
         if scope.school_ids:
             q |= _school_ids_q(model, rule.school_via or rule.via, scope)
         return q or nothing
-    special = _SPECIAL.get(key)
-    return special(model, scope) if special else nothing
+    if isinstance(rule, Special):
+        return rule.see(model, scope)
+    return nothing
 
 
 def _school_ids_q(model, lookups: tuple[str, ...], scope: Scope) -> Q:
     return _school_q(model, lookups, {"pk__in": sorted(scope.school_ids)})
 
 
-def _region_rule(model, scope: Scope) -> Q:
-    q = Q()
-    for path in scope.region_paths:
-        q |= Q(path__startswith=path) | Q(path__in=ancestors(path))
-    if scope.school_ids:
-        School = apps.get_model("pairings.School")
-        own = School.objects.filter(pk__in=scope.school_ids).values_list(
-            "region__path", flat=True
-        )
-        for path in own:
-            q |= Q(path__in=[*ancestors(path), path])
-    return q
+def school_model():
+    """The model users are attached to as school staff (a membership's school)."""
+    from core.models import Membership
+
+    return Membership._meta.get_field("school").related_model
 
 
-def _programme_rule(model, scope: Scope) -> Q:
-    q = Q()
-    for path in scope.region_paths:
-        q |= Q(region__path__startswith=path) | Q(region__path__in=ancestors(path))
-    Pairing = apps.get_model("pairings.Pairing")
-    q |= Q(pk__in=visible(Pairing.objects.all(), scope=scope).values("programme_id"))
-    return q
+def region_model():
+    """The model of the regions bureaus answer for (a membership's region)."""
+    from core.models import Membership
+
+    return Membership._meta.get_field("region").related_model
 
 
-def _export_rule(model, scope: Scope) -> Q:
+def own_rows(model, scope: Scope) -> Q:
+    """A Special's rule for a user's own rows (their export jobs)."""
     return Q(user_id=scope.user_id)
-
-
-_SPECIAL = {
-    "pairings.Region": _region_rule,
-    "pairings.Programme": _programme_rule,
-    "reporting.ExportJob": _export_rule,
-}
 
 
 def visible(queryset: QuerySet, user=None, *, scope: Scope | None = None) -> QuerySet:
@@ -307,16 +313,18 @@ def in_scope(obj: Model, user=None, *, scope: Scope | None = None) -> bool:
 def can_write_model(user, model, *, scope: Scope | None = None) -> bool:
     """Whether the user's role may write this kind of object at all."""
     scope = scope if scope is not None else scope_of(user)
-    key = label(model)
     if scope.is_admin:
         return True
-    if key == "reporting.ReportingPeriod":
-        return scope.top_level == 1
-    if key == "reporting.ExportJob":
-        return not scope.is_empty
-    if scope.bureau_paths and (key in RULES or key == "pairings.Programme"):
+    rule = rule_of(model)
+    if isinstance(rule, Shared | Special) and rule.write is not None:
+        return rule.write(scope)
+    if scope.bureau_paths and isinstance(rule, Rule | Special):
         return True
-    return bool(scope.school_ids) and key in SCHOOL_WRITES
+    return (
+        bool(scope.school_ids)
+        and isinstance(rule, Rule)
+        and rule.school_writes is not None
+    )
 
 
 def can_change(user, obj: Model, *, scope: Scope | None = None) -> bool:
@@ -327,32 +335,24 @@ def can_change(user, obj: Model, *, scope: Scope | None = None) -> bool:
         return False
     if scope.is_admin:
         return True
-    key = label(model)
-    if key in SHARED_READ:
+    rule = rule_of(model)
+    if isinstance(rule, Shared):
         # Reference data the same for every region: the right to write the model
         # (the provincial bureau for periods) is the right to change each row.
         return True
-    rows = model._base_manager.filter(pk=obj.pk)
     allowed = Q()
-    if scope.bureau_paths:
-        if key == "pairings.Programme":
-            allowed |= Q(
-                pk__in=model._base_manager.filter(
-                    _or(Q(region__path__startswith=p) for p in scope.bureau_paths)
-                ).values("pk")
-            )
-        elif key in RULES:
-            allowed |= region_q(model, RULES[key].via, scope.bureau_paths)
-        else:
-            allowed |= scope_q(model, scope) or Q()
-    if scope.school_ids and key in SCHOOL_WRITES:
-        allowed |= _school_ids_q(model, SCHOOL_WRITES[key], scope)
-    if key == "reporting.ExportJob":
-        allowed |= Q(user_id=scope.user_id)
+    if isinstance(rule, Special):
+        allowed = (rule.change or rule.see)(model, scope)
+    elif isinstance(rule, Rule):
+        if scope.bureau_paths:
+            allowed |= region_q(model, rule.via, scope.bureau_paths)
+        if scope.school_ids and rule.school_writes is not None:
+            allowed |= _school_ids_q(model, rule.school_writes, scope)
+    rows = model._base_manager.filter(pk=obj.pk)
     return bool(allowed) and rows.filter(allowed).exists()
 
 
-def _or(qs) -> Q:
+def any_of(qs) -> Q:
     result = Q()
     for q in qs:
         result |= q

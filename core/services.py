@@ -5,19 +5,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.utils.translation import gettext as _
 
-from pairings.models import Region, School
-
 from .models import Membership
-from .scope import Scope
+from .scope import Scope, under
 
 User = get_user_model()
 
 
 def can_grant(
-    scope: Scope, *, role: str, region: Region | None, school: School | None
+    scope: Scope, *, role: str, region: Model | None, school: Model | None
 ) -> bool:
     """Whether a user with ``scope`` may give someone this membership: administrators
     anything; a bureau user manager only bureau, inspector and school memberships
@@ -35,11 +33,10 @@ def can_grant(
 
 def _inside(scope: Scope) -> Q:
     """Memberships that lie in a region the user manages."""
-    q = Q(pk__in=[])
-    for path in scope.manager_paths:
-        q |= Q(region__path__startswith=path, role__in=["bureau", "inspector"])
-        q |= Q(school__region__path__startswith=path, role="school")
-    return q
+    paths = scope.manager_paths
+    return (under(paths) & Q(role__in=["bureau", "inspector"])) | (
+        under(paths, "school__region") & Q(role="school")
+    )
 
 
 def manageable_users(scope: Scope):
@@ -73,8 +70,8 @@ def user_create(
     last_name: str = "",
     email: str = "",
     role: str,
-    region: Region | None = None,
-    school: School | None = None,
+    region: Model | None = None,
+    school: Model | None = None,
     can_manage_users: bool = False,
 ):
     """Create an account with its first membership."""
@@ -110,8 +107,8 @@ def membership_add(
     scope: Scope,
     user,
     role: str,
-    region: Region | None = None,
-    school: School | None = None,
+    region: Model | None = None,
+    school: Model | None = None,
     can_manage_users: bool = False,
 ) -> Membership:
     if not can_grant(scope, role=role, region=region, school=school):

@@ -4,7 +4,6 @@ from django.urls import path
 from . import views, views_tokens
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

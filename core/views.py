@@ -17,15 +17,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from openpyxl import Workbook
 
-from pairings.models import Region, School
-
 from . import services
 from .audit import is_audited
+from .autocomplete import kinds as autocomplete_kinds
 from .excel import column_width, header_cells, text_cell
 from .forms import AuditFilterForm, MembershipForm, UserCreateForm, UserUpdateForm
 from .generic import errors_to_form
 from .models import AuditEntry, LoginEvent, Membership
-from .scope import label, scope_of, visible
+from .scope import label, region_model, school_model, scope_of, under, visible
 
 User = get_user_model()
 PAGE_SIZE = 50
@@ -39,22 +38,6 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
-
-
-@login_required
-def home(request):
-    """The dashboard of a school year (default: the current one), by role."""
-    from pairings.periods import school_year_of
-    from reporting.dashboard import figures
-
-    scope = scope_of(request.user)
-    current = school_year_of(timezone.localdate())
-    year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else current
-    context = {"scope": scope, "year": year, "years": range(current, current - 5, -1)}
-    if not scope.is_empty:
-        context["dash"] = figures(request.user, year)
-    return render(request, "core/home.html", context)
 
 
 def page_of(request, queryset):
@@ -72,23 +55,17 @@ def _require_user_manager(request):
 
 
 def _grantable_regions(scope):
-    regions = Region.objects.all()
+    regions = region_model().objects.all()
     if scope.is_admin:
         return regions
-    q = Q(pk__in=[])
-    for path in scope.manager_paths:
-        q |= Q(path__startswith=path)
-    return regions.filter(q)
+    return regions.filter(under(scope.manager_paths, ""))
 
 
 def _grantable_schools(scope):
-    schools = School.objects.all()
+    schools = school_model().objects.all()
     if scope.is_admin:
         return schools
-    q = Q(pk__in=[])
-    for path in scope.manager_paths:
-        q |= Q(region__path__startswith=path)
-    return schools.filter(q)
+    return schools.filter(under(scope.manager_paths))
 
 
 @login_required
@@ -378,49 +355,26 @@ def object_history(request, app_label, model_name, pk):
 
 # Autocomplete ----------------------------------------------------------------------
 
-AUTOCOMPLETE = {
-    "school": ("pairings.School", ("name", "code"), "code"),
-    "region": ("pairings.Region", ("name", "code"), "path"),
-    "person": ("dispatch.Person", ("name",), "name"),
-    "pairing": ("pairings.Pairing", ("name",), "name"),
-    "programme": ("pairings.Programme", ("name", "document_number"), "name"),
-    "project": ("projects.AidProject", ("name",), "name"),
-    "secondment": ("dispatch.Secondment", ("person__name",), "-planned_start"),
-}
-
 
 @login_required
 @require_GET
 def autocomplete(request, kind):
     """Search a large table within the user's scope, 20 matches at a time."""
-    if kind not in AUTOCOMPLETE:
+    model = autocomplete_kinds().get(kind)
+    if model is None:
         raise Http404
-    model_label, fields, ordering = AUTOCOMPLETE[kind]
-    queryset = visible(apps.get_model(model_label)._default_manager.all(), request.user)
+    spec = model.autocomplete
+    queryset = visible(model._default_manager.all(), request.user)
     query = request.GET.get("q", "").strip()
     if query:
         q = Q()
-        for field in fields:
+        for field in spec.search:
             q |= Q(**{f"{field}__icontains": query})
         queryset = queryset.filter(q)
-    if kind == "person":
-        queryset = queryset.select_related("home_school")
-    if kind == "secondment":
-        queryset = queryset.select_related("person", "host_school")
+    if spec.related:
+        queryset = queryset.select_related(*spec.related)
     results = [
-        {"id": obj.pk, "text": _autocomplete_text(kind, obj)}
-        for obj in queryset.order_by(ordering)[:20]
+        {"id": obj.pk, "text": spec.text(obj)}
+        for obj in queryset.order_by(spec.order)[:20]
     ]
     return JsonResponse({"results": results})
-
-
-def _autocomplete_text(kind, obj) -> str:
-    if kind == "school":
-        return f"{obj.name}（{obj.code}）"
-    if kind == "person":
-        return f"{obj.name}（{obj.home_school.name}）"
-    if kind == "secondment":
-        return (
-            f"{obj.person.name} → {obj.host_school.name}（{obj.planned_start:%Y-%m}）"
-        )
-    return str(obj)

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import region_filters
+from pairings.admin_filters import region_filters
 
 from .forms import SecondmentRules, StintRules, StintRulesFormSet
 from .models import (

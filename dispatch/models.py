@@ -3,9 +3,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.autocomplete import Autocomplete
 from core.choices import Direction
 from core.models import TimeStampedModel
 from core.privacy import mask_id_number
+from core.scope import PAIRING, Rule
 from pairings.choices import SchoolStage
 
 from .choices import (
@@ -57,6 +59,15 @@ class Person(TimeStampedModel):
     # Personal data: masked in lists and exports unless a role needs it.
     id_number = models.CharField(_("ID number"), max_length=18, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    autocomplete = Autocomplete(
+        "person",
+        search=("name",),
+        order="name",
+        related=("home_school",),
+        text=lambda person: f"{person.name}（{person.home_school.name}）",
+    )
+    scope_rule = Rule(via=("home_school", f"secondments__{PAIRING}"))
 
     class Meta:
         verbose_name = _("person")
@@ -122,6 +133,17 @@ class Secondment(TimeStampedModel):
     )
     note = models.TextField(_("note"), blank=True)
 
+    autocomplete = Autocomplete(
+        "secondment",
+        search=("person__name",),
+        order="-planned_start",
+        related=("person", "host_school"),
+        text=lambda s: (
+            f"{s.person.name} → {s.host_school.name}（{s.planned_start:%Y-%m}）"
+        ),
+    )
+    scope_rule = Rule(via=(PAIRING,))
+
     class Meta:
         verbose_name = _("secondment")
         verbose_name_plural = _("secondments")
@@ -170,6 +192,10 @@ class Stint(models.Model):
     end = models.DateField(_("end"))
     note = models.CharField(_("note"), max_length=200, blank=True)
 
+    scope_rule = Rule(
+        via=(f"secondment__{PAIRING}",), school_writes=(f"secondment__{PAIRING}",)
+    )
+
     class Meta:
         verbose_name = _("stint on post")
         verbose_name_plural = _("stints on post")
@@ -211,6 +237,8 @@ class Appraisal(TimeStampedModel):
     )
     self_appraisal = models.TextField(_("self-appraisal"), blank=True)
     sending_school_opinion = models.TextField(_("sending school's opinion"), blank=True)
+
+    scope_rule = Rule(via=(f"secondment__{PAIRING}",))
 
     class Meta:
         verbose_name = _("appraisal")
@@ -281,6 +309,8 @@ class Activity(TimeStampedModel):
     evidence = models.FileField(_("evidence"), upload_to="activities/%Y/", blank=True)
     description = models.TextField(_("description"), blank=True)
 
+    scope_rule = Rule(via=(PAIRING,), school_writes=(PAIRING,))
+
     class Meta:
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
@@ -308,6 +338,10 @@ class TrainingParticipation(models.Model):
         verbose_name=_("trainee"),
         on_delete=models.PROTECT,
         related_name="participations",
+    )
+
+    scope_rule = Rule(
+        via=(f"activity__{PAIRING}",), school_writes=(f"activity__{PAIRING}",)
     )
 
     class Meta:
@@ -346,6 +380,8 @@ class BackboneCultivation(TimeStampedModel):
         _("level reached"), max_length=10, choices=BackboneLevel.choices
     )
     recognised_on = models.DateField(_("recognised on"))
+
+    scope_rule = Rule(via=(PAIRING,))
 
     class Meta:
         verbose_name = _("backbone teacher cultivated")

@@ -9,6 +9,7 @@ from core.generic import (
     ObjectListView,
 )
 from core.scope import can_write_model
+from pairings import periods
 
 from .filtersets import ActivityFilterSet, PersonFilterSet, SecondmentFilterSet
 from .forms import (
@@ -131,7 +132,7 @@ class SecondmentDetail(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         secondment = context["object"]
         context["stints"] = list(secondment.stints.order_by("start"))
-        context["days_on_post"] = sum(s.days for s in context["stints"])
+        context["days_on_post"] = periods.days_on_post_of(context["stints"])
         context["appraisals"] = secondment.appraisals.all()
         user = self.request.user
         context["can_add_stint"] = can_write_model(user, Stint)
@@ -211,3 +212,22 @@ class AppraisalDelete(ObjectDeleteView):
 
 class StintDelete(ObjectDeleteView):
     model = Stint
+
+
+def pairing_panel(request, pairing) -> dict:
+    """The pairing page's secondments (with days on post) and activities."""
+    secondments = list(
+        Secondment.objects.filter(pairing=pairing)
+        .select_related("person", "sending_school", "host_school")
+        .prefetch_related(Prefetch("stints", queryset=Stint.objects.order_by("start")))
+        .order_by("-planned_start", "id")
+    )
+    for secondment in secondments:
+        secondment.days_on_post = periods.days_on_post_of(secondment.stints.all())
+    activities = Activity.objects.filter(pairing=pairing)
+    return {
+        "secondments": secondments,
+        "activities": activities.order_by("-date")[:50],
+        "activity_count": activities.count(),
+        "can_record_activity": can_write_model(request.user, Activity),
+    }

@@ -10,10 +10,10 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import region_filters
 from core.choices import Side
 
 from . import services
+from .admin_filters import region_filters
 from .forms import PairingRules, ProgrammeRules
 from .models import (
     Agreement,

@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import DateInput, ScopedFilterSet
+from core.scope import under
 
 from .models import (
     Agreement,
@@ -104,7 +105,7 @@ class RegionFilterSet(ScopedFilterSet):
         fields = ["level", "parent"]
 
     def in_region(self, queryset, name, value):
-        return queryset.filter(path__startswith=value.path)
+        return queryset.filter(under([value.path], ""))
 
 
 class SchoolYearProfileFilterSet(ScopedFilterSet):

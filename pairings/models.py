@@ -3,9 +3,12 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.autocomplete import Autocomplete
 from core.choices import Side
 from core.models import TimeStampedModel
+from core.scope import PAIRING, PARTIES, Rule, Special, ancestors, under
 
+from . import scope_rules
 from .choices import (
     AgreementKind,
     AssessmentResult,
@@ -43,6 +46,9 @@ class Region(models.Model):
     )
     path = models.CharField(_("path"), max_length=255, unique=True, editable=False)
 
+    autocomplete = Autocomplete("region", search=("name", "code"), order="path")
+    scope_rule = Special(see=scope_rules.regions, write=scope_rules.nobody)
+
     class Meta:
         verbose_name = _("region")
         verbose_name_plural = _("regions")
@@ -66,8 +72,18 @@ class Region(models.Model):
     def __str__(self):
         return self.name
 
+    def county(self) -> "Region":
+        """The county-level region this region lies in (itself at county level or
+        above), found by level, not by depth: a 直辖市's district and a county
+        directly under the province are both counties."""
+        if self.level <= RegionLevel.COUNTY:
+            return self
+        paths = [*ancestors(self.path), self.path]
+        found = Region.objects.filter(path__in=paths, level=RegionLevel.COUNTY)
+        return found.order_by("-path").first() or self
+
     def subtree(self):
-        return Region.objects.filter(path__startswith=self.path)
+        return Region.objects.filter(under([self.path], ""))
 
 
 class School(TimeStampedModel):
@@ -105,6 +121,16 @@ class School(TimeStampedModel):
     is_model = models.BooleanField(_("model school"), default=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
 
+    autocomplete = Autocomplete(
+        "school",
+        search=("name", "code"),
+        order="code",
+        text=lambda school: f"{school.name}（{school.code}）",
+    )
+    scope_rule = Rule(
+        via=("", "parties__pairing__parties__school"), school_writes=("",)
+    )
+
     class Meta:
         verbose_name = _("school")
         verbose_name_plural = _("schools")
@@ -138,6 +164,8 @@ class SchoolNameChange(models.Model):
     former_name = models.CharField(_("former name"), max_length=128)
     renamed_on = models.DateField(_("renamed on"))
 
+    scope_rule = Rule(via=("school",))
+
     class Meta:
         verbose_name = _("former school name")
         verbose_name_plural = _("former school names")
@@ -165,6 +193,8 @@ class SchoolRegionChange(models.Model):
         related_name="+",
     )
     changed_on = models.DateField(_("moved on"))
+
+    scope_rule = Rule(via=("school",))
 
     class Meta:
         verbose_name = _("former region of a school")
@@ -209,6 +239,12 @@ class SchoolYearProfile(models.Model):
         _("intermediate titles"), default=0
     )
     backbone_teachers = models.PositiveIntegerField(_("backbone teachers"), default=0)
+
+    scope_rule = Rule(
+        via=("school",),
+        school_via=("school", "school__parties__pairing__parties__school"),
+        school_writes=("school",),
+    )
 
     class Meta:
         verbose_name = _("school-year profile")
@@ -304,6 +340,15 @@ class Programme(TimeStampedModel):
         _("bureau assessments per semester"), default=1
     )
 
+    autocomplete = Autocomplete(
+        "programme", search=("name", "document_number"), order="name"
+    )
+    scope_rule = Special(
+        see=scope_rules.programmes,
+        change=scope_rules.own_programmes,
+        write=scope_rules.bureaus,
+    )
+
     class Meta:
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
@@ -361,6 +406,9 @@ class Pairing(TimeStampedModel):
     )
     note = models.TextField(_("note"), blank=True)
 
+    autocomplete = Autocomplete("pairing", search=("name",), order="name")
+    scope_rule = Rule(via=(PARTIES,))
+
     class Meta:
         verbose_name = _("pairing")
         verbose_name_plural = _("pairings")
@@ -411,6 +459,8 @@ class PairingParty(models.Model):
     side = models.CharField(_("side"), max_length=12, choices=Side.choices)
     is_lead = models.BooleanField(_("lead unit"), default=False)
 
+    scope_rule = Rule(via=(PAIRING,))
+
     class Meta:
         verbose_name = _("pairing party")
         verbose_name_plural = _("pairing parties")
@@ -449,6 +499,8 @@ class Agreement(TimeStampedModel):
     document = models.FileField(_("document"), upload_to="agreements/%Y/", blank=True)
     overall_goal = models.TextField(_("overall goal"), blank=True)
 
+    scope_rule = Rule(via=(PAIRING,))
+
     class Meta:
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
@@ -478,6 +530,8 @@ class AgreementTarget(models.Model):
     planned = models.DecimalField(
         _("planned"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
     )
+
+    scope_rule = Rule(via=(f"agreement__{PAIRING}",))
 
     class Meta:
         verbose_name = _("yearly target")
@@ -529,6 +583,8 @@ class PairingAssessment(TimeStampedModel):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     comment = models.TextField(_("comment"), blank=True)
+
+    scope_rule = Rule(via=(PAIRING,))
 
     class Meta:
         verbose_name = _("bureau assessment")

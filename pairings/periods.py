@@ -5,7 +5,15 @@ period it overlaps, for the days inside it."""
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import DateField, DurationField, ExpressionWrapper, F, Value
+from django.db.models import (
+    Count,
+    DateField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Greatest, Least
 from django.utils.translation import gettext as _
 
@@ -69,6 +77,39 @@ def clipped_duration(period: Period, start="start", end="end"):
         - Greatest(F(start), Value(period.start, output_field=DateField())),
         output_field=DurationField(),
     )
+
+
+def days_on_post(period: Period, start="start", end="end") -> dict:
+    """Aggregates of the days on post inside the period of the stints grouped or
+    aggregated (both ends included; a stint across the period's edge counts its
+    days inside): give them to ``annotate``/``aggregate``, read with ``days_of``.
+    The one definition of days on post in the database; ``Stint.days`` is the same
+    for one stint in Python."""
+    return {
+        "clipped": Sum(clipped_duration(period, start, end)),
+        "stints": Count("pk"),
+    }
+
+
+def days_on_post_of(stints) -> int:
+    """Days on post of stints in hand (``Stint.days`` each, both ends included)."""
+    return sum(stint.days for stint in stints)
+
+
+def days_of(row: dict) -> int:
+    """The days on post of a row aggregated with ``days_on_post``."""
+    if not row.get("stints"):
+        return 0
+    return whole_days(row.get("clipped")) + row["stints"]
+
+
+def whole_days(value) -> int:
+    """A duration from the database as whole days (0 for none)."""
+    if value is None:
+        return 0
+    if isinstance(value, dt.timedelta):
+        return value.days
+    return int(value)  # some backends return whole days
 
 
 def overlaps(period: Period, start="start", end="end") -> dict:

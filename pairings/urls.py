@@ -1,10 +1,7 @@
-from django.urls import path
-
 from core.generic import crud_urls
 
 from . import views
 from .models import Agreement, Pairing, Programme, School
-from .views_compliance import ComplianceList
 from .views_pairing import PairingDetail
 
 app_name = "pairings"
@@ -42,5 +39,4 @@ urlpatterns = [
         edit_view=views.AgreementEdit,
         delete_view=views.AgreementDelete,
     ),
-    path("compliance/", ComplianceList.as_view(), name="compliance"),
 ]

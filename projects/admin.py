@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from core.admin import region_filters
+from pairings.admin_filters import region_filters
 
 from .models import AidProject, Donation, FundingLine
 

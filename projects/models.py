@@ -2,12 +2,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.autocomplete import Autocomplete
 from core.models import (
     MoneyAmountModel,
     TimeStampedModel,
     money_field,
     non_negative_check,
 )
+from core.scope import PAIRING, Rule
 
 from .choices import (
     DonationForm,
@@ -57,6 +59,9 @@ class AidProject(TimeStampedModel):
     actual_start = models.DateField(_("actual start"), null=True, blank=True)
     actual_end = models.DateField(_("actual end"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
+
+    autocomplete = Autocomplete("project", search=("name",), order="name")
+    scope_rule = Rule(via=("receiving_school", PAIRING))
 
     class Meta:
         verbose_name = _("aid project")
@@ -122,6 +127,8 @@ class FundingLine(MoneyAmountModel, TimeStampedModel):
     date = models.DateField(_("date"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
+    scope_rule = Rule(via=(PAIRING, "project__receiving_school", f"project__{PAIRING}"))
+
     class Meta:
         verbose_name = _("funding line")
         verbose_name_plural = _("funding lines")
@@ -186,6 +193,8 @@ class Donation(MoneyAmountModel, TimeStampedModel):
     description = models.CharField(_("description"), max_length=200, blank=True)
     quantity = models.PositiveIntegerField(_("quantity"), null=True, blank=True)
     unit = models.CharField(_("unit"), max_length=8, blank=True)
+
+    scope_rule = Rule(via=("recipient_school", "donor_school", PAIRING))
 
     class Meta:
         verbose_name = _("donation")

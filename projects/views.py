@@ -1,3 +1,4 @@
+from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from core.generic import (
@@ -120,3 +121,17 @@ class FundingLineDelete(ObjectDeleteView):
 
 class DonationDelete(ObjectDeleteView):
     model = Donation
+
+
+def pairing_panel(request, pairing) -> dict:
+    """The pairing page's aid projects, funding by kind and donations."""
+    lines = FundingLine.objects.filter(pairing=pairing)
+    return {
+        "projects": AidProject.objects.filter(pairing=pairing).select_related(
+            "receiving_school"
+        ),
+        "funding": lines.values("kind").annotate(total=Sum("amount")).order_by("kind"),
+        "donations": Donation.objects.filter(pairing=pairing).select_related(
+            "recipient_school"
+        )[:50],
+    }

@@ -9,7 +9,7 @@ import secrets
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import region_filters
+from pairings.admin_filters import region_filters
 
 from .choices import ReportStatus
 from .models import (

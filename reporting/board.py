@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from core.models import Membership
 from core.notifications import notify
-from core.scope import Scope, scope_of, visible
+from core.scope import Scope, scope_of, under, visible
 from pairings.models import Region, School
 
 from .choices import ReportStatus
@@ -97,13 +97,6 @@ def counts(status: str, late: str) -> dict:
     }
 
 
-def _in_paths(paths) -> Q:
-    q = Q()
-    for path in paths:
-        q |= Q(region__path__startswith=path)
-    return q
-
-
 def _top_paths(paths) -> list[str]:
     """The user's regions without those lying inside another of them."""
     paths = sorted(set(paths))
@@ -121,9 +114,9 @@ def _expected_in_scope(scope: Scope, period, region=None, *, paths=None):
     if paths is None and not scope.is_admin:
         paths = scope.region_paths
     if paths is not None:
-        schools = schools.filter(_in_paths(paths)) if paths else schools.none()
+        schools = schools.filter(under(paths))
     if region is not None:
-        schools = schools.filter(region__path__startswith=region.path)
+        schools = schools.filter(under([region.path]))
     return schools.annotate(
         period_report=FilteredRelation(
             "semester_reports", condition=Q(semester_reports__period=period)

@@ -7,7 +7,6 @@ so a compliance list of thousands of pairings costs the same dozen queries."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.choices import Direction, Side
+from core.scope import region_q
 from dispatch.choices import ActivityKind, SecondmentKind
 from dispatch.models import (
     Activity,
@@ -24,9 +24,9 @@ from dispatch.models import (
     Stint,
     TrainingParticipation,
 )
-
-from . import periods
-from .models import Pairing, PairingAssessment, PairingParty, SchoolYearProfile
+from pairings import periods
+from pairings.models import Pairing, PairingAssessment, PairingParty, SchoolYearProfile
+from pairings.selectors import pairing_list, school_year_of
 
 MANAGERS = "managers"
 TEACHERS = "teachers"
@@ -194,8 +194,7 @@ def _time_on_post(ids, semester) -> dict[int, list[dict]]:
             "secondment__person__name",
         )
         .annotate(
-            clipped=Sum(periods.clipped_duration(semester)),
-            stints=Count("id"),
+            **periods.days_on_post(semester),
             shortest=Min(F("end") - F("start")),
         )
         .order_by("secondment__pairing_id", "secondment__person__name")
@@ -205,19 +204,11 @@ def _time_on_post(ids, semester) -> dict[int, list[dict]]:
         result[row["secondment__pairing_id"]].append(
             {
                 "name": row["secondment__person__name"],
-                "days": _days(row["clipped"]) + row["stints"],
-                "shortest": _days(row["shortest"]) + 1,
+                "days": periods.days_of(row),
+                "shortest": periods.whole_days(row["shortest"]) + 1,
             }
         )
     return result
-
-
-def _days(value) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, dt.timedelta):
-        return value.days
-    return int(value)  # some backends return whole days
 
 
 def _training(ids, year):
@@ -447,3 +438,122 @@ def _at_least(rule, period, count, need, figure) -> RuleResult:
         _("≥ %(n)s") % {"n": need},
         count >= need,
     )
+
+
+# Which pairings are judged, and their figures beside the targets --------------------
+
+
+def pairing_actuals(pairing, years: list[int]) -> dict[tuple[int, str], object]:
+    """Actual figures of a pairing per school year (by its first year, as the
+    agreements' yearly targets are) and target metric, to set beside the targets.
+    A handful of grouped queries."""
+    from django.db.models import Count, IntegerField, Q, Sum
+    from django.db.models.functions import Coalesce
+
+    from dispatch.choices import ActivityKind, SecondmentKind
+    from dispatch.models import Activity, BackboneCultivation, Stint
+    from pairings.choices import TargetMetric as M
+    from projects.choices import FundingKind
+    from projects.models import FundingLine
+
+    if not years:
+        return {}
+    actual: dict[tuple[int, str], object] = {}
+    kinds = {
+        SecondmentKind.TEACHING: M.TEACHING_SECONDMENTS,
+        SecondmentKind.ATTACHMENT: M.MANAGER_SECONDMENTS,
+        SecondmentKind.SHADOWING: M.SHADOWING,
+    }
+    for year in years:
+        span = periods.school_year(year)
+        rows = (
+            Stint.objects.filter(
+                secondment__pairing=pairing,
+                secondment__kind__in=list(kinds),
+                **periods.overlaps(span),
+            )
+            .values("secondment__kind")
+            .annotate(n=Count("secondment_id", distinct=True))
+        )
+        for row in rows:
+            actual[(year, kinds[row["secondment__kind"]])] = row["n"]
+    first, last = periods.school_year(min(years)), periods.school_year(max(years))
+    lessons = [ActivityKind.DEMONSTRATION_LESSON, ActivityKind.OPEN_LESSON]
+    for row in (
+        Activity.objects.filter(pairing=pairing, date__range=(first.start, last.end))
+        .annotate(year=school_year_of("date"))
+        .values("year")
+        .annotate(
+            lessons=Sum("lessons", filter=Q(kind__in=lessons)),
+            lectures=Count("id", filter=Q(kind=ActivityKind.LECTURE)),
+            research=Count("id", filter=Q(kind=ActivityKind.RESEARCH)),
+            trainees=Sum("teacher_participants", filter=Q(kind=ActivityKind.TRAINING)),
+        )
+    ):
+        year = row["year"]
+        actual[(year, M.DEMONSTRATION_LESSONS)] = row["lessons"] or 0
+        actual[(year, M.LECTURES)] = row["lectures"]
+        actual[(year, M.RESEARCH_ACTIVITIES)] = row["research"]
+        actual[(year, M.TRAINEES)] = row["trainees"] or 0
+    for row in (
+        BackboneCultivation.objects.filter(
+            pairing=pairing, recognised_on__range=(first.start, last.end)
+        )
+        .annotate(year=school_year_of("recognised_on"))
+        .values("year")
+        .annotate(n=Count("id"))
+    ):
+        actual[(row["year"], M.BACKBONE_TEACHERS)] = row["n"]
+    # Undated lines count on 31 December of their year: in the school year that
+    # starts that year.
+    for row in (
+        FundingLine.objects.filter(
+            Q(pairing=pairing) | Q(project__pairing=pairing), kind=FundingKind.RECEIVED
+        )
+        .annotate(
+            school_year=Coalesce(
+                school_year_of("date"), "year", output_field=IntegerField()
+            )
+        )
+        .filter(school_year__in=years)
+        .values("school_year")
+        .annotate(total=Sum("amount"))
+    ):
+        actual[(row["school_year"], M.FUNDS)] = row["total"]
+    return {key: value for key, value in actual.items() if key[0] in years}
+
+
+def latest_period():
+    """The latest reporting period that has started (the default semester)."""
+    from django.utils import timezone
+
+    from .models import ReportingPeriod
+
+    return (
+        ReportingPeriod.objects.filter(start__lte=timezone.localdate())
+        .order_by("-start")
+        .first()
+    )
+
+
+def compliance_pairings(*, user, semester, region=None):
+    """The user's pairings active in the semester (optionally in a region), in name
+    order: what the compliance list judges."""
+    pairings = pairing_list(user=user).filter(
+        start_date__lte=semester.end, end_date__gte=semester.start
+    )
+    if region is not None:
+        pairings = pairings.filter(
+            region_q(pairings.model, ("parties__school",), (region.path,))
+        )
+    return pairings.order_by("name", "pk")
+
+
+def compliance_matching(rows, *, rule: str, result: str):
+    """The judged pairings whose result (for one rule, or any rule) is ``result``;
+    "pass" without a rule means every rule passes."""
+    if rule:
+        return [r for r in rows if r.result(rule).status == result]
+    if result == "pass":
+        return [r for r in rows if r.passed]
+    return [r for r in rows if any(x.status == result for x in r.results)]

@@ -22,11 +22,12 @@ from core import freshness
 from core.choices import Direction
 from core.scope import scope_of, visible
 from dispatch.models import Activity, Secondment, Stint
-from pairings import compliance, periods
+from pairings import periods
 from pairings.choices import PairingStatus
 from pairings.models import Pairing, Region
 from projects.choices import FundingKind, FundingSource
 from projects.models import FundingLine
+from reporting import compliance
 from reporting.choices import ReportStatus
 from reporting.models import ReportingPeriod, SemesterReport
 
@@ -78,8 +79,7 @@ def _figures(user, year: int) -> dict:
         for row in stints.values("secondment__direction").annotate(
             people=Count("secondment__person_id", distinct=True),
             times=Count("secondment_id", distinct=True),
-            clipped=Sum(periods.clipped_duration(span)),
-            stints=Count("id"),
+            **periods.days_on_post(span),
         )
     }
 
@@ -96,10 +96,7 @@ def _figures(user, year: int) -> dict:
             ),
         }
 
-    days = sum(
-        _days(row.get("clipped")) + row.get("stints", 0)
-        for row in by_direction.values()
-    )
+    days = sum(periods.days_of(row) for row in by_direction.values())
     activities = visible(Activity.objects.all(), user).filter(
         date__range=(span.start, span.end)
     )
@@ -143,12 +140,6 @@ def _figures(user, year: int) -> dict:
     }
 
 
-def _days(value) -> int:
-    if value is None:
-        return 0
-    return value.days if hasattr(value, "days") else int(value)
-
-
 def _compliance(user, semester):
     """Share of pairings meeting every rule in the latest semester (cached briefly:
     it is the one figure that reads every rule's tables)."""
@@ -174,7 +165,7 @@ def _compliance(user, semester):
         **cached,
         "rate": rate,
         "semester": str(semester),
-        "url": _url("pairings:compliance", semester=semester.pk),
+        "url": _url("reporting:compliance", semester=semester.pk),
     }
 
 

@@ -17,6 +17,7 @@ import time
 import uuid
 from pathlib import Path
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -54,9 +55,9 @@ def export_request(*, user, table: str, spec: Spec) -> tuple[ExportJob, bool]:
 
 
 def enqueue(job_id: int) -> None:
-    from .tasks import build_export
-
-    build_export.delay(job_id)
+    """Queue the build by the task's name (``reporting.tasks`` imports this module,
+    not the other way round)."""
+    current_app.send_task("reporting.build_export", args=[job_id])
 
 
 def is_stale(job: ExportJob, now=None) -> bool:

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel, money_field, non_negative_check
+from core.scope import Rule, Shared, Special, own_rows
 
 from .choices import ExportStatus, ReportAction, ReportStatus, Semester, StatisticsTable
 
@@ -28,6 +29,8 @@ class ReportingPeriod(TimeStampedModel):
         default=False,
         help_text=_("Reports approved by the county also need the city's acceptance."),
     )
+
+    scope_rule = Shared(write=lambda scope: scope.top_level == 1)
 
     class Meta:
         verbose_name = _("reporting period")
@@ -163,6 +166,8 @@ class SemesterReport(TimeStampedModel):
     # Optimistic locking: a save must name the version it was edited from.
     version = models.PositiveIntegerField(_("version"), default=1)
 
+    scope_rule = Rule(via=("school",), school_writes=("school",))
+
     class Meta:
         verbose_name = _("semester report")
         verbose_name_plural = _("semester reports")
@@ -213,6 +218,8 @@ class ReportAttachment(TimeStampedModel):
         related_name="+",
     )
 
+    scope_rule = Rule(via=("report__school",), school_writes=("report__school",))
+
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
@@ -248,6 +255,8 @@ class ReportEvent(models.Model):
     )
     comment = models.TextField(_("comment"), blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    scope_rule = Rule(via=("report__school",))
 
     class Meta:
         verbose_name = _("report event")
@@ -287,6 +296,12 @@ class ExportJob(TimeStampedModel):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+
+    scope_rule = Special(see=own_rows, write=lambda scope: not scope.is_empty)
+
+    # A running job's progress is bookkeeping: not audited, no figure depends on it.
+    audit_quiet_fields = ("progress", "stage", "started_at")
+    changes_no_figure = True
 
     class Meta:
         verbose_name = _("export job")

@@ -43,14 +43,9 @@ def _stints(school, period, school_field):
     ).aggregate(
         times=Count("secondment_id", distinct=True),
         people=Count("secondment__person_id", distinct=True),
-        clipped=Sum(periods.clipped_duration(period)),
-        stints=Count("id"),
+        **periods.days_on_post(period),
     )
-    clipped = rows["clipped"]
-    days = (clipped.days if hasattr(clipped, "days") else int(clipped or 0)) + rows[
-        "stints"
-    ]
-    return rows["times"], rows["people"], days if rows["stints"] else 0
+    return rows["times"], rows["people"], periods.days_of(rows)
 
 
 def prefill(school, reporting_period) -> dict:

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from itertools import islice
 
+from celery import current_app
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -85,9 +86,9 @@ def preview(*, user, code: str, spec: Spec, again: bool = False) -> Preview | No
 
 
 def enqueue(**kwargs) -> None:
-    from .tasks import build_preview
-
-    build_preview.delay(**kwargs)
+    """Queue the preview by the task's name (``reporting.tasks`` imports this
+    module, not the other way round)."""
+    current_app.send_task("reporting.build_preview", kwargs=kwargs)
 
 
 def build(*, user, code: str, spec: Spec) -> Preview:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from core.models import Membership
 from core.notifications import notify
-from core.scope import scope_of
+from core.scope import is_above, may_review, scope_of
 
 from . import prefill as prefill_module
 from .choices import ExportStatus, ReportAction, ReportStatus
@@ -42,26 +42,20 @@ def is_school_staff_of(user, report) -> bool:
 
 
 def _county_path(report) -> str:
-    parts = report.school.region.path.strip("/").split("/")
-    return "/".join(parts[:3]) + "/"
+    """The path of the county-level region that approves the school's reports,
+    whatever the depth (a township below a county, a 直辖市's district, a county
+    directly under the province)."""
+    return report.school.region.county().path
 
 
 def is_reviewer(user, report) -> bool:
     """Bureau staff whose region holds the school (or an administrator)."""
-    scope = scope_of(user)
-    if scope.is_admin:
-        return True
-    path = report.school.region.path
-    return any(path.startswith(p) for p in scope.bureau_paths)
+    return may_review(user, report.school.region.path)
 
 
 def is_superior(user, report) -> bool:
     """Above the county that approves: city or province bureau, or an administrator."""
-    scope = scope_of(user)
-    if scope.is_admin:
-        return True
-    county = _county_path(report)
-    return any(county.startswith(p) and p != county for p in scope.bureau_paths)
+    return is_above(user, _county_path(report))
 
 
 def can_edit(user, report, today: dt.date | None = None) -> bool:

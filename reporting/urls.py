@@ -4,10 +4,12 @@ from core.generic import crud_urls
 
 from . import views
 from .models import ReportingPeriod
+from .views_compliance import ComplianceList
 
 app_name = "reporting"
 
 urlpatterns = [
+    path("compliance/", ComplianceList.as_view(), name="compliance"),
     path("reports/mine/", views.MyReports.as_view(), name="my_reports"),
     path("reports/review/", views.ReviewQueue.as_view(), name="review"),
     path(

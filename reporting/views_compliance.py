@@ -3,16 +3,18 @@
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from core.filters import make_searchable
 from core.forms import BootstrapMixin
 from core.scope import visible
-from reporting.models import ReportingPeriod
+from pairings import periods
+from pairings.models import Region
 
-from . import compliance, periods, selectors
-from .models import Region
+from . import compliance
+from .models import ReportingPeriod
 
 RESULTS = [
     ("", _("any result")),
@@ -45,11 +47,11 @@ class ComplianceFilter(BootstrapMixin, forms.Form):
 
 
 class ComplianceList(LoginRequiredMixin, TemplateView):
-    template_name = "pairings/compliance_list.html"
+    template_name = "reporting/compliance_list.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        latest = selectors.latest_period()
+        latest = compliance.latest_period()
         data = self.request.GET.copy()
         if not data.get("semester") and latest:
             data["semester"] = latest.pk
@@ -57,7 +59,7 @@ class ComplianceList(LoginRequiredMixin, TemplateView):
         rows, semester = [], None
         if form.is_valid():
             semester = form.cleaned_data["semester"]
-            ordered = selectors.compliance_pairings(
+            ordered = compliance.compliance_pairings(
                 user=self.request.user,
                 semester=semester,
                 region=form.cleaned_data["region"],
@@ -72,7 +74,7 @@ class ComplianceList(LoginRequiredMixin, TemplateView):
                 )
                 context.update(self._context(form, page, semester, None))
                 return context
-            rows = selectors.compliance_matching(
+            rows = compliance.compliance_matching(
                 compliance.evaluate(ordered, periods.semester(semester)),
                 rule=rule,
                 result=result,
@@ -89,3 +91,45 @@ class ComplianceList(LoginRequiredMixin, TemplateView):
             "rules": list(compliance.RULES.items()),
             "total": total,
         }
+
+
+def pairing_panel(request, pairing) -> dict:
+    """The pairing page's yearly targets against what was done, and its compliance
+    in a chosen semester (default: the latest)."""
+    targets = [t for a in pairing.agreements.all() for t in a.targets.all()]
+    actual = compliance.pairing_actuals(pairing, sorted({t.year for t in targets}))
+    semesters = list(
+        ReportingPeriod.objects.filter(
+            start__lte=min(pairing.end_date, timezone.localdate()),
+            end__gte=pairing.start_date,
+        ).order_by("-start")
+    )
+    chosen = next(
+        (p for p in semesters if str(p.pk) == request.GET.get("semester")),
+        semesters[0] if semesters else None,
+    )
+    context = {
+        "targets": [
+            {
+                "target": t,
+                "actual": actual.get((t.year, t.metric), 0),
+                "rate": _rate(actual.get((t.year, t.metric), 0), t.planned),
+            }
+            for t in targets
+        ],
+        "semesters": semesters,
+        "semester": chosen,
+        "compliance": None,
+    }
+    if chosen is not None:
+        [context["compliance"]] = compliance.evaluate(
+            [pairing], periods.semester(chosen)
+        )
+    return context
+
+
+def _rate(actual, planned):
+    """Completion rate in percent, not capped at 100."""
+    if not planned:
+        return None
+    return round(float(actual) * 100 / float(planned), 1)

@@ -499,7 +499,7 @@ def test_reporting_period_fixture_is_the_worlds(w):
 
 
 def test_a_workbook_judges_each_pairing_once(w, monkeypatch):
-    from pairings import compliance
+    from reporting import compliance
 
     judged = []
     real = compliance.evaluate

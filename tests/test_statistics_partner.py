@@ -21,7 +21,7 @@ from dispatch.models import (
     Stint,
     TrainingParticipation,
 )
-from pairings import compliance, periods
+from pairings import periods
 from pairings.models import (
     Agreement,
     AgreementTarget,
@@ -30,6 +30,7 @@ from pairings.models import (
     SchoolYearProfile,
 )
 from projects.models import Donation, FundingLine
+from reporting import compliance
 from reporting.statistics import partner_assistance
 from reporting.statistics.base import Spec, rate, wan
 

@@ -23,7 +23,6 @@ from dispatch.models import (
     Stint,
     TrainingParticipation,
 )
-from pairings import compliance
 from pairings.models import (
     Pairing,
     PairingAssessment,
@@ -31,6 +30,7 @@ from pairings.models import (
     Programme,
     SchoolYearProfile,
 )
+from reporting import compliance
 from reporting import services as reporting_services
 from reporting.choices import ReportStatus
 from reporting.models import ReportEvent, ReportingPeriod, SemesterReport

@@ -83,7 +83,7 @@ def test_list_query_counts_do_not_grow_with_rows(
     client.force_login(w["xian"])
     urls = [reverse(name) for name in LISTS] + [
         reverse("pairings:pairing_detail", args=[w["pA1"].pk]),
-        reverse("pairings:compliance"),
+        reverse("reporting:compliance"),
         reverse("home"),
     ]
     before = {url: count_queries(client, url) for url in urls}
@@ -380,7 +380,7 @@ class TestComplianceList:
             host_side="receiving",
         )
         client.force_login(w["xian"])
-        url = reverse("pairings:compliance")
+        url = reverse("reporting:compliance")
         base = {"semester": w["period"].pk}
         passing = client.get(url, {**base, "rule": "research", "result": "pass"})
         assert [r.pairing for r in passing.context["page"]] == [w["pA1"]]
@@ -391,7 +391,7 @@ class TestComplianceList:
     def test_unfiltered_list_judges_every_pairing_shown(self, client, w):
         client.force_login(w["sheng"])
         response = client.get(
-            reverse("pairings:compliance"), {"semester": w["period"].pk}
+            reverse("reporting:compliance"), {"semester": w["period"].pk}
         )
         rows = list(response.context["page"])
         assert {r.pairing.name for r in rows} == {
@@ -404,7 +404,7 @@ class TestComplianceList:
     def test_region_filter(self, client, w):
         client.force_login(w["sheng"])
         response = client.get(
-            reverse("pairings:compliance"),
+            reverse("reporting:compliance"),
             {"semester": w["period"].pk, "region": w["B1"].pk},
         )
         assert [r.pairing.name for r in response.context["page"]] == ["市南结对"]

@@ -93,6 +93,10 @@ TEMPLATES = [
 ]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# What a membership attaches a user to (as AUTH_USER_MODEL names the user): core
+# reads scope through these and names no domain app itself.
+SCOPE_REGION_MODEL = "pairings.Region"
+SCOPE_SCHOOL_MODEL = "pairings.School"
 
 AUTH_PASSWORD_VALIDATORS = [
     {

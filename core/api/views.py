@@ -22,7 +22,7 @@ from .viewsets import PlainViewSet, form_or_400
 
 class AuditEntrySerializer(serializers.ModelSerializer):
     model = serializers.SerializerMethodField(
-        help_text=_("Object type as app.model, e.g. dispatch.secondment.")
+        help_text=_("Object type as app_label.model_name.")
     )
     model_name = serializers.SerializerMethodField(
         help_text=_("Object type in the request's language.")
@@ -59,7 +59,7 @@ AUDIT_PARAMETERS = [
     OpenApiParameter(
         "model",
         OpenApiTypes.STR,
-        description=_("Object type as app.model, e.g. dispatch.secondment."),
+        description=_("Object type as app_label.model_name."),
     ),
     OpenApiParameter(
         "action",
@@ -158,3 +158,11 @@ class NotificationViewSet(mixins.ListModelMixin, PlainViewSet):
         return Response(
             {"marked": notifications.notifications_read_all(user=request.user)}
         )
+
+
+# The endpoints this app adds under /api/v1/ (prefix, viewset, basename); read by
+# config/api_urls.py through the AppConfig's ``api`` attribute.
+ROUTES = [
+    ("audit", AuditEntryViewSet, "auditentry"),
+    ("notifications", NotificationViewSet, "notification"),
+]

@@ -18,6 +18,7 @@ from rest_framework import (
     exceptions,
     filters,
     permissions,
+    serializers,
     status,
     viewsets,
 )
@@ -101,6 +102,14 @@ class ScopedReadViewSet(viewsets.ReadOnlyModelViewSet):
             cls.ordering_fields = [c.sort for c in cls.list_view.columns if c.sort]
         else:
             cls.ordering_fields = ["pk"]
+        if cls.model is not None and getattr(cls, "serializer_class", None) is None:
+            # A record type without a serializer of its own reads as all its fields.
+            meta = type("Meta", (), {"model": cls.model, "fields": "__all__"})
+            cls.serializer_class = type(
+                f"{cls.model.__name__}Serializer",
+                (serializers.ModelSerializer,),
+                {"Meta": meta},
+            )
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -81,3 +81,14 @@ class ActivityViewSet(ScopedViewSet):
     @staticmethod
     def queryset_extra(queryset):
         return queryset.prefetch_related("participations")
+
+
+# The endpoints this app adds under /api/v1/ (prefix, viewset, basename); read by
+# config/api_urls.py through the AppConfig's ``api`` attribute.
+ROUTES = [
+    ("people", PersonViewSet, "person"),
+    ("secondments", SecondmentViewSet, "secondment"),
+    ("stints", StintViewSet, "stint"),
+    ("appraisals", AppraisalViewSet, "appraisal"),
+    ("activities", ActivityViewSet, "activity"),
+]

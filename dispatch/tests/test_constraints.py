@@ -137,7 +137,10 @@ class TestSecondment:
                 ],
                 **self.fields(PairingFactory()),
             )
-        assert messages(exc.value) == "该在岗时段与 2024-09-02 至 2024-10-30 的在岗时段重叠。"
+        assert (
+            messages(exc.value)
+            == "该在岗时段与 2024-09-02 至 2024-10-30 的在岗时段重叠。"
+        )
         assert not Secondment.objects.exists()
 
     def test_host_must_be_on_the_receiving_side_for_teaching_support(self):

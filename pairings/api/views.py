@@ -92,3 +92,15 @@ class AgreementViewSet(ScopedViewSet):
         return queryset.prefetch_related(
             Prefetch("targets", queryset=AgreementTarget.objects.order_by("year", "pk"))
         )
+
+
+# The endpoints this app adds under /api/v1/ (prefix, viewset, basename); read by
+# config/api_urls.py through the AppConfig's ``api`` attribute.
+ROUTES = [
+    ("regions", RegionViewSet, "region"),
+    ("schools", SchoolViewSet, "school"),
+    ("school-profiles", SchoolYearProfileViewSet, "schoolyearprofile"),
+    ("programmes", ProgrammeViewSet, "programme"),
+    ("pairings", PairingViewSet, "pairing"),
+    ("agreements", AgreementViewSet, "agreement"),
+]

@@ -41,3 +41,12 @@ class DonationViewSet(ScopedViewSet):
     list_view = views.DonationList
     edit_view = views.DonationEdit
     serializer_class = serializers.DonationSerializer
+
+
+# The endpoints this app adds under /api/v1/ (prefix, viewset, basename); read by
+# config/api_urls.py through the AppConfig's ``api`` attribute.
+ROUTES = [
+    ("projects", AidProjectViewSet, "aidproject"),
+    ("funding-lines", FundingLineViewSet, "fundingline"),
+    ("donations", DonationViewSet, "donation"),
+]

@@ -25,10 +25,9 @@ from core.api.viewsets import (
     validation_errors,
 )
 from core.scope import scope_of, visible
-from pairings import compliance, periods, selectors
+from pairings import periods
 from pairings.models import School
-from pairings.views_compliance import ComplianceFilter
-from reporting import attachments, exports, services, views
+from reporting import attachments, compliance, exports, services, views
 from reporting.filtersets import (
     REPORT_ORDER,
     ReportAttachmentFilterSet,
@@ -50,6 +49,7 @@ from reporting.statistics.forms import (
     valid_or_404,
 )
 from reporting.views_attachments import file_response
+from reporting.views_compliance import ComplianceFilter
 
 from . import serializers
 
@@ -336,13 +336,13 @@ class ComplianceViewSet(PlainViewSet):
     def list(self, request):
         data = request.query_params.copy()
         if not data.get("semester"):
-            latest = selectors.latest_period()
+            latest = compliance.latest_period()
             if latest is not None:
                 data["semester"] = latest.pk
         form = ComplianceFilter(data, user=request.user)
         cleaned = form_or_400(form)
         semester = cleaned["semester"]
-        pairings = selectors.compliance_pairings(
+        pairings = compliance.compliance_pairings(
             user=request.user, semester=semester, region=cleaned["region"]
         )
         rule, result = cleaned["rule"], cleaned["result"]
@@ -351,7 +351,7 @@ class ComplianceViewSet(PlainViewSet):
             page = self.paginate_queryset(pairings)
             rows = compliance.evaluate(list(page), span)
         else:
-            rows = selectors.compliance_matching(
+            rows = compliance.compliance_matching(
                 compliance.evaluate(pairings, span), rule=rule, result=result
             )
             rows = self.paginate_queryset(rows)
@@ -580,3 +580,15 @@ class ExportJobViewSet(
         return Response(
             serializers.ExportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED
         )
+
+
+# The endpoints this app adds under /api/v1/ (prefix, viewset, basename); read by
+# config/api_urls.py through the AppConfig's ``api`` attribute.
+ROUTES = [
+    ("reporting-periods", ReportingPeriodViewSet, "reportingperiod"),
+    ("reports", SemesterReportViewSet, "semesterreport"),
+    ("report-attachments", ReportAttachmentViewSet, "reportattachment"),
+    ("compliance", ComplianceViewSet, "compliance"),
+    ("statistics", StatisticsViewSet, "statistics"),
+    ("exports", ExportJobViewSet, "exportjob"),
+]

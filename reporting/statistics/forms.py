@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.forms import BootstrapMixin
-from core.scope import Scope, scope_of, visible
+from core.scope import Scope, scope_of, under, visible
 from pairings import periods
 from pairings.choices import RegionLevel
 from pairings.models import Programme, Region
@@ -87,10 +86,7 @@ def regions_to_name(scope: Scope):
     ).order_by("path")
     if scope.is_admin or scope.covers_all_regions:
         return regions
-    below = Q(pk__in=[])
-    for path in scope.region_paths:
-        below |= Q(path__startswith=path)
-    return regions.filter(below)
+    return regions.filter(under(scope.region_paths, ""))
 
 
 class StatisticsForm(BootstrapMixin, forms.Form):

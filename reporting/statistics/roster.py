@@ -25,7 +25,8 @@ from dispatch.choices import (
     Title,
 )
 from dispatch.models import Appraisal, Secondment, Stint
-from pairings import compliance, periods, selectors
+from pairings import periods, selectors
+from reporting import compliance
 
 from . import base
 from .base import Column, HeaderCell, Row, Table

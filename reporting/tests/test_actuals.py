@@ -7,12 +7,11 @@ from decimal import Decimal
 import pytest
 
 from dispatch.tests.factories import ActivityFactory
-from pairings import selectors
 from pairings.choices import TargetMetric as M
 from pairings.models import AgreementTarget
+from pairings.tests.factories import PairingFactory
 from projects.models import FundingLine
-
-from .factories import PairingFactory
+from reporting import compliance
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -29,7 +28,7 @@ def test_actuals_follow_the_school_year():
         pairing=pairing, source="county", year=2025, kind="received",
         date=D(2025, 2, 1), amount=Decimal("50.5"),
     )  # fmt: skip
-    actual = selectors.pairing_actuals(pairing, [2024])
+    actual = compliance.pairing_actuals(pairing, [2024])
     # 2024-10-01 and 2025-03-01; not 2024-08-31 (2023-2024) nor 2025-10-01.
     assert actual[(2024, M.LECTURES)] == 2
     assert actual[(2024, M.FUNDS)] == Decimal("150.5")

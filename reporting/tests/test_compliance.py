@@ -8,10 +8,14 @@ import pytest
 from core.choices import Direction
 from dispatch.models import BackboneCultivation, Stint, TrainingParticipation
 from dispatch.tests.factories import ActivityFactory, PersonFactory, SecondmentFactory
-from pairings import compliance, periods
+from pairings import periods
 from pairings.models import PairingAssessment, SchoolYearProfile
-
-from .factories import PairingFactory, receiving_school, supporting_school
+from pairings.tests.factories import (
+    PairingFactory,
+    receiving_school,
+    supporting_school,
+)
+from reporting import compliance
 
 pytestmark = pytest.mark.django_db
 

@@ -84,3 +84,32 @@ def _deferred_rules_hold(request):
 
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            # Back to deferred: the shared world's transaction (``w``) goes on
+            # around the next test, and a setting lasts until the transaction ends.
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+@pytest.fixture(scope="module")
+def _world(django_db_setup, django_db_blocker):
+    """The test world (``tests/world.py``), built once per test module inside a
+    transaction that is rolled back after the module's last test. Each test runs
+    inside it in a savepoint of its own (pytest-django's ``db``), so what a test
+    writes is gone before the next one starts."""
+    from django.db import transaction
+
+    from tests import world
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        built = world.build()
+        yield built
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def w(_world, db):
+    """The world for one test: fresh copies of the module's objects, so that a test
+    changing an object in memory does not hand the change to the next test. A
+    module with tests that commit (``transaction=True``) defines its own ``w``."""
+    import copy
+
+    return copy.deepcopy(_world)

@@ -31,14 +31,7 @@ from reporting.models import (
 from reporting.statistics import partner_assistance
 from reporting.statistics.base import Spec
 
-from . import world
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def w():
-    return world.build()
 
 
 def auth(key):

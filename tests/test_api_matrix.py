@@ -81,11 +81,6 @@ def test_every_api_route_is_covered():
     assert uncovered == [], "add these API routes to the matrix"
 
 
-@pytest.fixture
-def w():
-    return world.build()
-
-
 REGION_OF = {"in_A1": "A1", "in_B1": "B1", "in_L": "L"}
 
 

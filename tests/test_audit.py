@@ -16,14 +16,7 @@ from pairings.services import pairing_create
 from reporting.models import ExportJob
 from reporting.tasks import expire_exports
 
-from . import world
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def w():
-    return world.build()
 
 
 def entries_for(obj):

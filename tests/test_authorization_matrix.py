@@ -121,11 +121,6 @@ def admin_only_objects(w):
     }
 
 
-@pytest.fixture
-def w():
-    return world.build()
-
-
 def client_for(client, user):
     client.force_login(user)
     return client

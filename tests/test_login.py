@@ -11,11 +11,6 @@ from . import world
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def w():
-    return world.build()
-
-
 def login(client, username, password, ip="203.0.113.7"):
     return client.post(
         reverse("login"),

@@ -19,14 +19,7 @@ from reporting import services
 from reporting.models import ReportEvent, ReportingPeriod, SemesterReport
 from reporting.prefill import FIGURES, prefill
 
-from . import world
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def w():
-    return world.build()
 
 
 @pytest.fixture

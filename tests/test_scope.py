@@ -12,11 +12,6 @@ from . import world
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def w():
-    return world.build()
-
-
 def scoped_models(w):
     return list(w["in_A1"].keys())
 

@@ -80,11 +80,6 @@ def stay(pairing, person, kind, direction, start, end, sending, host):
     return s
 
 
-@pytest.fixture
-def w():
-    return world.build()
-
-
 # 人员交流: every secondment in exactly one group ---------------------------------
 
 

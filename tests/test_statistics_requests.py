@@ -33,11 +33,6 @@ def export_root(settings, tmp_path):
 
 
 @pytest.fixture
-def w(db):
-    return world.build()
-
-
-@pytest.fixture
 def queued(monkeypatch):
     """The preview tasks the pages queue, kept here instead of sent to a broker."""
     tasks = []

@@ -4,15 +4,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from . import world
-
 pytestmark = pytest.mark.django_db
 User = get_user_model()
-
-
-@pytest.fixture
-def w():
-    return world.build()
 
 
 def new_user(client, **data):

@@ -32,11 +32,6 @@ LISTS = {
 }
 
 
-@pytest.fixture
-def w():
-    return world.build()
-
-
 def names_on(response):
     return {obj.pk for obj in response.context["page"]}
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from core.choices import Direction, Side
 from core.scope import region_q
@@ -59,7 +59,58 @@ ON_POST_KINDS = [
 ]
 
 
-@dataclass
+# The rules' messages, translated once per ``evaluate`` call (not once per pairing:
+# a national list judges ~50,000 pairings).
+MESSAGES = {
+    "each_way": gettext_noop(
+        "supporting → receiving %(out)s, receiving → supporting %(back)s"
+    ),
+    "at_least_each_way": gettext_noop("≥ %(n)s each way"),
+    "at_least_in_all": gettext_noop("≥ %(n)s in all"),
+    "short_days": gettext_noop("%(name)s: %(days)s days this semester < %(need)s days"),
+    "short_stint": gettext_noop(
+        "%(name)s: a stint of %(days)s consecutive days < %(need)s days"
+    ),
+    "people_meet": gettext_noop("%(ok)s of %(all)s people meet it"),
+    "on_post_threshold": gettext_noop(
+        "≥ %(days)s days per semester, each stint ≥ %(stint)s days"
+    ),
+    "percent_at_least": gettext_noop("≥ %(n)s%%"),
+    "no_teacher_count_year": gettext_noop(
+        "%(n)s trained; no subject-teacher count for the year"
+    ),
+    "coverage": gettext_noop(
+        "%(trained)s of %(teachers)s subject teachers (%(rate).1f%%)"
+    ),
+    "no_teacher_count": gettext_noop("%(n)s cultivated; no subject-teacher count"),
+    "cultivated": gettext_noop("%(n)s cultivated (%(teachers)s subject teachers)"),
+    "at_least": gettext_noop("≥ %(n)s"),
+    "activities": gettext_noop("%(n)s activities"),
+    "assessments": gettext_noop("%(n)s assessments"),
+    "cycle": gettext_noop("cycle %(start)s – %(end)s"),
+}
+
+
+class Messages:
+    """The rule messages in the active language; a text that many pairings share
+    (a threshold, a cycle) is formatted once and the same string kept for all."""
+
+    def __init__(self):
+        self.templates = {key: _(text) for key, text in MESSAGES.items()}
+        self.shared: dict[tuple, str] = {}
+
+    def __call__(self, key: str, **values) -> str:
+        return self.templates[key] % values
+
+    def once(self, key: str, **values) -> str:
+        found = (key, *values.items())
+        text = self.shared.get(found)
+        if text is None:
+            text = self.shared[found] = self.templates[key] % values
+        return text
+
+
+@dataclass(slots=True)
 class RuleResult:
     rule: str
     period: str
@@ -77,7 +128,7 @@ class RuleResult:
         return {True: "pass", False: "fail", None: "no_data"}[self.passed]
 
 
-@dataclass
+@dataclass(slots=True)
 class PairingCompliance:
     pairing: Pairing
     results: list[RuleResult]
@@ -100,6 +151,11 @@ def evaluate(pairings, semester: periods.Period) -> list[PairingCompliance]:
     ids = [p.pk for p in pairings]
     if not ids:
         return []
+    # One programme object per programme, not one per pairing (memory).
+    programmes = {}
+    for p in pairings:
+        p.programme = programmes.setdefault(p.programme_id, p.programme)
+    text = Messages()
     year = periods.school_year(periods.school_year_of(semester.start))
     managers = _distinct_people(ids, semester, [SecondmentKind.ATTACHMENT])
     teachers = _distinct_people(ids, year, TEACHER_KINDS)
@@ -111,7 +167,7 @@ def evaluate(pairings, semester: periods.Period) -> list[PairingCompliance]:
     assessments = _count(PairingAssessment.objects.all(), ids, semester, "assessed_on")
     # The cycle rule counts the cycle up to the semester's end: a teacher
     # recognised later does not change a past semester's judgement (§5a).
-    cycles = {p.pk: _cycle(p, semester.end) for p in pairings}
+    cycles = {p.pk: _cycle(p, semester.end, text) for p in pairings}
     backbone = _backbone(pairings, cycles)
     backbone_base = _subject_teachers_latest(ids, year)
     results = []
@@ -121,34 +177,40 @@ def evaluate(pairings, semester: periods.Period) -> list[PairingCompliance]:
             PairingCompliance(
                 p,
                 [
-                    _managers_result(programme, semester, managers.get(p.pk, {})),
-                    _teachers_result(programme, year, teachers.get(p.pk, {})),
-                    _time_on_post_result(programme, semester, on_post.get(p.pk, [])),
+                    _managers_result(text, programme, semester, managers.get(p.pk, {})),
+                    _teachers_result(text, programme, year, teachers.get(p.pk, {})),
+                    _time_on_post_result(
+                        text, programme, semester, on_post.get(p.pk, [])
+                    ),
                     _training_result(
+                        text,
                         programme,
                         year,
                         trained.get(p.pk, 0),
                         subject_teachers.get(p.pk),
                     ),
                     _backbone_result(
+                        text,
                         programme,
                         cycles[p.pk],
                         backbone.get(p.pk, 0),
                         backbone_base.get(p.pk),
                     ),
                     _at_least(
+                        text,
                         RESEARCH,
                         semester,
                         research.get(p.pk, 0),
                         programme.min_research_activities,
-                        _("%(n)s activities"),
+                        "activities",
                     ),
                     _at_least(
+                        text,
                         ASSESSMENT,
                         semester,
                         assessments.get(p.pk, 0),
                         programme.min_assessments,
-                        _("%(n)s assessments"),
+                        "assessments",
                     ),
                 ],
             )
@@ -280,7 +342,7 @@ def _count(queryset, ids, period, date_field) -> dict[int, int]:
     )
 
 
-def _cycle(pairing, until) -> periods.Period:
+def _cycle(pairing, until, text) -> periods.Period:
     """The programme cycle, within the pairing's own dates, up to ``until`` (the
     end of the semester judged)."""
     start = max(pairing.programme.cycle_start, pairing.start_date)
@@ -288,10 +350,7 @@ def _cycle(pairing, until) -> periods.Period:
     if end < start:
         start, end = pairing.start_date, min(pairing.end_date, max(until, start))
     return periods.Period(
-        start,
-        end,
-        _("cycle %(start)s – %(end)s")
-        % {"start": start.isoformat(), "end": end.isoformat()},
+        start, end, text.once("cycle", start=start.isoformat(), end=end.isoformat())
     )
 
 
@@ -310,7 +369,7 @@ def _backbone(pairings, cycles) -> dict[int, int]:
 # Judgements ------------------------------------------------------------------------
 
 
-def _managers_result(programme, semester, people) -> RuleResult:
+def _managers_result(text, programme, semester, people) -> RuleResult:
     need = programme.min_managers_per_side
     out, back = (
         people.get(Direction.TO_RECEIVING, 0),
@@ -319,14 +378,13 @@ def _managers_result(programme, semester, people) -> RuleResult:
     return RuleResult(
         MANAGERS,
         semester.label,
-        _("supporting → receiving %(out)s, receiving → supporting %(back)s")
-        % {"out": out, "back": back},
-        _("≥ %(n)s each way") % {"n": need},
+        text.once("each_way", out=out, back=back),
+        text.once("at_least_each_way", n=need),
         out >= need and back >= need,
     )
 
 
-def _teachers_result(programme, year, people) -> RuleResult:
+def _teachers_result(text, programme, year, people) -> RuleResult:
     need = programme.min_teachers_exchanged
     out, back = (
         people.get(Direction.TO_RECEIVING, 0),
@@ -334,37 +392,40 @@ def _teachers_result(programme, year, people) -> RuleResult:
     )
     if programme.teachers_exchanged_per_direction:
         passed = out >= need and back >= need
-        threshold = _("≥ %(n)s each way") % {"n": need}
+        threshold = text.once("at_least_each_way", n=need)
     else:
         passed = out + back >= need
-        threshold = _("≥ %(n)s in all") % {"n": need}
+        threshold = text.once("at_least_in_all", n=need)
     return RuleResult(
         TEACHERS,
         year.label,
-        _("supporting → receiving %(out)s, receiving → supporting %(back)s")
-        % {"out": out, "back": back},
+        text.once("each_way", out=out, back=back),
         threshold,
         passed,
     )
 
 
-def _time_on_post_result(programme, semester, people) -> RuleResult:
+def _time_on_post_result(text, programme, semester, people) -> RuleResult:
     need_days, need_stint = programme.min_days_on_post, programme.min_stint_days
     details = []
     for person in people:
         if person["days"] < need_days:
             details.append(
-                _("%(name)s: %(days)s days this semester < %(need)s days")
-                % {"name": person["name"], "days": person["days"], "need": need_days}
+                text(
+                    "short_days",
+                    name=person["name"],
+                    days=person["days"],
+                    need=need_days,
+                )
             )
         if person["shortest"] < need_stint:
             details.append(
-                _("%(name)s: a stint of %(days)s consecutive days < %(need)s days")
-                % {
-                    "name": person["name"],
-                    "days": person["shortest"],
-                    "need": need_stint,
-                }
+                text(
+                    "short_stint",
+                    name=person["name"],
+                    days=person["shortest"],
+                    need=need_stint,
+                )
             )
     ok = sum(
         1 for p in people if p["days"] >= need_days and p["shortest"] >= need_stint
@@ -372,22 +433,21 @@ def _time_on_post_result(programme, semester, people) -> RuleResult:
     return RuleResult(
         TIME_ON_POST,
         semester.label,
-        _("%(ok)s of %(all)s people meet it") % {"ok": ok, "all": len(people)},
-        _("≥ %(days)s days per semester, each stint ≥ %(stint)s days")
-        % {"days": need_days, "stint": need_stint},
+        text.once("people_meet", ok=ok, all=len(people)),
+        text.once("on_post_threshold", days=need_days, stint=need_stint),
         None if not people else not details,
         details,
     )
 
 
-def _training_result(programme, year, trained, teachers) -> RuleResult:
+def _training_result(text, programme, year, trained, teachers) -> RuleResult:
     need = programme.training_coverage_percent
-    threshold = _("≥ %(n)s%%") % {"n": need}
+    threshold = text.once("percent_at_least", n=need)
     if not teachers:
         return RuleResult(
             TRAINING,
             year.label,
-            _("%(n)s trained; no subject-teacher count for the year") % {"n": trained},
+            text.once("no_teacher_count_year", n=trained),
             threshold,
             None,
         )
@@ -395,8 +455,7 @@ def _training_result(programme, year, trained, teachers) -> RuleResult:
     return RuleResult(
         TRAINING,
         year.label,
-        _("%(trained)s of %(teachers)s subject teachers (%(rate).1f%%)")
-        % {"trained": trained, "teachers": teachers, "rate": rate},
+        text("coverage", trained=trained, teachers=teachers, rate=rate),
         threshold,
         trained * 100 >= need * teachers,
     )
@@ -410,12 +469,12 @@ def backbone_target(programme, subject_teachers: int) -> int:
     return programme.backbone_target_medium
 
 
-def _backbone_result(programme, cycle, cultivated, teachers) -> RuleResult:
+def _backbone_result(text, programme, cycle, cultivated, teachers) -> RuleResult:
     if teachers is None:
         return RuleResult(
             BACKBONE,
             cycle.label,
-            _("%(n)s cultivated; no subject-teacher count") % {"n": cultivated},
+            text.once("no_teacher_count", n=cultivated),
             "—",
             None,
         )
@@ -423,19 +482,18 @@ def _backbone_result(programme, cycle, cultivated, teachers) -> RuleResult:
     return RuleResult(
         BACKBONE,
         cycle.label,
-        _("%(n)s cultivated (%(teachers)s subject teachers)")
-        % {"n": cultivated, "teachers": teachers},
-        _("≥ %(n)s") % {"n": target},
+        text.once("cultivated", n=cultivated, teachers=teachers),
+        text.once("at_least", n=target),
         cultivated >= target,
     )
 
 
-def _at_least(rule, period, count, need, figure) -> RuleResult:
+def _at_least(text, rule, period, count, need, figure) -> RuleResult:
     return RuleResult(
         rule,
         period.label,
-        figure % {"n": count},
-        _("≥ %(n)s") % {"n": need},
+        text.once(figure, n=count),
+        text.once("at_least", n=need),
         count >= need,
     )
 

@@ -127,10 +127,17 @@ class Table:
     notes: list[str] = field(default_factory=list)
     unit_name: str = ""  # 填报单位
     checks: list[Check] = field(default_factory=list)  # 校验 lines
+    count: int | None = None  # a streamed table's rows, counted in the database
 
     @property
     def streamed(self) -> bool:
         return not isinstance(self.rows, list)
+
+    @property
+    def row_count(self) -> int | None:
+        """How many rows the table has: a list's length, or a streamed table's
+        ``count`` (None when it does not carry one)."""
+        return self.count if self.streamed else len(self.rows)
 
 
 def wan(yuan) -> Decimal:

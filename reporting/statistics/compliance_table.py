@@ -3,11 +3,13 @@
 inside the span (as in table 1).
 
 One batch call of the compliance engine and one query for the schools of the
-pairings: the query count does not grow with the number of pairings."""
+pairings: the query count does not grow with the number of pairings. The rows are
+made as the sheet is written (streamed)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
@@ -55,7 +57,7 @@ def pairings_in(user, tops, term):
     return visible(in_force.filter(Exists(party)), user).order_by("name", "pk")
 
 
-def _rows(user, tops, semester) -> list[Row]:
+def _rows(user, tops, semester) -> Rows:
     term = periods.semester(semester)
     evaluated = base.evaluate(pairings_in(user, tops, term), term)
     schools: dict[tuple[int, str], list[str]] = defaultdict(list)
@@ -65,24 +67,34 @@ def _rows(user, tops, semester) -> list[Row]:
         .values_list("pairing_id", "side", "school__name")
     ):
         schools[pairing_id, side].append(name)
-    # Translated once per table, not once per rule of every pairing.
-    results = {passed: result_label(passed) for passed in (True, False, None)}
-    yes, no = _("yes"), _("no")
-    rows = []
-    for number, checked in enumerate(evaluated, start=1):
-        pk = checked.pairing.pk
-        values = {
-            "number": number,
-            "pairing": checked.pairing.name,
-            "receiving": "、".join(schools[pk, Side.RECEIVING]),
-            "supporting": "、".join(schools[pk, Side.SUPPORTING]),
-        }
-        for result in checked.results:
-            values[f"{result.rule}_figure"] = result.figure
-            values[f"{result.rule}_result"] = results[result.passed]
-        values["passed"] = yes if checked.passed else no
-        rows.append(Row(values))
-    return rows
+    return Rows(evaluated, schools)
+
+
+class Rows:
+    """The rows, made from the judgements and school names each time they are read
+    (the sheet streams them): no list of 50,000 row dicts at national scale."""
+
+    def __init__(self, evaluated: list, schools: dict):
+        self.evaluated, self.schools = evaluated, schools
+
+    def __iter__(self) -> Iterator[Row]:
+        schools = self.schools
+        # Translated once per table, not once per rule of every pairing.
+        results = {passed: result_label(passed) for passed in (True, False, None)}
+        yes, no = _("yes"), _("no")
+        for number, checked in enumerate(self.evaluated, start=1):
+            pk = checked.pairing.pk
+            values = {
+                "number": number,
+                "pairing": checked.pairing.name,
+                "receiving": "、".join(schools[pk, Side.RECEIVING]),
+                "supporting": "、".join(schools[pk, Side.SUPPORTING]),
+            }
+            for result in checked.results:
+                values[f"{result.rule}_figure"] = result.figure
+                values[f"{result.rule}_result"] = results[result.passed]
+            values["passed"] = yes if checked.passed else no
+            yield Row(values)
 
 
 def result_label(passed: bool | None) -> str:

@@ -221,9 +221,10 @@ class CellMaker:
         # Row-per-record tables (tens of thousands of rows): data cells are written
         # as bare values in the workbook's default font, which costs what a bare
         # loop costs (their grid comes from one conditional format over the rows).
-        # Only cells that need a look of their own are styled: text too wide for
-        # its column (it wraps), text that looks like a formula, approximate
-        # figures, money and rates with their number format.
+        # Only cells that need a look of their own are styled: text that looks
+        # like a formula, approximate figures, money and rates with their number
+        # format; and every cell of a row with text too wide for its column (it
+        # wraps, the row grows, and bare cells would sit at its bottom).
         self.plain_data = plain_data
         # What a bare row needs of each column, looked up once per sheet.
         self.plan = [
@@ -263,8 +264,10 @@ class CellMaker:
         self.lines = 1
         if self.plain_data and row.kind == "data":
             return self.bare_row(row), self.lines
-        cells = [self.figure(row, i, column) for i, column in enumerate(self.columns)]
-        return cells, self.lines
+        return self.styled_row(row), self.lines
+
+    def styled_row(self, row: Row) -> list:
+        return [self.figure(row, i, column) for i, column in enumerate(self.columns)]
 
     def bare_row(self, row: Row) -> list:
         values, approximate = row.values, row.approximate
@@ -276,7 +279,9 @@ class CellMaker:
                 append(None)
             elif isinstance(value, str):
                 if len(value) > short and not fits(value, self.widths[index]):
-                    append(self.figure(row, index, column))
+                    # A wrapped text makes the row taller: the whole row is
+                    # styled, so its other cells stay centred beside it.
+                    return self.styled_row(row)
                 elif value.startswith(FORMULA):
                     append(text_cell(self.sheet, value))
                 else:

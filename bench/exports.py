@@ -87,7 +87,7 @@ def build_job(database_url, table, username, span, year, profile, slow, queue):
     from django.db import connection
 
     from pairings.models import School
-    from reporting import exports
+    from reporting.exports import jobs as exports
     from reporting.models import ExportJob
     from reporting.statistics import base as base_module
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core.views import healthz
-from reporting.views_dashboard import home
+from reporting.dashboard.views import home
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

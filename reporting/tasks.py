@@ -8,11 +8,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.audit import audit_context
+from reporting.statistics.forms import stored_spec
 
-from . import exports, previews, services
+from . import previews
 from .choices import ExportStatus
+from .exports import jobs as exports
 from .models import ExportJob
-from .statistics.forms import stored_spec
+from .reports import services
 
 logger = logging.getLogger(__name__)
 

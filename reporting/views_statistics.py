@@ -14,10 +14,10 @@ from django.shortcuts import render
 from django.views.generic import TemplateView, View
 
 from core.scope import scope_of
+from reporting.statistics.forms import StatisticsForm, defaults, valid_or_404
 
 from . import previews
 from .statistics import registry
-from .statistics.forms import StatisticsForm, defaults, valid_or_404
 
 
 class StatisticsMixin(LoginRequiredMixin):

@@ -21,13 +21,13 @@ from core.api.viewsets import ScopedReadViewSet
 from core.models import ApiToken, AuditEntry, Notification
 from dispatch.models import Secondment, Stint
 from pairings.models import Pairing, School
-from reporting import services
 from reporting.models import (
     ExportJob,
     ReportAttachment,
     ReportingPeriod,
     SemesterReport,
 )
+from reporting.reports import services
 from reporting.statistics import partner_assistance
 from reporting.statistics.base import Spec
 

@@ -20,7 +20,7 @@ from reporting.models import (
     ReportingPeriod,
     SemesterReport,
 )
-from reporting.services import can_edit
+from reporting.reports.services import can_edit
 
 from . import world
 from .test_authorization_matrix import objects_for as page_objects

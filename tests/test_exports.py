@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from reporting import exports
+from reporting.exports import jobs as exports
 from reporting.models import ExportJob
 from reporting.statistics.base import Spec
 from reporting.tasks import build_export, expire_exports

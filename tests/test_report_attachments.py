@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
-from reporting.attachments import attachment_add, attachments_context
 from reporting.models import ReportAttachment, SemesterReport
+from reporting.reports.attachments import attachment_add, attachments_context
 
 from . import world
 

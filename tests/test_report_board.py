@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.models import Notification
 from core.views_notifications import unread_count
-from reporting import board
+from reporting.board import selectors as board
 from reporting.choices import ReportStatus
 from reporting.models import ReportingPeriod, SemesterReport
 

@@ -15,9 +15,9 @@ from core.models import Notification
 from dispatch.models import Activity, Secondment, Stint
 from pairings.models import School
 from projects.models import Donation, FundingLine
-from reporting import services
 from reporting.models import ReportEvent, ReportingPeriod, SemesterReport
-from reporting.prefill import FIGURES, prefill
+from reporting.reports import services
+from reporting.reports.prefill import FIGURES, prefill
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from dispatch import services as dispatch_services
 from dispatch.models import Secondment, Stint
 from pairings import services as pairing_services
 from pairings.models import Pairing, Programme
-from reporting import services as report_services
 from reporting.models import SemesterReport
+from reporting.reports import services as report_services
 
 pytestmark = pytest.mark.django_db
 

@@ -464,7 +464,7 @@ def test_checks_fail_on_inconsistent_figures(w):
 
 
 def test_an_export_with_a_failed_check_is_not_shipped(w, monkeypatch, settings):
-    from reporting import exports
+    from reporting.exports import jobs as exports
     from reporting.tasks import build_export
 
     real = funds_goods.build

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from dispatch.models import Activity
-from reporting import exports, previews
+from reporting import previews
+from reporting.exports import jobs as exports
 from reporting.models import ExportJob
 from reporting.statistics import base, registry
 from reporting.statistics.base import Spec

@@ -31,9 +31,9 @@ from pairings.models import (
     SchoolYearProfile,
 )
 from reporting import compliance
-from reporting import services as reporting_services
 from reporting.choices import ReportStatus
 from reporting.models import ReportEvent, ReportingPeriod, SemesterReport
+from reporting.reports import services as reporting_services
 from reporting.statistics import compliance_table, submission
 from reporting.statistics.base import Spec
 from reporting.statistics.excel import build_workbook

@@ -53,7 +53,6 @@ from projects.choices import (
     ProjectPhase,
 )
 from projects.models import AidProject, Donation, FundingLine
-from reporting.attachments import detect_kind
 from reporting.choices import ReportStatus
 from reporting.models import (
     ReportAttachment,
@@ -61,6 +60,7 @@ from reporting.models import (
     ReportingPeriod,
     SemesterReport,
 )
+from reporting.reports.attachments import detect_kind
 
 SCALE = SCALES["small"]
 ANCHOR = "2026-09-01"

@@ -8,8 +8,8 @@ from reporting.models import (
     ReportingPeriod,
     SemesterReport,
 )
-from reporting.prefill import FIGURES, MONEY
-from reporting.services import NARRATIVE
+from reporting.reports.prefill import FIGURES, MONEY
+from reporting.reports.services import NARRATIVE
 from reporting.statistics import registry
 
 

@@ -1,6 +1,7 @@
 """Reporting periods, semester reports with their workflow, compliance results,
 statistics tables as JSON and export jobs."""
 
+import dataclasses
 from itertools import islice
 
 from django.core.exceptions import ValidationError
@@ -27,12 +28,8 @@ from core.api.viewsets import (
 from core.scope import scope_of, visible
 from pairings import periods
 from pairings.models import School
-from reporting import attachments, compliance, exports, services, views
-from reporting.filtersets import (
-    REPORT_ORDER,
-    ReportAttachmentFilterSet,
-    SemesterReportFilterSet,
-)
+from reporting import compliance
+from reporting.exports import jobs as exports
 from reporting.models import (
     ExportJob,
     ReportAttachment,
@@ -41,6 +38,13 @@ from reporting.models import (
     SemesterReport,
 )
 from reporting.previews import rows_closed
+from reporting.reports import attachments, services, views
+from reporting.reports.filtersets import (
+    REPORT_ORDER,
+    ReportAttachmentFilterSet,
+    SemesterReportFilterSet,
+)
+from reporting.reports.views_attachments import file_response
 from reporting.statistics import registry
 from reporting.statistics.forms import (
     ExportForm,
@@ -48,7 +52,6 @@ from reporting.statistics.forms import (
     defaults,
     valid_or_404,
 )
-from reporting.views_attachments import file_response
 from reporting.views_compliance import ComplianceFilter
 
 from . import serializers
@@ -161,7 +164,7 @@ class SemesterReportViewSet(
         parsed = serializers.ReportSaveSerializer(data=request.data)
         parsed.is_valid(raise_exception=True)
         data = parsed.validated_data
-        from reporting.prefill import FIGURES
+        from reporting.reports.prefill import FIGURES
 
         figures = {n: data.get(n, getattr(report, n)) for n in FIGURES}
         explanations = {**report.explanations, **data.get("explanations", {})}
@@ -361,7 +364,7 @@ class ComplianceViewSet(PlainViewSet):
                     "pairing": row.pairing.pk,
                     "name": row.pairing.name,
                     "passed": row.passed,
-                    "results": [r.__dict__ for r in row.results],
+                    "results": [fields_of(r) for r in row.results],
                 }
                 for row in rows
             ]
@@ -458,7 +461,7 @@ class StatisticsViewSet(viewsets.GenericViewSet):
                 "period_label": table.period_label,
                 "unit": table.unit,
                 "header": [
-                    [c.__dict__ for c in header_row] for header_row in table.header
+                    [fields_of(c) for c in header_row] for header_row in table.header
                 ],
                 "columns": [{"key": c.key, "kind": c.kind} for c in table.columns],
                 "rows": [
@@ -471,7 +474,7 @@ class StatisticsViewSet(viewsets.GenericViewSet):
                     for row in rows[:limit]
                 ],
                 "notes": table.notes,
-                "checks": [check.__dict__ for check in table.checks],
+                "checks": [fields_of(check) for check in table.checks],
                 "offset": offset,
                 "more": len(rows) > limit,
             }
@@ -592,3 +595,8 @@ ROUTES = [
     ("statistics", StatisticsViewSet, "statistics"),
     ("exports", ExportJobViewSet, "exportjob"),
 ]
+
+
+def fields_of(item) -> dict:
+    """A dataclass's fields as a dict (slotted dataclasses have no ``__dict__``)."""
+    return {f.name: getattr(item, f.name) for f in dataclasses.fields(item)}

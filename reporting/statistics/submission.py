@@ -22,10 +22,10 @@ from django.utils.translation import pgettext
 from core.scope import visible
 from pairings.models import PairingParty, School
 from pairings.selectors import pairings_in_force
-from reporting import board
+from reporting.board import selectors as board
 from reporting.choices import ReportStatus
 from reporting.models import ReportEvent, ReportingPeriod, SemesterReport
-from reporting.services import expected_schools
+from reporting.reports.services import expected_schools
 
 from . import base, grouping
 from .base import Column, HeaderCell, Row, Table

@@ -6,8 +6,7 @@ from django.db import IntegrityError, transaction
 
 from pairings.tests.factories import SchoolFactory
 from reporting.models import ReportingPeriod, SemesterReport
-
-from .factories import ReportingPeriodFactory, SemesterReportFactory
+from reporting.tests.factories import ReportingPeriodFactory, SemesterReportFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -26,9 +26,8 @@ from core.models import Membership
 from core.notifications import notify
 from core.scope import Scope, scope_of, under, visible
 from pairings.models import Region, School
-
-from .choices import ReportStatus
-from .services import expected_schools
+from reporting.choices import ReportStatus
+from reporting.reports.services import expected_schools
 
 logger = logging.getLogger(__name__)
 

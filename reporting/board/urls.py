@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_board
+from reporting.board import views as views_board
 
 urlpatterns = [
     path("reports/board/", views_board.BoardView.as_view(), name="board"),

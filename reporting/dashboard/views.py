@@ -6,8 +6,7 @@ from django.utils import timezone
 
 from core.scope import scope_of
 from pairings.periods import school_year_of
-
-from .dashboard import figures
+from reporting.dashboard.figures import figures
 
 
 @login_required

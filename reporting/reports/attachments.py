@@ -16,8 +16,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import ReportAttachment, SemesterReport
-from .services import can_edit
+from reporting.models import ReportAttachment, SemesterReport
+from reporting.reports.services import can_edit
 
 MiB = 1024 * 1024
 DEFAULT_MAX_BYTES = 10 * MiB

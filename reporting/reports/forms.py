@@ -3,10 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapMixin, ScopedModelForm
 from pairings.forms import DateInput
-
-from .models import ReportingPeriod, SemesterReport
-from .prefill import FIGURES, MONEY
-from .services import NARRATIVE
+from reporting.models import ReportingPeriod, SemesterReport
+from reporting.reports.prefill import FIGURES, MONEY
+from reporting.reports.services import NARRATIVE
 
 
 class ReportingPeriodForm(ScopedModelForm):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_exports as views
+from reporting.exports import views
 
 urlpatterns = [
     path("exports/", views.ExportList.as_view(), name="exports"),

@@ -23,10 +23,9 @@ from core.filters import make_searchable
 from core.forms import BootstrapMixin
 from core.scope import ancestors, scope_of, visible
 from pairings.models import Region
-
-from . import board
-from .choices import ReportStatus
-from .models import ReportingPeriod
+from reporting.board import selectors as board
+from reporting.choices import ReportStatus
+from reporting.models import ReportingPeriod
 
 PAGE_SIZE = 50
 

@@ -3,8 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.filters import ScopedFilterSet
 from pairings.models import School
-
-from .models import ReportAttachment, ReportingPeriod, SemesterReport
+from reporting.models import ReportAttachment, ReportingPeriod, SemesterReport
 
 
 class ReportingPeriodFilterSet(ScopedFilterSet):

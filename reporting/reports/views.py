@@ -23,17 +23,16 @@ from core.generic import (
 from core.paginator import IdsFirstPaginator
 from core.scope import scope_of, visible
 from pairings.models import School
-
-from . import services
-from .attachments import attachments_context
-from .choices import ReportStatus
-from .filtersets import (
+from reporting.choices import ReportStatus
+from reporting.models import ReportingPeriod, SemesterReport
+from reporting.reports import services
+from reporting.reports.attachments import attachments_context
+from reporting.reports.filtersets import (
     REPORT_ORDER,
     ReportingPeriodFilterSet,
     SemesterReportFilterSet,
 )
-from .forms import ReportForm, ReportingPeriodForm
-from .models import ReportingPeriod, SemesterReport
+from reporting.reports.forms import ReportForm, ReportingPeriodForm
 
 TABS = {
     "todo": (gettext_lazy("To do"), [ReportStatus.DRAFT]),

@@ -24,12 +24,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .choices import ExportStatus
-from .models import ExportJob
-from .previews import rows_closed
-from .statistics import base, checks, registry
-from .statistics.base import Spec
-from .statistics.forms import stored_spec
+from reporting.choices import ExportStatus
+from reporting.models import ExportJob
+from reporting.previews import rows_closed
+from reporting.statistics import base, checks, registry
+from reporting.statistics.base import Spec
+from reporting.statistics.forms import stored_spec
 
 ACTIVE = [ExportStatus.PENDING, ExportStatus.RUNNING]
 # A running job with no progress for this long is taken as lost with its worker.
@@ -143,7 +143,7 @@ def build(job: ExportJob) -> Path:
 
 
 def _write(job: ExportJob, tables: list[base.Table]) -> Path:
-    from .statistics.excel import build_workbook
+    from reporting.statistics.excel import build_workbook
 
     root = Path(settings.EXPORT_ROOT)
     root.mkdir(parents=True, exist_ok=True)

@@ -17,12 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
 from core.scope import scope_of
-
-from . import exports
-from .choices import ExportStatus
-from .models import ExportJob
-from .statistics import registry
-from .statistics.forms import ExportForm, defaults, errors_text, valid_or_404
+from reporting.choices import ExportStatus
+from reporting.exports import jobs as exports
+from reporting.models import ExportJob
+from reporting.statistics import registry
+from reporting.statistics.forms import ExportForm, defaults, errors_text, valid_or_404
 
 
 def own_job(request, pk) -> ExportJob:

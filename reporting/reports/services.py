@@ -21,10 +21,9 @@ from django.utils.translation import gettext as _
 from core.models import Membership
 from core.notifications import notify
 from core.scope import is_above, may_review, scope_of
-
-from . import prefill as prefill_module
-from .choices import ExportStatus, ReportAction, ReportStatus
-from .models import ExportJob, ReportEvent, SemesterReport
+from reporting.choices import ExportStatus, ReportAction, ReportStatus
+from reporting.models import ExportJob, ReportEvent, SemesterReport
+from reporting.reports import prefill as prefill_module
 
 EDITABLE = {ReportStatus.DRAFT, ReportStatus.RETURNED}
 NARRATIVE = ("practices", "outcomes", "problems", "next_steps")

@@ -13,9 +13,12 @@ from django.views import View
 
 from core.generic import ScopedMixin
 from core.scope import visible
-
-from .attachments import attachment_add, attachment_delete, download_name
-from .models import ReportAttachment, SemesterReport
+from reporting.models import ReportAttachment, SemesterReport
+from reporting.reports.attachments import (
+    attachment_add,
+    attachment_delete,
+    download_name,
+)
 
 
 def report_edit_url(report_id: int) -> str:

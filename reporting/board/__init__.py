@@ -1,0 +1,1 @@
+"""The completeness board: who has reported, who is missing, reminders."""

@@ -1,0 +1,1 @@
+"""The dashboard users land on after login."""

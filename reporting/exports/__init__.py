@@ -1,0 +1,1 @@
+"""Export jobs: asked for on a page, built by the worker, downloaded."""

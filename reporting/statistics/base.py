@@ -195,7 +195,13 @@ def evaluate(pairings, term: periods.Period) -> list:
     if memo is None:
         return compliance.evaluate(pairings, term)
     lock, known = memo.setdefault((term.start, term.end), (threading.Lock(), {}))
-    found = list(pairings.select_related("programme"))
+    # Only what the engine and the tables read: the judgements are kept for the
+    # whole workbook (tens of thousands at national scale).
+    found = list(
+        pairings.select_related("programme").only(
+            "name", "start_date", "end_date", "programme"
+        )
+    )
     with lock:
         for judged in compliance.evaluate(
             [p for p in found if p.pk not in known], term

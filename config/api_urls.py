@@ -14,7 +14,8 @@ from rest_framework.routers import DefaultRouter
 router = DefaultRouter()
 # Each app lists its endpoints (``ROUTES``) in the module its AppConfig names as
 # ``api``; an import error there is an error here, never a missing endpoint.
-for config in apps.get_app_configs():
+# The domain apps' endpoints first, in the order of INSTALLED_APPS; core's last.
+for config in sorted(apps.get_app_configs(), key=lambda c: c.name == "core"):
     module = getattr(config, "api", None)
     if module:
         for prefix, viewset, basename in import_string(f"{module}.ROUTES"):

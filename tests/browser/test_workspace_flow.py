@@ -62,6 +62,21 @@ def test_county_clerk_enters_a_pairing_secondment_and_activity(page):
     screenshot(page, "secondment-form")
     page.click("main button[type=submit]")
     page.wait_for_load_state("networkidle")
+    # The person is on post elsewhere until 30 October (the world's secondment):
+    # the clerk is told where, and nothing is saved.
+    overlap = page.locator(".invalid-feedback, .errorlist, .text-danger").filter(
+        has_text="另一派遣"
+    )
+    assert overlap.count() >= 1, page.content()
+    assert "2024-09-02 至 2024-10-30" in overlap.first.inner_text()
+    screenshot(page, "secondment-form-overlap")
+    assert not Secondment.objects.filter(pairing=pairing).exists()
+    page.fill("#id_stints-0-start", "2024-11-04")
+    page.fill("#id_stints-0-end", "2024-11-22")
+    page.fill("#id_stints-1-start", "2024-12-02")
+    page.fill("#id_stints-1-end", "2024-12-14")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state("networkidle")
     assert "已保存" in page.content()
     secondment = Secondment.objects.get(pairing=pairing)
     assert secondment.stints.count() == 2

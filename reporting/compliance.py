@@ -10,7 +10,18 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
+from django.db import connection
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Sum,
+)
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
@@ -148,9 +159,9 @@ def evaluate(pairings, semester: periods.Period) -> list[PairingCompliance]:
         if hasattr(pairings, "select_related")
         else list(pairings)
     )
-    ids = [p.pk for p in pairings]
-    if not ids:
+    if not pairings:
         return []
+    ids = id_list([p.pk for p in pairings])
     # One programme object per programme, not one per pairing (memory).
     programmes = {}
     for p in pairings:
@@ -219,6 +230,16 @@ def evaluate(pairings, semester: periods.Period) -> list[PairingCompliance]:
 
 
 # Queries ---------------------------------------------------------------------------
+
+
+def id_list(ids: list[int]):
+    """The right-hand side of ``pairing_id__in`` for a batch of ids: on PostgreSQL
+    one array parameter (``IN (SELECT unnest(%s))``) instead of one placeholder
+    per id, which at national scale (~40,000 ids in each of ten statements) costs
+    seconds to build, split and parse."""
+    if connection.vendor != "postgresql":
+        return ids
+    return RawSQL("SELECT unnest(%s::bigint[])", (ids,), BigIntegerField())
 
 
 def _distinct_people(ids, period, kinds) -> dict[int, dict[str, int]]:
@@ -357,7 +378,7 @@ def _cycle(pairing, until, text) -> periods.Period:
 def _backbone(pairings, cycles) -> dict[int, int]:
     """Backbone teachers recognised within each pairing's cycle (few rows)."""
     rows = BackboneCultivation.objects.filter(
-        pairing_id__in=[p.pk for p in pairings]
+        pairing_id__in=id_list([p.pk for p in pairings])
     ).values_list("pairing_id", "recognised_on")
     counts: dict[int, int] = defaultdict(int)
     for pairing_id, day in rows:

@@ -196,6 +196,10 @@ def flush_demo_data(stdout) -> None:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Checks deferred to the commit (a pairing has both sides) run now:
+            # PostgreSQL refuses to TRUNCATE a table with such checks pending.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             names = ", ".join(quote(t) for t in tables)
             cursor.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
         else:

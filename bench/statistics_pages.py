@@ -47,8 +47,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
-from reporting import previews, tasks  # noqa: E402
-from reporting.statistics import registry  # noqa: E402
+from reporting import tasks  # noqa: E402
+from reporting.statistics import previews, registry  # noqa: E402
 
 WAITING = 'id="statistics-pending" data-state="waiting"'
 FAILED = 'data-state="failed"'

@@ -11,7 +11,7 @@ class ReportingConfig(AppConfig):
     def ready(self):
         from pairings import panels
 
-        from .views_compliance import pairing_panel
+        from .compliance.views import pairing_panel
 
         panels.register(pairing_panel)
 

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from core.audit import audit_context
 from reporting.statistics.forms import stored_spec
 
-from . import previews
 from .choices import ExportStatus
 from .exports import jobs as exports
 from .models import ExportJob
 from .reports import services
+from .statistics import previews
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +72,8 @@ def failure_message(exc: Exception, what: str) -> str:
 @shared_task(name="reporting.build_preview")
 def build_preview(*, user_id: int, code: str, filters: dict, language: str, key: str):
     """Compute one statistics preview for the page that waits on it (see
-    ``reporting.previews``), in the scope and language of the user who asked."""
+    ``reporting.statistics.previews``), in the scope and language of the user who
+    asked."""
     if cache.get(key) is not None:  # another task got there first
         return "cached"
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .views_compliance import ComplianceList
+from .compliance.views import ComplianceList
 
 app_name = "reporting"
 
@@ -11,5 +11,5 @@ urlpatterns = [
     path("", include("reporting.reports.urls")),
     path("", include("reporting.board.urls")),
     path("", include("reporting.exports.urls")),
-    path("", include("reporting.urls_statistics")),
+    path("", include("reporting.statistics.urls")),
 ]

@@ -10,7 +10,8 @@ def get(client, url, data=None):
     """The preview page as the user sees it once the worker has answered."""
     queued = []
     with mock.patch(
-        "reporting.previews.enqueue", side_effect=lambda **kw: queued.append(kw)
+        "reporting.statistics.previews.enqueue",
+        side_effect=lambda **kw: queued.append(kw),
     ):
         response = client.get(url, data)
         if not queued:

@@ -494,7 +494,7 @@ def test_reporting_period_fixture_is_the_worlds(w):
 
 
 def test_a_workbook_judges_each_pairing_once(w, monkeypatch):
-    from reporting import compliance
+    from reporting.compliance import engine as compliance
 
     judged = []
     real = compliance.evaluate

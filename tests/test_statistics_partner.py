@@ -30,7 +30,7 @@ from pairings.models import (
     SchoolYearProfile,
 )
 from projects.models import Donation, FundingLine
-from reporting import compliance
+from reporting.compliance import engine as compliance
 from reporting.statistics import partner_assistance
 from reporting.statistics.base import Spec, rate, wan
 

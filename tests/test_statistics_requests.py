@@ -13,10 +13,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from dispatch.models import Activity
-from reporting import previews
 from reporting.exports import jobs as exports
 from reporting.models import ExportJob
-from reporting.statistics import base, registry
+from reporting.statistics import base, previews, registry
 from reporting.statistics.base import Spec
 from reporting.tasks import build_export, build_preview
 

@@ -30,8 +30,8 @@ from pairings.models import (
     Programme,
     SchoolYearProfile,
 )
-from reporting import compliance
 from reporting.choices import ReportStatus
+from reporting.compliance import engine as compliance
 from reporting.models import ReportEvent, ReportingPeriod, SemesterReport
 from reporting.reports import services as reporting_services
 from reporting.statistics import compliance_table, submission

@@ -28,7 +28,8 @@ from core.api.viewsets import (
 from core.scope import scope_of, visible
 from pairings import periods
 from pairings.models import School
-from reporting import compliance
+from reporting.compliance import engine as compliance
+from reporting.compliance.views import ComplianceFilter
 from reporting.exports import jobs as exports
 from reporting.models import (
     ExportJob,
@@ -37,7 +38,6 @@ from reporting.models import (
     ReportingPeriod,
     SemesterReport,
 )
-from reporting.previews import rows_closed
 from reporting.reports import attachments, services, views
 from reporting.reports.filtersets import (
     REPORT_ORDER,
@@ -52,7 +52,7 @@ from reporting.statistics.forms import (
     defaults,
     valid_or_404,
 )
-from reporting.views_compliance import ComplianceFilter
+from reporting.statistics.previews import rows_closed
 
 from . import serializers
 

@@ -27,8 +27,8 @@ from pairings.choices import PairingStatus
 from pairings.models import Pairing, Region
 from projects.choices import FundingKind, FundingSource
 from projects.models import FundingLine
-from reporting import compliance
 from reporting.choices import ReportStatus
+from reporting.compliance import engine as compliance
 from reporting.models import ReportingPeriod, SemesterReport
 
 

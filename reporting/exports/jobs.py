@@ -26,10 +26,10 @@ from django.utils.translation import gettext as _
 
 from reporting.choices import ExportStatus
 from reporting.models import ExportJob
-from reporting.previews import rows_closed
 from reporting.statistics import base, checks, registry
 from reporting.statistics.base import Spec
 from reporting.statistics.forms import stored_spec
+from reporting.statistics.previews import rows_closed
 
 ACTIVE = [ExportStatus.PENDING, ExportStatus.RUNNING]
 # A running job with no progress for this long is taken as lost with its worker.

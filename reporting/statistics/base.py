@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext as _
 
 from pairings import periods
-from reporting import compliance
+from reporting.compliance import engine as compliance
 from reporting.models import ReportingPeriod
 
 # Time spans ------------------------------------------------------------------------

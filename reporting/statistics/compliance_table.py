@@ -19,7 +19,7 @@ from core.choices import Side
 from core.scope import visible
 from pairings import periods, selectors
 from pairings.models import PairingParty
-from reporting import compliance
+from reporting.compliance import engine as compliance
 
 from . import base, grouping
 from .base import Column, HeaderCell, Row, Table

@@ -26,7 +26,7 @@ from dispatch.choices import (
 )
 from dispatch.models import Appraisal, Secondment, Stint
 from pairings import periods, selectors
-from reporting import compliance
+from reporting.compliance import engine as compliance
 
 from . import base
 from .base import Column, HeaderCell, Row, Table

@@ -11,7 +11,7 @@ from pairings.choices import TargetMetric as M
 from pairings.models import AgreementTarget
 from pairings.tests.factories import PairingFactory
 from projects.models import FundingLine
-from reporting import compliance
+from reporting.compliance import engine as compliance
 
 pytestmark = pytest.mark.django_db
 D = dt.date

@@ -15,7 +15,7 @@ from pairings.tests.factories import (
     receiving_school,
     supporting_school,
 )
-from reporting import compliance
+from reporting.compliance import engine as compliance
 
 pytestmark = pytest.mark.django_db
 

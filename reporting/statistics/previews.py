@@ -25,10 +25,10 @@ from django.utils.translation import get_language
 
 from core import freshness
 from core.scope import scope_of
+from reporting.dashboard.figures import scope_digest
 from reporting.statistics.base import Spec, Table
 
-from .dashboard.figures import scope_digest
-from .statistics import registry
+from . import registry
 
 # Row-per-record tables (the roster: 30,000 rows for a province) are previewed in
 # part; the workbook has every row.

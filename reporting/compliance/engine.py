@@ -606,7 +606,7 @@ def latest_period():
     """The latest reporting period that has started (the default semester)."""
     from django.utils import timezone
 
-    from .models import ReportingPeriod
+    from reporting.models import ReportingPeriod
 
     return (
         ReportingPeriod.objects.filter(start__lte=timezone.localdate())

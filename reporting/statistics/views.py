@@ -1,8 +1,8 @@
 """Statistics tables: the index (pick a table, a time span, a grouping and a region)
 and the HTML preview of any table of the registry.
 
-The preview is computed by the worker (``reporting.previews``): the page shows it
-from the cache, or a waiting page that reloads until it is there. Bureau staff,
+The preview is computed by the worker (``previews``): the page shows it from the
+cache, or a waiting page that reloads until it is there. Bureau staff,
 inspectors and administrators only; school staff and users without a scope get
 404, as does a programme or region out of the user's scope."""
 
@@ -16,8 +16,7 @@ from django.views.generic import TemplateView, View
 from core.scope import scope_of
 from reporting.statistics.forms import StatisticsForm, defaults, valid_or_404
 
-from . import previews
-from .statistics import registry
+from . import previews, registry
 
 
 class StatisticsMixin(LoginRequiredMixin):

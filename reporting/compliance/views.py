@@ -12,9 +12,9 @@ from core.forms import BootstrapMixin
 from core.scope import visible
 from pairings import periods
 from pairings.models import Region
+from reporting.models import ReportingPeriod
 
-from . import compliance
-from .models import ReportingPeriod
+from . import engine as compliance
 
 RESULTS = [
     ("", _("any result")),

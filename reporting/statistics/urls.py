@@ -2,13 +2,13 @@
 
 from django.urls import path
 
-from . import views_statistics
+from . import views
 
 urlpatterns = [
-    path("statistics/", views_statistics.StatisticsIndex.as_view(), name="statistics"),
+    path("statistics/", views.StatisticsIndex.as_view(), name="statistics"),
     path(
         "statistics/<slug:code>/",
-        views_statistics.StatisticsTable.as_view(),
+        views.StatisticsTable.as_view(),
         name="statistics_table",
     ),
 ]

@@ -147,15 +147,6 @@ def stint_create(
 
 
 @transaction.atomic
-def stint_update(*, stint: Stint, start: date, end: date, note: str = "") -> Stint:
-    """Change a stint's dates or note."""
-    stint.start, stint.end, stint.note = start, end, note
-    stint.full_clean()
-    stint_check(secondment=stint.secondment, start=start, end=end, pk=stint.pk)
-    return _save_stint(stint)
-
-
-@transaction.atomic
 def secondment_create(
     *, stints: Sequence[tuple[date, date]] = (), **fields
 ) -> Secondment:

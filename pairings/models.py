@@ -78,9 +78,11 @@ class Region(models.Model):
         directly under the province are both counties."""
         if self.level <= RegionLevel.COUNTY:
             return self
-        paths = [*ancestors(self.path), self.path]
-        found = Region.objects.filter(path__in=paths, level=RegionLevel.COUNTY)
-        return found.order_by("-path").first() or self
+        if "_county" not in self.__dict__:  # asked several times per report page
+            paths = [*ancestors(self.path), self.path]
+            found = Region.objects.filter(path__in=paths, level=RegionLevel.COUNTY)
+            self._county = found.order_by("-path").first() or self
+        return self._county
 
     def subtree(self):
         return Region.objects.filter(under([self.path], ""))

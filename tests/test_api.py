@@ -19,7 +19,7 @@ from config.api_urls import router
 from core.api.authentication import token_create
 from core.api.viewsets import ScopedReadViewSet
 from core.models import ApiToken, AuditEntry, Notification
-from dispatch.models import Secondment, Stint
+from dispatch.models import Person, Secondment, Stint
 from pairings.models import Pairing, School
 from reporting.models import (
     ExportJob,
@@ -917,3 +917,16 @@ def test_computed_and_own_lists_have_a_fixed_number_of_queries(client, w):
         every, _count = queries_for(client, f"{url}&page_size=500")
         assert count >= 3, url
         assert one == every == pinned, (url, one, every)
+
+
+def test_a_viewset_without_its_own_serializer_never_sends_personal_fields():
+    """A new record type may rely on the derived read serializer: it sends every
+    field but an ID number (or a secret)."""
+    from core.api.viewsets import ScopedReadViewSet
+
+    class PeopleWithoutSerializer(ScopedReadViewSet):
+        model = Person
+
+    fields = PeopleWithoutSerializer.serializer_class().fields
+    assert "id_number" not in fields
+    assert {"name", "home_school", "subject"} <= set(fields)

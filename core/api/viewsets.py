@@ -24,6 +24,7 @@ from rest_framework import (
 )
 from rest_framework.response import Response
 
+from core.audit import PERSONAL_FIELDS, SECRET_FIELDS
 from core.scope import can_change, can_write_model, visible
 
 from .forms import form_data, formset_data, write_serializer
@@ -103,8 +104,14 @@ class ScopedReadViewSet(viewsets.ReadOnlyModelViewSet):
         else:
             cls.ordering_fields = ["pk"]
         if cls.model is not None and getattr(cls, "serializer_class", None) is None:
-            # A record type without a serializer of its own reads as all its fields.
-            meta = type("Meta", (), {"model": cls.model, "fields": "__all__"})
+            # A record type without a serializer of its own reads as all its fields
+            # but personal and secret ones (an ID number is never sent).
+            hidden = sorted(
+                {f.name for f in cls.model._meta.concrete_fields}
+                & (set(PERSONAL_FIELDS) | SECRET_FIELDS)
+            )
+            shape = {"exclude": hidden} if hidden else {"fields": "__all__"}
+            meta = type("Meta", (), {"model": cls.model, **shape})
             cls.serializer_class = type(
                 f"{cls.model.__name__}Serializer",
                 (serializers.ModelSerializer,),

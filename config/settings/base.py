@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_int, env_list, env_str, file_storages
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("DUIKOU_VAR_DIR", str(BASE_DIR / "var")))
@@ -119,15 +119,17 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
-}
 # Uploaded files live outside the web root and are served only through views that
 # check the user's data scope; MEDIA_URL is never routed to the file system.
 MEDIA_ROOT = Path(env_str("DUIKOU_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/files/"
 EXPORT_ROOT = Path(env_str("DUIKOU_EXPORT_ROOT", str(VAR_DIR / "exports")))
+# Attachments ("default") and export workbooks ("exports"): the file system, or an
+# S3-compatible store when DUIKOU_S3_BUCKET is set (several web and worker hosts).
+STORAGES = {
+    **file_storages(MEDIA_ROOT, EXPORT_ROOT),
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 EXPORT_RETENTION_DAYS = env_int("DUIKOU_EXPORT_RETENTION_DAYS", 7)
 DUIKOU_ATTACHMENT_MAX_BYTES = env_int("DUIKOU_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 # Seconds to pause after every 1,000 rows written: 0 in real use; the crash tests set
@@ -256,6 +258,29 @@ def filesystem_broker(folder: Path) -> tuple[str, dict, str]:
         "store_processed": False,
     }
     return "filesystem://localhost/", options, f"file://{results}"
+
+
+# Seconds a cache call may wait for Redis. The cache only saves work: a request that
+# cannot reach it computes instead (``core.freshness``), so it must give up quickly
+# rather than hang on a frozen server.
+REDIS_CONNECT_TIMEOUT = float(env_str("DUIKOU_REDIS_CONNECT_TIMEOUT", "0.3"))
+REDIS_SOCKET_TIMEOUT = float(env_str("DUIKOU_REDIS_SOCKET_TIMEOUT", "0.5"))
+
+
+def redis_cache(url: str) -> dict:
+    """The cache on Redis, with short timeouts and no retries: an unreachable or
+    frozen Redis costs a request at most about half a second per call."""
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+                "health_check_interval": 30,
+            },
+        }
+    }
 
 
 def file_cache(folder: Path) -> dict:

@@ -3,7 +3,13 @@
 import dj_database_url
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, file_cache, filesystem_broker, sqlite_database
+from .base import (
+    VAR_DIR,
+    file_cache,
+    filesystem_broker,
+    redis_cache,
+    sqlite_database,
+)
 from .env import env_bool, env_str
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
@@ -28,12 +34,7 @@ _redis_url = env_str("REDIS_URL")
 if _redis_url:
     CELERY_BROKER_URL = _redis_url
     CELERY_RESULT_BACKEND = _redis_url
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": _redis_url,
-        }
-    }
+    CACHES = redis_cache(_redis_url)
 else:
     CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS, CELERY_RESULT_BACKEND = (
         filesystem_broker(VAR_DIR / "celery")

@@ -6,6 +6,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
+from .base import redis_cache
 from .env import env_bool, env_int, env_list, env_required
 
 DEBUG = False
@@ -18,7 +19,13 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     env_required("DJANGO_ALLOWED_HOSTS", "comma-separated host names")
 
-DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+# Connections are kept for a minute and checked before reuse, so a PostgreSQL
+# restart costs a reconnect, not an error.
+DATABASES = {
+    "default": dj_database_url.parse(
+        _database_url, conn_max_age=60, conn_health_checks=True
+    )
+}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured(
         "DATABASE_URL 必须指向 PostgreSQL。 DATABASE_URL must point to PostgreSQL."
@@ -26,12 +33,7 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 
 CELERY_BROKER_URL = _redis_url
 CELERY_RESULT_BACKEND = _redis_url
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": _redis_url,
-    }
-}
+CACHES = redis_cache(_redis_url)
 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -42,3 +42,5 @@ class ExportStatus(models.TextChoices):
     DONE = "done", _("done")
     FAILED = "failed", _("failed")
     EXPIRED = "expired", _("expired")
+    # Its worker stopped giving signs of life; built again once by itself.
+    INTERRUPTED = "interrupted", _("interrupted")

@@ -281,7 +281,7 @@ class ExportJob(TimeStampedModel):
     filters = models.JSONField(_("filters"), default=dict, blank=True)
     status = models.CharField(
         _("status"),
-        max_length=10,
+        max_length=12,
         choices=ExportStatus.choices,
         default=ExportStatus.PENDING,
     )
@@ -296,11 +296,27 @@ class ExportJob(TimeStampedModel):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # The job and its place in the queue are reconciled by the sweeper
+    # (reporting.exports.jobs): no time here means the broker never took it.
+    enqueued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    # Which delivery of the task builds it (a worker claims a job with a
+    # conditional update), and its last sign of life, renewed through every phase.
+    claim = models.CharField(_("claimed by"), max_length=32, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("builds started"), default=0)
 
     scope_rule = Special(see=own_rows, write=lambda scope: not scope.is_empty)
 
     # A running job's progress is bookkeeping: not audited, no figure depends on it.
-    audit_quiet_fields = ("progress", "stage", "started_at")
+    audit_quiet_fields = (
+        "progress",
+        "stage",
+        "started_at",
+        "enqueued_at",
+        "claim",
+        "heartbeat_at",
+        "attempts",
+    )
     changes_no_figure = True
 
     class Meta:

@@ -8,6 +8,7 @@ from core.choices import Direction
 from core.models import TimeStampedModel
 from core.privacy import mask_id_number
 from core.scope import PAIRING, Rule
+from core.validators import plausible_date
 from pairings.choices import SchoolStage
 
 from .choices import (
@@ -116,8 +117,8 @@ class Secondment(TimeStampedModel):
     batch = models.PositiveSmallIntegerField(
         _("batch"), default=1, validators=[MinValueValidator(1)]
     )
-    planned_start = models.DateField(_("planned start"))
-    planned_end = models.DateField(_("planned end"))
+    planned_start = models.DateField(_("planned start"), validators=[plausible_date])
+    planned_end = models.DateField(_("planned end"), validators=[plausible_date])
     subject = models.CharField(
         _("subject taught"), max_length=16, choices=Subject.choices
     )
@@ -188,8 +189,8 @@ class Stint(models.Model):
         on_delete=models.CASCADE,
         related_name="stints",
     )
-    start = models.DateField(_("start"))
-    end = models.DateField(_("end"))
+    start = models.DateField(_("start"), validators=[plausible_date])
+    end = models.DateField(_("end"), validators=[plausible_date])
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     scope_rule = Rule(
@@ -272,7 +273,7 @@ class Activity(TimeStampedModel):
     )
     kind = models.CharField(_("kind"), max_length=24, choices=ActivityKind.choices)
     title = models.CharField(_("title"), max_length=200)
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[plausible_date])
     place = models.CharField(_("place"), max_length=128, blank=True)
     host_side = models.CharField(
         _("host side"), max_length=12, choices=HostSide.choices
@@ -379,7 +380,7 @@ class BackboneCultivation(TimeStampedModel):
     level = models.CharField(
         _("level reached"), max_length=10, choices=BackboneLevel.choices
     )
-    recognised_on = models.DateField(_("recognised on"))
+    recognised_on = models.DateField(_("recognised on"), validators=[plausible_date])
 
     scope_rule = Rule(via=(PAIRING,))
 

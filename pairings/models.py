@@ -7,6 +7,7 @@ from core.autocomplete import Autocomplete
 from core.choices import Side
 from core.models import TimeStampedModel
 from core.scope import PAIRING, PARTIES, Rule, Special, ancestors, under
+from core.validators import plausible_date
 
 from . import scope_rules
 from .choices import (
@@ -164,7 +165,7 @@ class SchoolNameChange(models.Model):
         related_name="former_names",
     )
     former_name = models.CharField(_("former name"), max_length=128)
-    renamed_on = models.DateField(_("renamed on"))
+    renamed_on = models.DateField(_("renamed on"), validators=[plausible_date])
 
     scope_rule = Rule(via=("school",))
 
@@ -194,7 +195,7 @@ class SchoolRegionChange(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    changed_on = models.DateField(_("moved on"))
+    changed_on = models.DateField(_("moved on"), validators=[plausible_date])
 
     scope_rule = Rule(via=("school",))
 
@@ -296,8 +297,8 @@ class Programme(TimeStampedModel):
         related_name="programmes",
         help_text=_("The bureau that runs the programme."),
     )
-    cycle_start = models.DateField(_("cycle start"))
-    cycle_end = models.DateField(_("cycle end"))
+    cycle_start = models.DateField(_("cycle start"), validators=[plausible_date])
+    cycle_end = models.DateField(_("cycle end"), validators=[plausible_date])
     description = models.TextField(_("description"), blank=True)
     # Compliance thresholds (domain rules), editable per programme.
     min_managers_per_side = models.PositiveSmallIntegerField(
@@ -392,8 +393,8 @@ class Pairing(TimeStampedModel):
     aid_teaching = models.BooleanField(_("teaching staff aid"), default=True)
     aid_management = models.BooleanField(_("management aid"), default=False)
     aid_funding = models.BooleanField(_("funds and goods aid"), default=False)
-    start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"))
+    start_date = models.DateField(_("start date"), validators=[plausible_date])
+    end_date = models.DateField(_("end date"), validators=[plausible_date])
     status = models.CharField(
         _("status"),
         max_length=16,
@@ -497,7 +498,9 @@ class Agreement(TimeStampedModel):
     )
     kind = models.CharField(_("kind"), max_length=16, choices=AgreementKind.choices)
     title = models.CharField(_("title"), max_length=200)
-    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signed_on = models.DateField(
+        _("signed on"), null=True, blank=True, validators=[plausible_date]
+    )
     document = models.FileField(_("document"), upload_to="agreements/%Y/", blank=True)
     overall_goal = models.TextField(_("overall goal"), blank=True)
 
@@ -571,7 +574,7 @@ class PairingAssessment(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="assessments",
     )
-    assessed_on = models.DateField(_("assessed on"))
+    assessed_on = models.DateField(_("assessed on"), validators=[plausible_date])
     assessor = models.CharField(_("assessed by"), max_length=128)
     result = models.CharField(
         _("result"), max_length=12, choices=AssessmentResult.choices

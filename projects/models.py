@@ -10,6 +10,7 @@ from core.models import (
     non_negative_check,
 )
 from core.scope import PAIRING, Rule
+from core.validators import plausible_date
 
 from .choices import (
     DonationForm,
@@ -54,10 +55,18 @@ class AidProject(TimeStampedModel):
         choices=ProjectPhase.choices,
         default=ProjectPhase.APPROVED,
     )
-    planned_start = models.DateField(_("planned start"), null=True, blank=True)
-    planned_end = models.DateField(_("planned end"), null=True, blank=True)
-    actual_start = models.DateField(_("actual start"), null=True, blank=True)
-    actual_end = models.DateField(_("actual end"), null=True, blank=True)
+    planned_start = models.DateField(
+        _("planned start"), null=True, blank=True, validators=[plausible_date]
+    )
+    planned_end = models.DateField(
+        _("planned end"), null=True, blank=True, validators=[plausible_date]
+    )
+    actual_start = models.DateField(
+        _("actual start"), null=True, blank=True, validators=[plausible_date]
+    )
+    actual_end = models.DateField(
+        _("actual end"), null=True, blank=True, validators=[plausible_date]
+    )
     description = models.TextField(_("description"), blank=True)
 
     autocomplete = Autocomplete("project", search=("name",), order="name")
@@ -124,7 +133,9 @@ class FundingLine(MoneyAmountModel, TimeStampedModel):
         _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
     kind = models.CharField(_("kind"), max_length=10, choices=FundingKind.choices)
-    date = models.DateField(_("date"), null=True, blank=True)
+    date = models.DateField(
+        _("date"), null=True, blank=True, validators=[plausible_date]
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     scope_rule = Rule(via=(PAIRING, "project__receiving_school", f"project__{PAIRING}"))
@@ -183,7 +194,7 @@ class Donation(MoneyAmountModel, TimeStampedModel):
         related_name="donations_received",
     )
     recipient_pupil = models.CharField(_("recipient pupil"), max_length=64, blank=True)
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[plausible_date])
     form = models.CharField(
         _("cash or goods"), max_length=6, choices=DonationForm.choices
     )

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel, money_field, non_negative_check
 from core.scope import Rule, Shared, Special, own_rows
+from core.validators import plausible_date
 
 from .choices import ExportStatus, ReportAction, ReportStatus, Semester, StatisticsTable
 
@@ -20,10 +21,10 @@ class ReportingPeriod(TimeStampedModel):
         ),
     )
     semester = models.CharField(_("semester"), max_length=8, choices=Semester.choices)
-    start = models.DateField(_("start"))
-    end = models.DateField(_("end"))
-    deadline = models.DateField(_("report deadline"))
-    lock_date = models.DateField(_("lock date"))
+    start = models.DateField(_("start"), validators=[plausible_date])
+    end = models.DateField(_("end"), validators=[plausible_date])
+    deadline = models.DateField(_("report deadline"), validators=[plausible_date])
+    lock_date = models.DateField(_("lock date"), validators=[plausible_date])
     second_level_review = models.BooleanField(
         _("city accepts county approval"),
         default=False,

@@ -127,7 +127,7 @@ EXPORT_ROOT = Path(env_str("DUIKOU_EXPORT_ROOT", str(VAR_DIR / "exports")))
 # Attachments ("default") and export workbooks ("exports"): the file system, or an
 # S3-compatible store when DUIKOU_S3_BUCKET is set (several web and worker hosts).
 STORAGES = {
-    **file_storages(MEDIA_ROOT, EXPORT_ROOT),
+    **file_storages(),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 EXPORT_RETENTION_DAYS = env_int("DUIKOU_EXPORT_RETENTION_DAYS", 7)

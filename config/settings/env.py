@@ -39,3 +39,34 @@ def env_required(name: str, hint: str) -> str:
             " See .env.example."
         )
     return value
+
+
+def file_storages() -> dict:
+    """Where uploaded attachments ("default") and export workbooks ("exports") are
+    kept. The local file system unless DUIKOU_S3_BUCKET is set; then an S3-compatible
+    object store (MinIO, a cloud bucket), which every web and worker host shares.
+    Files are never served from the store's URLs: downloads go through views that
+    check the user's data scope."""
+    bucket = env_str("DUIKOU_S3_BUCKET")
+    if not bucket:
+        return {  # MEDIA_ROOT and EXPORT_ROOT
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "exports": {"BACKEND": "core.storage.ExportFileStorage"},
+        }
+    common = {
+        "bucket_name": bucket,
+        "endpoint_url": env_str("DUIKOU_S3_ENDPOINT_URL"),
+        "access_key": env_str("DUIKOU_S3_ACCESS_KEY"),
+        "secret_key": env_str("DUIKOU_S3_SECRET_KEY"),
+        "region_name": env_str("DUIKOU_S3_REGION"),
+        "addressing_style": "path",
+        "file_overwrite": False,
+        "default_acl": None,
+    }
+    return {
+        name: {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**common, "location": location},
+        }
+        for name, location in (("default", "media"), ("exports", "exports"))
+    }

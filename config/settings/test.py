@@ -8,7 +8,7 @@ from pathlib import Path
 import dj_database_url
 
 from .base import *  # noqa: F403
-from .base import file_cache, filesystem_broker, sqlite_database
+from .base import file_cache, file_storages, filesystem_broker, sqlite_database
 from .env import env_str
 
 DEBUG = False
@@ -49,6 +49,6 @@ else:
 CACHES = file_cache(_tmp / "cache")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **file_storages(),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }

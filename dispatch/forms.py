@@ -202,13 +202,19 @@ class ActivityForm(ScopedModelForm):
         widgets = {"date": DateInput()}
 
     def __init__(self, *args, **kwargs):
+        instance = kwargs.get("instance")
+        if instance is not None and instance.pk:
+            # Before the base form reads its fields (it caches what each shows):
+            # the edit page and a partial API update keep the trainees.
+            kwargs["initial"] = {
+                "trainees": list(
+                    instance.participations.values_list("person_id", flat=True)
+                ),
+                **(kwargs.get("initial") or {}),
+            }
         super().__init__(*args, **kwargs)
         field = self.fields["trainees"]
         field.queryset = visible(Person.objects.all(), self.user)
-        if self.instance.pk and not self.is_bound:
-            self.initial["trainees"] = list(
-                self.instance.participations.values_list("person_id", flat=True)
-            )
         make_searchable(field, None)
         chosen = [c for c in (self["trainees"].value() or []) if str(c).isdigit()]
         field.widget.choices = [

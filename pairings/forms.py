@@ -135,21 +135,25 @@ class PairingForm(PairingRules, ScopedModelForm):
         widgets = {"start_date": DateInput(), "end_date": DateInput()}
 
     def __init__(self, *args, **kwargs):
+        instance = kwargs.get("instance")
+        if instance is not None and instance.pk:
+            # The parties are the form's initial values before the base form reads
+            # its fields (it caches what each field shows): a partial API update
+            # and the edit page both start from the pairing's schools.
+            parties = list(instance.parties.all())
+            kwargs["initial"] = {
+                "supporting": [
+                    p.school_id for p in parties if p.side == Side.SUPPORTING
+                ],
+                "receiving": [p.school_id for p in parties if p.side == Side.RECEIVING],
+                "lead": next((p.school_id for p in parties if p.is_lead), None),
+                **(kwargs.get("initial") or {}),
+            }
         super().__init__(*args, **kwargs)
         self.fields["mode"].required = False
         self.fields["mode"].help_text = _(
             "Left empty, it follows the number of schools."
         )
-        if self.instance.pk and not self.is_bound:
-            parties = list(self.instance.parties.all())
-            self.initial["supporting"] = [
-                p.school_id for p in parties if p.side == Side.SUPPORTING
-            ]
-            self.initial["receiving"] = [
-                p.school_id for p in parties if p.side == Side.RECEIVING
-            ]
-            lead = next((p.school_id for p in parties if p.is_lead), None)
-            self.initial["lead"] = lead
         for name in ("supporting", "receiving"):
             field = self.fields[name]
             make_searchable(field, None)

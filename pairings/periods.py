@@ -79,15 +79,16 @@ def clipped_duration(period: Period, start="start", end="end"):
     )
 
 
-def days_on_post(period: Period, start="start", end="end") -> dict:
+def days_on_post(period: Period, start="start", end="end", *, filter=None) -> dict:
     """Aggregates of the days on post inside the period of the stints grouped or
     aggregated (both ends included; a stint across the period's edge counts its
     days inside): give them to ``annotate``/``aggregate``, read with ``days_of``.
+    ``filter``: only the stints matching it (a conditional aggregate).
     The one definition of days on post in the database; ``Stint.days`` is the same
     for one stint in Python."""
     return {
-        "clipped": Sum(clipped_duration(period, start, end)),
-        "stints": Count("pk"),
+        "clipped": Sum(clipped_duration(period, start, end), filter=filter),
+        "stints": Count("pk", filter=filter),
     }
 
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from core.choices import Side
-from core.scope import visible
+from core.scope import under, visible
 from pairings import periods, selectors
 from pairings.models import PairingParty
 from reporting.compliance import engine as compliance
@@ -49,9 +49,8 @@ def build(*, user, spec) -> Table:
 
 def pairings_in(user, tops, term):
     """The visible pairings running in ``term`` with a school in the top regions."""
-    in_tops = Q()
-    for region in tops:
-        in_tops |= Q(school__region__path__startswith=region.path)
+    # No top regions (school staff): every visible pairing, as before.
+    in_tops = under([r.path for r in tops], "school__region", empty=True)
     party = PairingParty.objects.filter(in_tops, pairing_id=OuterRef("pk"))
     in_force = selectors.pairings_in_force(start=term.start, end=term.end)
     return visible(in_force.filter(Exists(party)), user).order_by("name", "pk")

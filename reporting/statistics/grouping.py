@@ -36,7 +36,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from core.choices import Side
-from core.scope import scope_of, visible
+from core.scope import scope_of, under, visible
 from pairings.choices import RegionLevel
 from pairings.models import PairingParty, Region, School
 from pairings.selectors import regions_then
@@ -548,7 +548,7 @@ def _by_region(user, tops, top_paths, total) -> Grouping:
     below = list(
         visible(Region.objects.all(), user)
         .filter(
-            Q(path__in=top_paths) | _paths_q(top_paths),
+            Q(path__in=top_paths) | under(top_paths, ""),
             level__lte=RegionLevel.COUNTY,
         )
         .order_by("path")
@@ -592,13 +592,6 @@ def _by_region(user, tops, top_paths, total) -> Grouping:
     entries.append(_total_entry())
     levels[TOTAL] = total
     return Grouping(_("Region"), entries, levels, top_paths)
-
-
-def _paths_q(paths) -> Q:
-    q = Q()
-    for path in paths:
-        q |= Q(path__startswith=path)
-    return q if paths else Q(pk__in=[])
 
 
 def _by_school(tops, top_paths, total, pairings) -> Grouping:

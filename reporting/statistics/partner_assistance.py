@@ -301,16 +301,13 @@ def _people(span, counted):
 
 def _days(span, counted) -> grouping.ByPairing:
     """Days on post inside the span, by group (a stint across the edge counts the
-    days inside), per pairing. The summed duration is one day short per stint:
-    the stint count is added in ``_row``."""
+    days inside), per pairing: ``periods.days_on_post`` per group, read with
+    ``periods.days_of`` in ``_row``."""
     aggregates = {}
     for name, q, days in EXCHANGE_GROUPS:
         if days:
-            q = _prefixed(q, "secondment__")
-            aggregates[f"{name}_clipped"] = Sum(
-                periods.clipped_duration(span), filter=q
-            )
-            aggregates[f"{name}_stints"] = Count("pk", filter=q)
+            found = periods.days_on_post(span, filter=_prefixed(q, "secondment__"))
+            aggregates |= {f"{name}_{key}": value for key, value in found.items()}
     return grouping.per_pairing(
         Stint.objects.filter(**periods.overlaps(span)).filter(
             secondment__pairing__in=counted
@@ -573,8 +570,9 @@ def _row(f, judged: bool, years) -> Row:
     for key in INT_KEYS:
         if key.endswith("_days"):
             name = key.removesuffix("_days")
-            clipped = periods_days(f[f"{name}_clipped"])
-            values[key] = clipped + int(f[f"{name}_stints"] or 0)
+            values[key] = periods.days_of(
+                {"clipped": f[f"{name}_clipped"], "stints": f[f"{name}_stints"]}
+            )
         else:
             values[key] = int(f[key] or 0)
     values["training_coverage"] = (
@@ -609,15 +607,6 @@ def _row(f, judged: bool, years) -> Row:
     else:
         values.update(compliant=None, evaluated=None, compliance_rate=None)
     return Row(values=values, approximate=approximate)
-
-
-def periods_days(value) -> int:
-    """A summed duration (timedelta, or whole days on some backends) in days."""
-    if value is None or value == 0:
-        return 0
-    if isinstance(value, dt.timedelta):
-        return value.days
-    return int(value)
 
 
 # Layout ----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Sum
+from django.db.models import Exists, F, Max, Min, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -31,7 +31,6 @@ from reporting.compliance import engine as compliance
 from . import base
 from .base import Column, HeaderCell, Row, Table
 from .grouping import top_regions
-from .partner_assistance import periods_days
 
 CODE = "roster"
 CHUNK = 2000
@@ -99,20 +98,16 @@ def stint_figures(user, span) -> dict[int, tuple]:
         .order_by()
         .values("secondment_id")
         .annotate(
-            clipped=Sum(periods.clipped_duration(span)),
-            count=Count("pk"),
-            longest=Max(length),
-            shortest=Min(length),
+            **periods.days_on_post(span), longest=Max(length), shortest=Min(length)
         )
-        .values_list("secondment_id", "clipped", "count", "longest", "shortest")
     )
     return {
-        secondment: (
-            periods_days(clipped) + count,
-            periods_days(longest) + 1,
-            periods_days(shortest) + 1,
+        row["secondment_id"]: (
+            periods.days_of(row),
+            periods.whole_days(row["longest"]) + 1,
+            periods.whole_days(row["shortest"]) + 1,
         )
-        for secondment, clipped, count, longest, shortest in stints
+        for row in stints
     }
 
 

@@ -132,6 +132,10 @@ STORAGES = {
 }
 EXPORT_RETENTION_DAYS = env_int("DUIKOU_EXPORT_RETENTION_DAYS", 7)
 DUIKOU_ATTACHMENT_MAX_BYTES = env_int("DUIKOU_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# An Office attachment (a ZIP package) may unpack to at most this much.
+DUIKOU_ATTACHMENT_MAX_UNPACKED_BYTES = env_int(
+    "DUIKOU_ATTACHMENT_MAX_UNPACKED_BYTES", 100 * 1024 * 1024
+)
 # Seconds to pause after every 1,000 rows written: 0 in real use; the crash tests set
 # it so that a worker can be killed in the middle of a workbook.
 DUIKOU_EXPORT_THROTTLE_SECONDS = float(env_str("DUIKOU_EXPORT_THROTTLE_SECONDS", "0"))

@@ -2,6 +2,8 @@
 
 A file's type is read from its content (magic bytes), never from its name or the
 content type the browser sent; the stored name is a random token, never the user's.
+An Office document is opened before it is stored: one that unpacks to too much (a
+"zip bomb"), holds too many parts, is damaged or carries macros is refused.
 Files live under MEDIA_ROOT, which no URL serves: downloads go through a view that
 checks the data scope."""
 
@@ -21,7 +23,13 @@ from reporting.reports.services import can_edit
 
 MiB = 1024 * 1024
 DEFAULT_MAX_BYTES = 10 * MiB
+# Office documents are ZIP packages of XML and media: a real one unpacks to a few
+# times its size (XML packs about 10:1, images not at all).
+DEFAULT_MAX_UNPACKED_BYTES = 100 * MiB
+MAX_RATIO = 100  # bytes unpacked per byte of the file
+MAX_PARTS = 5000
 NAME_MAX = 255
+READ_CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -54,17 +62,44 @@ PPT = Kind("application/vnd.ms-powerpoint", (".ppt", ".dps"))
 OLE2 = (DOC, XLS, PPT)
 KINDS = (JPEG, PNG, PDF, DOCX, XLSX, PPTX, *OLE2)
 
+OOXML = (DOCX, XLSX, PPTX)
 OOXML_PARTS = (("word/", DOCX), ("xl/", XLSX), ("ppt/", PPTX))
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Macros: the VBA project part of a macro-enabled package (.xlsm, .docm, .pptm) and
+# its content types; in a legacy file, the VBA project's storage (its directory
+# entry's name is UTF-16).
+MACRO_PARTS = ("vbaproject.bin", "vbadata.xml")
+MACRO_TYPE = b"macroenabled"
+OLE2_MACRO_NAME = "_VBA_PROJECT".encode("utf-16-le")
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    NotImplementedError,  # an unknown ZIP version or compression method
+    EOFError,
+    OSError,
+    ValueError,
+    RuntimeError,  # an encrypted part
+)
 
 
 def max_bytes() -> int:
     return getattr(settings, "DUIKOU_ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES)
 
 
+def max_unpacked_bytes() -> int:
+    return getattr(
+        settings, "DUIKOU_ATTACHMENT_MAX_UNPACKED_BYTES", DEFAULT_MAX_UNPACKED_BYTES
+    )
+
+
+def megabytes(size: int) -> str:
+    """A size in MB, for messages: "10", "0.5"."""
+    return f"{round(size / MiB, 2):g}"
+
+
 def max_megabytes() -> str:
     """The size limit in MB, for messages: "10", "0.5"."""
-    return f"{round(max_bytes() / MiB, 2):g}"
+    return megabytes(max_bytes())
 
 
 def _suffix(name: str) -> str:
@@ -78,14 +113,7 @@ def _ooxml_kind(upload) -> Kind | None:
         upload.seek(0)
         with zipfile.ZipFile(upload) as archive:
             names = archive.namelist()
-    except (
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        NotImplementedError,  # an unknown ZIP version
-        EOFError,
-        OSError,
-        ValueError,
-    ):
+    except ZIP_ERRORS:
         return None
     if "[Content_Types].xml" not in names:
         return None
@@ -114,6 +142,78 @@ def detect_kind(upload, name: str) -> Kind | None:
         suffix = _suffix(name)
         return next((k for k in OLE2 if suffix in k.extensions), DOC)
     return None
+
+
+def check_package(upload) -> None:
+    """Refuse (ValidationError) an Office package that unpacks to more than
+    DUIKOU_ATTACHMENT_MAX_UNPACKED_BYTES or to more than 100 times its size, has
+    more than 5,000 parts, is damaged or carries macros.
+
+    The sizes the package declares are checked first, then every part is unpacked
+    (in chunks, never more than it declared) so that its checksum proves the
+    declared sizes true."""
+    limit = max_unpacked_bytes()
+    try:
+        upload.seek(0)
+        with zipfile.ZipFile(upload) as archive:
+            parts = archive.infolist()
+            if len(parts) > MAX_PARTS:
+                raise ValidationError(
+                    _(
+                        "The document has more than %(limit)s parts, so it cannot "
+                        "be attached."
+                    )
+                    % {"limit": MAX_PARTS},
+                    code="too_many_parts",
+                )
+            unpacked = sum(part.file_size for part in parts)
+            if unpacked > limit or unpacked > MAX_RATIO * upload.size:
+                raise ValidationError(
+                    _(
+                        "The document unpacks to more than %(limit)s MB or is "
+                        "packed unusually densely, so it cannot be attached."
+                    )
+                    % {"limit": megabytes(limit)},
+                    code="unpacked_size",
+                )
+            for part in parts:
+                name = part.filename.lower()
+                if name.rsplit("/", 1)[-1] in MACRO_PARTS:
+                    raise macros_error()
+                content_types = name == "[content_types].xml"
+                with archive.open(part) as stream:
+                    while chunk := stream.read(READ_CHUNK):
+                        if content_types and MACRO_TYPE in chunk.lower():
+                            raise macros_error()
+    except ZIP_ERRORS:
+        raise ValidationError(
+            _("The document is damaged or encrypted, so it cannot be attached."),
+            code="damaged",
+        ) from None
+    finally:
+        upload.seek(0)
+
+
+def check_legacy_office(upload) -> None:
+    """Refuse (ValidationError) a legacy Office file that carries a VBA project."""
+    tail = b""
+    try:
+        for chunk in upload.chunks(READ_CHUNK):
+            if OLE2_MACRO_NAME in tail + chunk:
+                raise macros_error()
+            tail = chunk[-len(OLE2_MACRO_NAME) :]
+    finally:
+        upload.seek(0)
+
+
+def macros_error() -> ValidationError:
+    return ValidationError(
+        _(
+            "Documents with macros cannot be attached. Save it as a document "
+            "without macros (such as .docx or .xlsx) and attach that."
+        ),
+        code="macros",
+    )
 
 
 def clean_name(name: str) -> str:
@@ -161,7 +261,8 @@ def attachment_add(
     """Attach an uploaded file to a report the user may edit.
 
     Refuses (ValidationError) a file over DUIKOU_ATTACHMENT_MAX_BYTES or whose content
-    is not a JPEG or PNG image, a PDF or an Office document."""
+    is not a JPEG or PNG image, a PDF or an Office document, and an Office document
+    that unpacks to too much, is damaged or carries macros; nothing is stored then."""
     if not can_edit(user, report):
         raise PermissionDenied(_("This report cannot be edited now."))
     if upload.size > max_bytes():
@@ -180,6 +281,10 @@ def attachment_add(
             ),
             code="file_type",
         )
+    if kind in OOXML:
+        check_package(upload)
+    elif kind in OLE2:
+        check_legacy_office(upload)
     attachment = ReportAttachment(
         report=report,
         token=secrets.token_hex(20),

@@ -246,6 +246,149 @@ class TestTransitions:
         ]
 
 
+def stale(report):
+    """A second copy of the report as another browser tab loaded it."""
+    return SemesterReport.objects.select_related("school__region", "period").get(
+        pk=report.pk
+    )
+
+
+def approvals_notified(w):
+    return Notification.objects.filter(
+        user=w["xuexiao"], message__contains="审核通过"
+    ).count()
+
+
+class TestConcurrentTransitions:
+    """Two people acting on the same report from pages loaded before either acted:
+    the second decides on the report as it is now, so exactly one step happens."""
+
+    def review_events(self, report):
+        return list(
+            report.events.filter(action__in=["approve", "return"]).values_list(
+                "action", "actor__username"
+            )
+        )
+
+    def test_of_two_approvals_one_wins_and_the_other_is_told(self, w, report):
+        submitted(w, report)
+        first, second = stale(report), stale(report)
+        services.report_approve(report=first, user=w["xian"])
+        with pytest.raises(services.ConflictError) as refused:
+            services.report_approve(report=second, user=w["shi"])
+        assert refused.value.messages == ["已由他人审核。"]
+        assert self.review_events(report) == [("approve", "xian")]
+        assert approvals_notified(w) == 1
+
+    def test_approve_against_return_exactly_one_wins(self, w, report):
+        submitted(w, report)
+        approving, returning = stale(report), stale(report)
+        services.report_approve(report=approving, user=w["xian"])
+        with pytest.raises(services.ConflictError) as refused:
+            services.report_return(report=returning, user=w["shi"], comment="有误")
+        assert refused.value.messages == ["已由他人审核。"]
+        report.refresh_from_db()
+        assert report.status == "approved"
+        assert self.review_events(report) == [("approve", "xian")]
+        assert not Notification.objects.filter(message__contains="有误").exists()
+
+    def test_return_against_approve_exactly_one_wins(self, w, report):
+        submitted(w, report)
+        returning, approving = stale(report), stale(report)
+        services.report_return(report=returning, user=w["shi"], comment="请补充")
+        with pytest.raises(services.ConflictError):
+            services.report_approve(report=approving, user=w["xian"])
+        report.refresh_from_db()
+        assert report.status == "returned"
+        assert self.review_events(report) == [("return", "shi")]
+        assert approvals_notified(w) == 0
+
+    def test_the_same_reviewers_second_click_is_already_done(self, w, report):
+        submitted(w, report)
+        first, second = stale(report), stale(report)
+        services.report_approve(report=first, user=w["xian"])
+        with pytest.raises(services.AlreadyDone) as done:
+            services.report_approve(report=second, user=w["xian"])
+        assert done.value.messages == ["已审核通过。"]
+        assert self.review_events(report) == [("approve", "xian")]
+        assert approvals_notified(w) == 1
+
+    def test_two_approvals_on_the_page_one_is_told(self, client, w, report):
+        submitted(w, report)
+        url = reverse("reporting:report_act", args=[report.pk])
+        client.force_login(w["xian"])
+        assert client.post(url, {"action": "approve"}).status_code == 302
+        client.force_login(w["shi"])
+        response = client.post(url, {"action": "approve"}, follow=True)
+        assert "已由他人审核" in response.content.decode()
+        assert self.review_events(report) == [("approve", "xian")]
+
+    def test_two_approvals_in_the_api_the_second_is_409(self, w, report):
+        from rest_framework.test import APIClient
+
+        submitted(w, report)
+        url = f"/api/v1/reports/{report.pk}/approve/"
+        first, second = APIClient(), APIClient()
+        first.force_authenticate(w["xian"])
+        second.force_authenticate(w["shi"])
+        assert first.post(url).status_code == 200
+        response = second.post(url)
+        assert response.status_code == 409
+        assert response.json() == {"detail": "已由他人审核。"}
+        assert approvals_notified(w) == 1
+
+
+class TestRepeatedSubmit:
+    """A second click on 提交, or the form sent again from the back button."""
+
+    def submit_events(self, report):
+        return report.events.filter(action="submit").count()
+
+    def test_the_report_form_sent_twice_says_already_submitted(self, client, w, report):
+        client.force_login(w["xuexiao"])
+        url = reverse("reporting:report_edit", args=[report.pk])
+        data = form_data(report, action="submit")
+        first = client.post(url, data)
+        assert first["Location"] == reverse("reporting:report_detail", args=[report.pk])
+        again = client.post(url, data, follow=True)
+        assert again.status_code == 200
+        assert again.redirect_chain[-1][0] == reverse(
+            "reporting:report_detail", args=[report.pk]
+        )
+        shown = [(m.level_tag, str(m)) for m in again.context["messages"]]
+        assert ("info", "已提交。") in shown
+        assert self.submit_events(report) == 1
+
+    def test_the_submit_button_pressed_twice(self, client, w, report):
+        client.force_login(w["xuexiao"])
+        url = reverse("reporting:report_act", args=[report.pk])
+        assert client.post(url, {"action": "submit"}, follow=True).status_code == 200
+        again = client.post(url, {"action": "submit"}, follow=True)
+        shown = [(m.level_tag, str(m)) for m in again.context["messages"]]
+        assert shown == [("info", "已提交。")]
+        assert self.submit_events(report) == 1
+        assert Notification.objects.filter(message__contains="提交").count() == 1
+
+    def test_a_retried_submit_in_the_api_answers_the_report(self, w, report):
+        from rest_framework.test import APIClient
+
+        client = APIClient()
+        client.force_authenticate(w["xuexiao"])
+        url = f"/api/v1/reports/{report.pk}/submit/"
+        assert client.post(url).status_code == 200
+        again = client.post(url)
+        assert again.status_code == 200
+        assert again.json()["status"] == "submitted"
+        assert self.submit_events(report) == 1
+
+    def test_someone_elses_submit_is_still_refused(self, client, w, report):
+        submitted(w, report)
+        client.force_login(w["school_b1"])
+        url = reverse("reporting:report_edit", args=[report.pk])
+        # Out of scope: not found, whatever the button.
+        assert client.post(url, {"action": "submit"}).status_code == 404
+
+
 class TestApprovedIsLocked:
     def approved(self, w, report):
         submitted(w, report)

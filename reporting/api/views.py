@@ -25,7 +25,7 @@ from core.api.viewsets import (
     form_or_400,
     validation_errors,
 )
-from core.scope import scope_of, visible
+from core.scope import scope_of
 from pairings import periods
 from pairings.models import School
 from reporting.compliance import engine as compliance
@@ -71,9 +71,12 @@ class ReportingPeriodViewSet(ScopedViewSet):
 
 def _service_call(call):
     """Run a workflow service: its refusals become 400 (rules), 403 (rights) or
-    409 (someone saved in between)."""
+    409 (someone saved or reviewed in between); a step already done (a retried
+    request) answers with the report as it is."""
     try:
         return call()
+    except services.AlreadyDone as exc:
+        return exc.report
     except services.ConflictError as exc:
         raise Conflict(exc.messages[0]) from exc
     except ValidationError as exc:
@@ -518,15 +521,13 @@ class ExportJobViewSet(
     PlainViewSet,
 ):
     """我的导出 The user's export jobs: ask, poll progress, download, retry. Another
-    user's job is 404."""
+    user's job is 404, for administrators too (as on the pages)."""
 
     schema_subject = ExportJob._meta.verbose_name_plural
     serializer_class = serializers.ExportJobSerializer
 
     def get_queryset(self):
-        return visible(ExportJob.objects.all(), self.request.user).order_by(
-            "-created_at", "-pk"
-        )
+        return exports.jobs_of(self.request.user).order_by("-created_at", "-pk")
 
     def create(self, request, *args, **kwargs):
         _regions_only(request.user)
@@ -542,12 +543,10 @@ class ExportJobViewSet(
         )
         valid_or_404(form)
         cleaned = form_or_400(form)
-        job, _created = exports.export_request(
+        job, outcome = exports.export_request(
             user=request.user, table=cleaned["table"], spec=form.spec()
         )
-        return Response(
-            serializers.ExportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED
-        )
+        return _job_answer(job, outcome, status.HTTP_202_ACCEPTED)
 
     @extend_schema(
         responses={
@@ -573,16 +572,32 @@ class ExportJobViewSet(
         response["X-Content-Type-Options"] = "nosniff"
         return response
 
-    @extend_schema(request=None, responses={202: serializers.ExportJobSerializer})
+    @extend_schema(
+        request=None,
+        responses={
+            202: serializers.ExportJobSerializer,
+            200: serializers.ExportJobSerializer,
+        },
+    )
     @action(detail=True, methods=["post"])
     def retry(self, request, pk=None):
-        """重试 Start a failed or lost job again; it gives the same file. Filters
-        that no longer hold (the user's scope changed) fail the job at once, with
-        the reason in ``error``."""
-        job = exports.export_retry(job=self.get_object())
-        return Response(
-            serializers.ExportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED
+        """重试 Start a job that is not done again; it gives the same file. 202
+        when it was started or queued again; 200 when there was nothing to do (it
+        is being built, or done). Filters that no longer hold (the user's scope
+        changed) fail the job at once, with the reason in ``error``. ``outcome``
+        and ``message`` say what was done."""
+        job, outcome = exports.export_retry(job=self.get_object())
+        idle = outcome in (exports.Outcome.RUNNING, exports.Outcome.DONE)
+        return _job_answer(
+            job, outcome, status.HTTP_200_OK if idle else status.HTTP_202_ACCEPTED
         )
+
+
+def _job_answer(job, outcome: str, code: int) -> Response:
+    """The job, with what the request did (``outcome``) and the words for it."""
+    message = exports.outcome_message(job, outcome)
+    data = serializers.ExportJobSerializer(job).data
+    return Response({**data, "outcome": outcome, "message": message}, status=code)
 
 
 # The endpoints this app adds under /api/v1/ (prefix, viewset, basename); read by

@@ -30,7 +30,17 @@ NARRATIVE = ("practices", "outcomes", "problems", "next_steps")
 
 
 class ConflictError(ValidationError):
-    """Someone else saved the report since this user opened it."""
+    """Someone else saved the report since this user opened it, or reviewed it
+    first."""
+
+
+class AlreadyDone(ValidationError):
+    """The step asked for has already happened (a second click, the back button):
+    nothing is written, and the user is told so rather than refused."""
+
+    def __init__(self, message, *, report):
+        super().__init__(message)
+        self.report = report
 
 
 # Who may do what -------------------------------------------------------------------
@@ -71,6 +81,14 @@ def can_edit(user, report, today: dt.date | None = None) -> bool:
 # Reads -----------------------------------------------------------------------------
 
 
+def already_submitted(user, report) -> bool:
+    """The school's own staff asking to submit a report that is already in and
+    not yet reviewed (a second click, the back button)."""
+    return report.status == ReportStatus.SUBMITTED and (
+        is_school_staff_of(user, report) or scope_of(user).is_admin
+    )
+
+
 def report_for(*, school, period, user=None) -> SemesterReport:
     """The school's report for the period, created as a prefilled draft if missing."""
     report = SemesterReport.objects.filter(school=school, period=period).first()
@@ -105,6 +123,44 @@ def _event(report, action, from_status, to_status, user, comment=""):
 def _check(condition, message):
     if not condition:
         raise PermissionDenied(message)
+
+
+def _locked(report) -> SemesterReport:
+    """The report brought up to date, its row locked until the transaction ends:
+    every workflow step decides on the row as it is now, so of two concurrent
+    steps the second waits for the first and then sees its outcome (never both
+    from the same state). The caller's object is refreshed in place."""
+    list(SemesterReport.objects.select_for_update().filter(pk=report.pk).values("pk"))
+    report.refresh_from_db()
+    return report
+
+
+REVIEW_STEPS = {
+    ReportStatus.APPROVED: ReportAction.APPROVE,
+    ReportStatus.RETURNED: ReportAction.RETURN,
+}
+
+
+def _check_reviewable(report, user, action, message):
+    """A review step on a report that is no longer submitted: the user's own
+    repeated click is already done; another reviewer's decision is a conflict;
+    anything else is not a report to review."""
+    if report.status == ReportStatus.SUBMITTED:
+        return
+    if report.status in REVIEW_STEPS:
+        last = report.events.order_by("-pk").first()
+        if (
+            last is not None
+            and last.action == action
+            and last.actor_id == getattr(user, "pk", None)
+        ):
+            done = {
+                ReportAction.APPROVE: _("Already approved."),
+                ReportAction.RETURN: _("Already returned."),
+            }[action]
+            raise AlreadyDone(done, report=report)
+        raise ConflictError(_("Already reviewed by someone else."))
+    raise ValidationError(message)
 
 
 @transaction.atomic
@@ -183,6 +239,9 @@ def _url(report):
 
 @transaction.atomic
 def report_submit(*, report, user, now=None) -> SemesterReport:
+    report = _locked(report)
+    if already_submitted(user, report):
+        raise AlreadyDone(_("Already submitted."), report=report)
     _check(can_edit(user, report), _("This report cannot be submitted now."))
     now = now or timezone.now()
     previous = report.status
@@ -212,11 +271,13 @@ def report_submit(*, report, user, now=None) -> SemesterReport:
 
 @transaction.atomic
 def report_return(*, report, user, comment: str) -> SemesterReport:
+    report = _locked(report)
     _check(
         is_reviewer(user, report), _("Only the reviewing bureau can return a report.")
     )
-    if report.status != ReportStatus.SUBMITTED:
-        raise ValidationError(_("Only a submitted report can be returned."))
+    _check_reviewable(
+        report, user, ReportAction.RETURN, _("Only a submitted report can be returned.")
+    )
     if not (comment or "").strip():
         raise ValidationError({"comment": _("Say what the school must fix.")})
     report.status = ReportStatus.RETURNED
@@ -241,11 +302,16 @@ def report_return(*, report, user, comment: str) -> SemesterReport:
 
 @transaction.atomic
 def report_approve(*, report, user, comment: str = "", now=None) -> SemesterReport:
+    report = _locked(report)
     _check(
         is_reviewer(user, report), _("Only the reviewing bureau can approve a report.")
     )
-    if report.status != ReportStatus.SUBMITTED:
-        raise ValidationError(_("Only a submitted report can be approved."))
+    _check_reviewable(
+        report,
+        user,
+        ReportAction.APPROVE,
+        _("Only a submitted report can be approved."),
+    )
     report.status = ReportStatus.APPROVED
     report.approved_at = now or timezone.now()
     report.version += 1
@@ -269,6 +335,7 @@ def report_approve(*, report, user, comment: str = "", now=None) -> SemesterRepo
 @transaction.atomic
 def report_accept(*, report, user, now=None) -> SemesterReport:
     """Second level: the city accepts the county's approval."""
+    report = _locked(report)
     _check(is_superior(user, report), _("Only the city bureau can accept an approval."))
     if report.status != ReportStatus.APPROVED or report.accepted_at:
         raise ValidationError(
@@ -284,6 +351,7 @@ def report_accept(*, report, user, now=None) -> SemesterReport:
 @transaction.atomic
 def report_unlock(*, report, user, reason: str) -> SemesterReport:
     """A superior reopens an approved report for the school, with a reason."""
+    report = _locked(report)
     _check(is_superior(user, report), _("Only a superior bureau can unlock a report."))
     if report.status != ReportStatus.APPROVED:
         raise ValidationError(_("Only an approved report can be unlocked."))

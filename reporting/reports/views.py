@@ -115,6 +115,14 @@ class ReportEdit(ReportMixin, TemplateView):
             return self.handle_no_permission()
         self.object = self.get_object()
         if not self.allowed(request.user, self.object):
+            if (
+                request.method == "POST"
+                and request.POST.get("action") == "submit"
+                and services.already_submitted(request.user, self.object)
+            ):
+                # A second click on 提交, or the form resent from the back button.
+                messages.info(request, _("Already submitted."))
+                return redirect("reporting:report_detail", pk=self.object.pk)
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -138,6 +146,9 @@ class ReportEdit(ReportMixin, TemplateView):
                     services.report_submit(report=report, user=request.user)
                     messages.success(request, _("Report submitted."))
                     return redirect("reporting:report_detail", pk=report.pk)
+            except services.AlreadyDone as exc:
+                messages.info(request, exc.messages[0])
+                return redirect("reporting:report_detail", pk=self.object.pk)
             except services.ConflictError as exc:
                 form.add_error(None, exc.messages[0])
             except ValidationError as exc:
@@ -226,6 +237,8 @@ class ReportAct(ReportMixin, View):
             raise Http404
         try:
             steps[action]()
+        except services.AlreadyDone as exc:
+            messages.info(request, exc.messages[0])
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)

@@ -3,7 +3,14 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiToken, AuditEntry, LoginEvent, Membership, Notification
+from .models import (
+    ApiToken,
+    AuditEntry,
+    LoginEvent,
+    Membership,
+    Notification,
+    WorkerHeartbeat,
+)
 
 admin.site.site_header = _("Partner Assistance Management System")
 admin.site.site_title = _("Partner Assistance")
@@ -77,6 +84,13 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_select_related = ["user"]
     list_per_page = 50
     show_full_result_count = False
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(ReadOnlyAdmin):
+    """Which background workers are alive (the health check reads the same)."""
+
+    list_display = ["hostname", "seen_at"]
 
 
 @admin.register(ApiToken)

@@ -24,7 +24,12 @@ from core.privacy import mask_id_number
 # Apps whose models are audited: those whose AppConfig says ``audited = True``,
 # and the users and groups of django.contrib.auth.
 AUDITED_APPS = {"auth"}
-NOT_AUDITED = {"core.AuditEntry", "core.LoginEvent", "core.Notification"}
+NOT_AUDITED = {
+    "core.AuditEntry",
+    "core.LoginEvent",
+    "core.Notification",
+    "core.WorkerHeartbeat",
+}
 IGNORED_FIELDS = {"created_at", "updated_at", "last_login"}
 # Bookkeeping that changes many times a minute (a running job's progress, a token's
 # last use) is named by the model's ``audit_quiet_fields``: a save that changes

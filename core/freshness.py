@@ -4,12 +4,18 @@ dashboard) are never older than the last committed write.
 The audit trail sees every write (``core.audit.record``); it asks for a new token
 once the transaction commits. The token is random rather than a counter: if the
 cache drops it, a fresh one is made and every entry keyed by the old one misses,
-instead of a reset counter matching entries from long ago."""
+instead of a reset counter matching entries from long ago.
+
+Redis may be away (``core.resilience``): then the token cannot be read and every
+cached figure is computed afresh; a renewal that could not be written is made once
+Redis answers again, and never turns the committed write into an error."""
 
 import uuid
 
 from django.core.cache import cache
 from django.db import transaction
+
+from . import resilience
 
 KEY = "duikou:data-version"
 
@@ -23,8 +29,13 @@ def changed(model) -> None:
     changes no figure (a model with ``changes_no_figure = True``: export jobs, API
     tokens) keeps the token."""
     if not getattr(model, "changes_no_figure", False):
-        transaction.on_commit(_renew)
+        # Robust: the write is committed; a failing side effect is logged, and the
+        # user is told it saved (a retry would make a second row).
+        transaction.on_commit(_renew, robust=True)
 
 
 def _renew() -> None:
     cache.set(KEY, uuid.uuid4().hex, timeout=None)
+
+
+resilience.on_recovery(_renew)

@@ -279,3 +279,22 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class WorkerHeartbeat(models.Model):
+    """When each Celery worker last said it was alive (``core.heartbeat``): in the
+    database, so that the health check can read it while Redis is down."""
+
+    hostname = models.CharField(_("worker"), max_length=200, unique=True)
+    seen_at = models.DateTimeField(_("last seen"))
+
+    # Bookkeeping written by the worker itself: no figure depends on it.
+    changes_no_figure = True
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+        ordering = ["-seen_at"]
+
+    def __str__(self):
+        return self.hostname

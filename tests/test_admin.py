@@ -10,11 +10,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from core.api.authentication import token_create
 from core.choices import Side
-from core.models import ApiToken, AuditEntry, LoginEvent, Membership, Notification
+from core.models import (
+    ApiToken,
+    AuditEntry,
+    LoginEvent,
+    Membership,
+    Notification,
+    WorkerHeartbeat,
+)
 from dispatch.choices import ActivityKind, AppraisalResult, BackboneLevel
 from dispatch.models import (
     Appraisal,
@@ -76,6 +83,7 @@ WRITTEN_BY_THE_SYSTEM = {
     LoginEvent,
     Notification,
     ApiToken,
+    WorkerHeartbeat,
 }
 
 
@@ -184,6 +192,9 @@ def objects(admin_user):
         LoginEvent.objects.create(username="admin", success=False),
         Notification.objects.create(user=admin_user, message="请尽快报送"),
         token_create(user=admin_user, name="省平台")[0],
+        WorkerHeartbeat.objects.create(
+            hostname="celery@worker", seen_at=timezone.now()
+        ),
     ]
     rows.append(AuditEntry.objects.order_by("id").first())
     return {type(row): row for row in rows}

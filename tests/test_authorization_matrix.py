@@ -15,10 +15,18 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLResolver, get_resolver
+from django.utils import timezone
 
 from core.api.authentication import token_create
 from core.audit import is_audited
-from core.models import ApiToken, AuditEntry, LoginEvent, Membership, Notification
+from core.models import (
+    ApiToken,
+    AuditEntry,
+    LoginEvent,
+    Membership,
+    Notification,
+    WorkerHeartbeat,
+)
 from pairings.models import Programme, Region, School
 from reporting.models import ExportJob, ReportingPeriod
 
@@ -91,6 +99,9 @@ def admin_only_objects(w):
         LoginEvent: LoginEvent.objects.create(username="xuexiao", success=True),
         Notification: Notification.objects.create(user=user, message="提醒"),
         ApiToken: token_create(user=user, name="同步")[0],
+        WorkerHeartbeat: WorkerHeartbeat.objects.create(
+            hostname="celery@worker", seen_at=timezone.now()
+        ),
         get_user_model(): user,
         Group: Group.objects.create(name="测试组"),
         AccessAttempt: AccessAttempt.objects.create(

@@ -273,10 +273,11 @@ REDIS_SOCKET_TIMEOUT = float(env_str("DUIKOU_REDIS_SOCKET_TIMEOUT", "0.5"))
 
 def redis_cache(url: str) -> dict:
     """The cache on Redis, with short timeouts and no retries: an unreachable or
-    frozen Redis costs a request at most about half a second per call."""
+    frozen Redis costs a request one short wait, then the cache misses for a few
+    seconds (``core.resilience.ResilientRedisCache``) and figures are computed."""
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.resilience.ResilientRedisCache",
             "LOCATION": url,
             "OPTIONS": {
                 "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,

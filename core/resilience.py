@@ -1,0 +1,146 @@
+"""Redis is a cache and a broker, never a reason to fail a request.
+
+- ``OUTAGE_ERRORS`` and ``attempt``: run one call to Redis or the broker (a cache
+  write, an enqueue) and learn whether it happened; an outage is logged, not raised.
+- ``ResilientRedisCache``: Django's Redis cache that answers as a cache miss when
+  Redis is unreachable or frozen, and then leaves Redis alone for a few seconds, so a
+  request pays at most one short timeout (``config.settings.base.redis_cache``) and
+  the requests after it none. Callbacks given to ``on_recovery`` run once Redis
+  answers again (the data-version token is renewed then: writes committed during
+  the outage could not renew it)."""
+
+import logging
+import socket
+import threading
+import time
+
+from django.core.cache.backends.redis import RedisCache
+
+logger = logging.getLogger(__name__)
+
+# Seconds during which a process leaves an unreachable Redis alone.
+PAUSE_SECONDS = 5.0
+
+
+def _outage_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [OSError, socket.timeout]
+    try:
+        import redis
+
+        errors += [redis.exceptions.ConnectionError, redis.exceptions.TimeoutError]
+    except ImportError:  # pragma: no cover - redis is a dependency
+        pass
+    try:
+        from kombu.exceptions import OperationalError as BrokerError
+
+        errors.append(BrokerError)
+    except ImportError:  # pragma: no cover - kombu comes with Celery
+        pass
+    return tuple(errors)
+
+
+# What an unreachable, frozen or restarting Redis (cache or broker) raises.
+OUTAGE_ERRORS = _outage_errors()
+
+
+def attempt(what: str, func, *args, **kwargs) -> bool:
+    """Call ``func``; True if it ran, False if Redis or the broker was unreachable
+    (logged with ``what``, e.g. "enqueue export 12"). Other errors propagate."""
+    try:
+        func(*args, **kwargs)
+    except OUTAGE_ERRORS as exc:
+        logger.warning("%s skipped: Redis unreachable (%s)", what, exc)
+        return False
+    return True
+
+
+class _Breaker:
+    """Per process: after an outage, calls are skipped for PAUSE_SECONDS."""
+
+    def __init__(self):
+        self.paused_until = 0.0
+        self.tripped = False
+        self.lock = threading.Lock()
+        self.recovery: list = []
+
+    def open(self) -> bool:
+        return time.monotonic() < self.paused_until
+
+    def trip(self, exc) -> None:
+        with self.lock:
+            if not self.tripped:
+                logger.warning(
+                    "Redis cache unreachable (%s): computing without it", exc
+                )
+            self.tripped = True
+            self.paused_until = time.monotonic() + PAUSE_SECONDS
+
+    def succeeded(self) -> None:
+        if not self.tripped:
+            return
+        with self.lock:
+            if not self.tripped:
+                return
+            self.tripped = False
+        logger.warning("Redis cache reachable again")
+        for callback in self.recovery:
+            try:
+                callback()
+            except OUTAGE_ERRORS as exc:
+                self.trip(exc)
+                return
+
+    def reset(self) -> None:
+        self.paused_until = 0.0
+        self.tripped = False
+
+
+breaker = _Breaker()
+
+
+def on_recovery(callback) -> None:
+    """Run ``callback`` (no arguments) whenever the cache answers after an outage."""
+    if callback not in breaker.recovery:
+        breaker.recovery.append(callback)
+
+
+def _resilient(name: str, missed):
+    def method(self, *args, **kwargs):
+        if breaker.open():
+            return missed(*args, **kwargs)
+        try:
+            result = getattr(RedisCache, name)(self, *args, **kwargs)
+        except OUTAGE_ERRORS as exc:
+            breaker.trip(exc)
+            return missed(*args, **kwargs)
+        breaker.succeeded()
+        return result
+
+    method.__name__ = name
+    return method
+
+
+def _default(key, default=None, version=None):
+    return default
+
+
+class ResilientRedisCache(RedisCache):
+    """A cache that misses while Redis is away: reads return the default, writes
+    are dropped (``add`` and ``touch`` answer False), so callers compute instead.
+    ``incr``/``decr`` still raise (a counter cannot be guessed); ``ping`` raises,
+    for the health check."""
+
+    get = _resilient("get", _default)
+    set = _resilient("set", lambda *a, **k: None)
+    add = _resilient("add", lambda *a, **k: False)
+    touch = _resilient("touch", lambda *a, **k: False)
+    delete = _resilient("delete", lambda *a, **k: False)
+    has_key = _resilient("has_key", lambda *a, **k: False)
+    get_many = _resilient("get_many", lambda *a, **k: {})
+    set_many = _resilient("set_many", lambda keys, *a, **k: list(keys))
+    delete_many = _resilient("delete_many", lambda *a, **k: None)
+    clear = _resilient("clear", lambda *a, **k: False)
+
+    def ping(self) -> None:
+        """Raise unless Redis answers (ignores the pause)."""
+        self._cache.get_client(write=True).ping()

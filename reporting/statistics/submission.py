@@ -24,6 +24,7 @@ from pairings.models import PairingParty, School
 from pairings.selectors import pairings_in_force
 from reporting.board import selectors as board
 from reporting.choices import ReportStatus
+from reporting.compliance.engine import id_list
 from reporting.models import ReportEvent, ReportingPeriod, SemesterReport
 from reporting.reports.services import expected_schools
 
@@ -163,7 +164,7 @@ def _missing(schools, rows_of, period) -> list[Row]:
     if not missing:
         return []
     counties = {e.key: e.label for e in rows_of.entries if e.kind == grouping.DATA}
-    pairings = _pairing_names(not_sent, period)
+    pairings = _pairing_names([pk for pk, *_rest in missing], period)
     return [
         Row(
             {
@@ -198,12 +199,14 @@ def _missing(schools, rows_of, period) -> list[Row]:
     ]
 
 
-def _pairing_names(schools, period) -> dict[int, str]:
-    """school id → the names of its pairings in force in the period (one query)."""
+def _pairing_names(school_ids: list[int], period) -> dict[int, str]:
+    """school id → the names of its pairings in force in the period (one query).
+    The ids are those already read (one array parameter on PostgreSQL), so the
+    schools' status at the lock date is not worked out a second time."""
     names: dict[int, list[str]] = defaultdict(list)
     for school_id, name in (
         PairingParty.objects.filter(
-            school_id__in=schools.values("pk"),
+            school_id__in=id_list(school_ids),
             pairing__in=pairings_in_force(start=period.start, end=period.end),
         )
         .order_by("pairing__name", "pairing_id")

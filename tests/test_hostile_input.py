@@ -369,3 +369,98 @@ def test_every_date_field_of_the_domain_carries_the_range():
         if type(field) is models.DateField and plausible_date not in field.validators
     ]
     assert missing == []
+
+
+# Text a spreadsheet would run as a formula -------------------------------------------
+
+FORMULAS = ["=1+1", "+8613800000000", "-2+3", "@SUM(A1:A2)", "\t=1+1", "\r=1+1"]
+
+
+def formula_table(streamed: bool):
+    from reporting.statistics.base import Column, HeaderCell, Row, Table
+
+    texts = [*FORMULAS, "普通文字", '=HYPERLINK("http://x")']
+
+    def rows():
+        for text in texts:
+            yield Row({"name": text, "change": -5})
+
+    return Table(
+        code="roster",
+        title="=标题",
+        period_label="2024年",
+        unit="单位：人",
+        header=[[HeaderCell("姓名"), HeaderCell("增减")]],
+        columns=[Column("name", kind="text"), Column("change")],
+        rows=rows() if streamed else list(rows()),
+    )
+
+
+def written_cells(ws, column: int) -> dict:
+    """The cells of a column by their text, below the header."""
+    return {
+        cell.value: cell
+        for (cell,) in ws.iter_rows(min_col=column, max_col=column)
+        if cell.value is not None
+    }
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["styled", "streamed"])
+def test_statistics_workbooks_keep_formula_text_as_text(tmp_path, streamed):
+    from openpyxl import load_workbook
+
+    from reporting.statistics.excel import build_workbook
+
+    path = tmp_path / "t.xlsx"
+    build_workbook([formula_table(streamed)], path)
+    ws = load_workbook(path).active
+    names = written_cells(ws, 1)
+    for text in [*FORMULAS, '=HYPERLINK("http://x")']:
+        cell = names[text]
+        assert (cell.data_type, cell.quotePrefix) == ("s", True), repr(text)
+    # Ordinary text after a formula-looking one (the same column) has no prefix.
+    assert names["普通文字"].quotePrefix is False
+    # A negative number stays a number.
+    changes = [c for c in written_cells(ws, 2).values() if c.value == -5]
+    assert changes and all(c.data_type == "n" for c in changes)
+    assert not any(c.quotePrefix for c in changes)
+    # The title row is text too.
+    assert names["=标题"].quotePrefix is True
+
+
+def test_the_audit_workbook_keeps_formula_text_as_text(client, w):
+    from openpyxl import load_workbook
+
+    from pairings.models import School
+
+    school = School.objects.get(pk=w["a1r"].pk)
+    school.name = '=HYPERLINK("http://example.com","点击")'
+    school.save()  # the audit trail records the new name
+    client.force_login(w["admin"])
+    response = client.get(reverse("audit_export"))
+    assert response.status_code == 200
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    cells = [
+        c
+        for row in ws.iter_rows(min_row=2)
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")
+    ]
+    assert cells and all((c.data_type, c.quotePrefix) == ("s", True) for c in cells)
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("-cmd", "'-cmd"),
+        ("\t@x", "'\t@x"),
+        ("学校", "学校"),
+        (-5, -5),
+        (None, None),
+    ],
+)
+def test_csv_text_prefixes_formula_text(value, written):
+    from core.excel import csv_text
+
+    assert csv_text(value) == written

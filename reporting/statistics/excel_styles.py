@@ -23,7 +23,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 
 from core.excel import FORMULA_STARTS as FORMULA
-from core.excel import HEADER_FILL, column_width, text_cell
+from core.excel import HEADER_FILL, column_width, quote_formula, text_cell
 
 from .base import Column, HeaderCell, Row
 
@@ -245,9 +245,7 @@ class CellMaker:
 
     def styled(self, value, look: tuple, style) -> Cell:
         """A new cell showing ``value`` with the look named ``look``."""
-        cell = text_cell(self.sheet, value)
-        cell._style = copy(self.style(look, style))
-        return cell
+        return text_cell(self.sheet, value, self.style(look, style))
 
     def plain(self, value, look: str, **style) -> Cell:
         return self.styled(value, ("plain", look), lambda: style)
@@ -314,12 +312,12 @@ class CellMaker:
         if cell is None:
             cell = self.reused[look, index] = self.styled(None, look, style)
         cell.value = value
-        if cell.data_type == "d":
-            # Binding a date may set a date format: the look's format wins, as
-            # on a new cell.
+        if cell.data_type == "d" or cell.quotePrefix:
+            # Binding a date may set a date format, and the previous row's text
+            # may have had the quote prefix: the look wins, as on a new cell.
             cell._style = copy(self.looks[look])
-        elif isinstance(value, str) and value.startswith(FORMULA):
-            cell.data_type = "s"
+        if isinstance(value, str) and value.startswith(FORMULA):
+            quote_formula(cell)
         return cell
 
 

@@ -19,3 +19,4 @@ urlpatterns = [
 ]
 
 handler404 = "core.api.errors.not_found"
+handler500 = "core.api.errors.server_error"

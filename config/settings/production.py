@@ -26,6 +26,10 @@ DATABASES = {
         _database_url, conn_max_age=60, conn_health_checks=True
     )
 }
+# A database that does not answer is a 503 within seconds, not a hung worker.
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+    "DUIKOU_DB_CONNECT_TIMEOUT", 3
+)
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured(
         "DATABASE_URL 必须指向 PostgreSQL。 DATABASE_URL must point to PostgreSQL."

@@ -4,8 +4,10 @@ demo databases (scales).
 Each measurement runs in a fresh child process, as the Celery worker would run the
 task: the child loads the job, builds the file (tables computed in the database,
 workbook written in openpyxl write-only mode) and reports its wall time, its peak
-resident memory (ru_maxrss) and the SQL statements it sent with the time their
-``execute`` took (a streamed query's later fetches are not in it). The floor writes
+resident memory (ru_maxrss), its own CPU time (the client's work, which a busy
+machine does not inflate as it does the wall time; the database server's work is
+not in it) and the SQL statements it sent with the time their ``execute`` took (a
+streamed query's later fetches are not in it). The floor writes
 the same rows (the cell values of the built file, read back before its clock starts)
 through a bare loop into a write-only workbook, with no database and no styles; it
 runs in its own child right after the build, so both see the same machine.
@@ -132,13 +134,13 @@ def build_job(database_url, table, username, span, year, profile, slow, queue):
 
     base_module.failed_checks = failed_checks
     with connection.execute_wrapper(timed):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()
         path = exports.build(job)
         if profiler:
             profiler.disable()
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     peak = _peak_mb()
     job.delete()
     if profiler:
@@ -147,6 +149,7 @@ def build_job(database_url, table, username, span, year, profile, slow, queue):
     queue.put(
         {
             "seconds": elapsed,
+            "cpu": cpu,
             "peak": peak,
             "base": base,
             "path": str(path),
@@ -172,7 +175,7 @@ def floor(path, queue):
     source.close()
     rows = sum(len(values) for _title, values in sheets)
     columns = max((len(row) for _t, values in sheets for row in values), default=0)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     workbook = Workbook(write_only=True)
     for title, values in sheets:
         sheet = workbook.create_sheet(title)
@@ -180,10 +183,10 @@ def floor(path, queue):
             sheet.append(row)
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
         workbook.save(handle.name)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     peak = _peak_mb()
     Path(path).unlink()
-    queue.put((elapsed, peak, rows, columns))
+    queue.put((elapsed, peak, rows, columns, cpu))
 
 
 def run(target, *args):
@@ -326,11 +329,12 @@ def main():
     ]
     print(
         "| scale | user | workbook | span | schools | rows | seconds | peak MB "
-        "| base MB | queries | SQL execute s | floor seconds | ratio | checks |"
+        "| base MB | queries | SQL execute s | floor seconds | ratio "
+        "| CPU s | floor CPU s | CPU ratio | checks |"
     )
     print(
         "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-        "| ---: | ---: | --- |"
+        "| ---: | ---: | ---: | ---: | ---: | --- |"
     )
     profiles, slowest = [], []
     for label, url in databases:
@@ -348,20 +352,25 @@ def main():
                         None,
                         args.slow,
                     )
-                    floor_elapsed, _peak, rows, _columns = run(floor, result["path"])
-                    runs.append((result, floor_elapsed, rows))
-                seconds = statistics.median(r["seconds"] for r, _f, _n in runs)
-                floor_seconds = statistics.median(f for _r, f, _n in runs)
-                result, _f, rows = runs[-1]
+                    floor_elapsed, _peak, rows, _columns, floor_cpu = run(
+                        floor, result["path"]
+                    )
+                    runs.append((result, floor_elapsed, rows, floor_cpu))
+                seconds = statistics.median(r["seconds"] for r, *_rest in runs)
+                floor_seconds = statistics.median(item[1] for item in runs)
+                cpu = statistics.median(r["cpu"] for r, *_rest in runs)
+                floor_cpu = statistics.median(item[3] for item in runs)
+                result, _f, rows, _c = runs[-1]
                 failed = result["failed"]
                 checks = f"{len(failed)} failed: {failed[0]} …" if failed else "ok"
-                peak = max(r["peak"] for r, _f, _n in runs)
+                peak = max(r["peak"] for r, *_rest in runs)
                 print(
                     f"| {label} | {username} | {table} | {args.span} "
                     f"| {result['schools']:,} | {rows:,} | {seconds:.1f} | {peak:.0f} "
                     f"| {result['base']:.0f} | {result['queries']} "
                     f"| {result['sql']:.1f} | {floor_seconds:.1f} "
                     f"| {seconds / floor_seconds:.2f} "
+                    f"| {cpu:.1f} | {floor_cpu:.1f} | {cpu / floor_cpu:.2f} "
                     f"| {checks} |",
                     flush=True,
                 )

@@ -4,13 +4,12 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.audit import audit_context
 from reporting.statistics.forms import stored_spec
 
-from .choices import ExportStatus
 from .exports import jobs as exports
 from .models import ExportJob
 from .reports import services
@@ -26,32 +25,34 @@ def expire_exports() -> int:
         return services.export_jobs_expire()
 
 
-@shared_task(name="reporting.build_export", acks_late=True)
+@shared_task(name="reporting.sweep_exports")
+def sweep_exports() -> dict:
+    """Beat task, every minute: reconcile export jobs with the queue (waiting jobs
+    no worker took are queued again, silent ones interrupted and built once more,
+    leftover working folders removed); see ``reporting.exports.jobs``."""
+    with audit_context(source="task"):
+        return exports.sweep()
+
+
+@shared_task(name="reporting.build_export", acks_late=True, reject_on_worker_lost=True)
 def build_export(job_id: int) -> str:
-    """Build one export job's file, in the scope of the user who asked."""
+    """Build one export job's file, in the scope of the user who asked. Any number
+    of deliveries of the same job build it once: the first to claim it."""
     job = ExportJob.objects.select_related("user").filter(pk=job_id).first()
-    if job is None or job.status == ExportStatus.DONE:
+    if job is None:
         return "skipped"
     with audit_context(user=job.user, source="task"):
-        job.status = ExportStatus.RUNNING
-        job.started_at = timezone.now()
-        job.error = ""
-        job.save(update_fields=["status", "started_at", "error", "updated_at"])
+        if not exports.claim(job):
+            return "skipped"
         try:
             path = exports.build(job)
+            exports.finish(job, path)
+        except exports.Superseded:
+            logger.warning("export job %s was taken from this build", job_id)
+            return "superseded"
         except Exception as exc:
-            job.status = ExportStatus.FAILED
-            job.error = failure_message(exc, f"export job {job_id}")
-            job.finished_at = timezone.now()
-            job.save(update_fields=["status", "error", "finished_at", "updated_at"])
+            exports.fail(job, failure_message(exc, f"export job {job_id}"))
             return "failed"
-        job.file = path.name
-        job.file_size = path.stat().st_size
-        job.status = ExportStatus.DONE
-        job.progress = 100
-        job.stage = _("Done")
-        job.finished_at = timezone.now()
-        job.save()
     return "done"
 
 

@@ -139,6 +139,12 @@ DUIKOU_ATTACHMENT_MAX_UNPACKED_BYTES = env_int(
 # Seconds to pause after every 1,000 rows written: 0 in real use; the crash tests set
 # it so that a worker can be killed in the middle of a workbook.
 DUIKOU_EXPORT_THROTTLE_SECONDS = float(env_str("DUIKOU_EXPORT_THROTTLE_SECONDS", "0"))
+# Export jobs and their queue (reporting/exports/jobs.py): a running job without a
+# heartbeat for this long is interrupted and built once more; a waiting job queued
+# this long ago and never taken by a worker is queued again; the sweeper's period.
+DUIKOU_EXPORT_HEARTBEAT_TIMEOUT = env_int("DUIKOU_EXPORT_HEARTBEAT_TIMEOUT", 60)
+DUIKOU_EXPORT_REQUEUE_SECONDS = env_int("DUIKOU_EXPORT_REQUEUE_SECONDS", 120)
+DUIKOU_EXPORT_SWEEP_SECONDS = env_int("DUIKOU_EXPORT_SWEEP_SECONDS", 60)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -214,6 +220,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_BEAT_SCHEDULE = {
     "expire-exports": {"task": "reporting.expire_exports", "schedule": 60 * 60},
+    "sweep-exports": {
+        "task": "reporting.sweep_exports",
+        "schedule": DUIKOU_EXPORT_SWEEP_SECONDS,
+        # A sweep the worker did not reach in time is dropped, not piled up.
+        "options": {"expires": DUIKOU_EXPORT_SWEEP_SECONDS},
+    },
 }
 
 LOGGING = {

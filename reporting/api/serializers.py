@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from reporting.exports import jobs as exports
 from reporting.models import (
     ExportJob,
     ReportAttachment,
@@ -150,10 +151,22 @@ class ExportJobSerializer(serializers.ModelSerializer):
     download = serializers.SerializerMethodField(
         help_text=_("Where to download the file once the job is done.")
     )
+    note = serializers.SerializerMethodField(
+        help_text=_("The job's state beyond its status, e.g. waiting for the queue.")
+    )
+    can_retry = serializers.SerializerMethodField(
+        help_text=_("Whether Retry applies: every job that is not done or being built.")
+    )
 
     class Meta:
         model = ExportJob
-        exclude = ["user", "file"]
+        exclude = ["user", "file", "claim"]
+
+    def get_note(self, job) -> str:
+        return exports.note(job)
+
+    def get_can_retry(self, job) -> bool:
+        return exports.can_retry(job)
 
     def get_download(self, job) -> str | None:
         from django.urls import reverse

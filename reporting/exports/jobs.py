@@ -1,18 +1,36 @@
-"""Export jobs: asked for in the browser, built by the Celery worker.
+"""Export jobs: asked for in the browser or the API, built by the Celery worker.
 
 A job stores the table and the filters (never a list of row ids), so a retry rebuilds
-the same file. The worker writes to a temporary name and moves the file into place
-only when complete: a crashed worker never leaves a half file to download. Asking
-again for the same export while one is waiting or running joins that job.
+the same file. The worker writes in a working folder of its own and moves the file
+into place only when complete: a crashed worker never leaves a half file to download.
+
+Nothing is lost between the job and the queue. The job row is the truth; the queue
+only carries a wake-up call:
+- a job is committed first, then queued; a broker that cannot be reached leaves it
+  waiting with no queue time, and the request answers normally;
+- a worker takes a job with one conditional UPDATE (its claim): of two deliveries of
+  the same job (a redelivery, a second wake-up call) one builds, the other skips;
+- the build renews its heartbeat through every phase (each SQL statement of the
+  table computation, every 1,000 rows written); a heartbeat that does not come back
+  means the job was taken from this build, which stops;
+- the sweeper (a beat task, every minute) queues waiting jobs that no worker took,
+  marks a running job whose heartbeat stopped interrupted and queues it once more by
+  itself, fails it after that, and removes working folders no build owns;
+- asking again for an export that waits or was lost queues it again.
 
 Every way in (the statistics page, the API, a retry, the worker itself) checks the
 table and filters through ``reporting.statistics.forms``: nothing here repeats the
-rule."""
+rule. A user sees and downloads only their own jobs (``jobs_of``), administrators
+included."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
 import os
+import shutil
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -20,10 +38,12 @@ from pathlib import Path
 from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import audit
 from reporting.choices import ExportStatus
 from reporting.models import ExportJob
 from reporting.statistics import base, checks, registry
@@ -31,63 +51,368 @@ from reporting.statistics.base import Spec
 from reporting.statistics.forms import stored_spec
 from reporting.statistics.previews import rows_closed
 
-ACTIVE = [ExportStatus.PENDING, ExportStatus.RUNNING]
-# A running job with no progress for this long is taken as lost with its worker.
-STALE_AFTER = dt.timedelta(minutes=15)
+logger = logging.getLogger(__name__)
+
+# Not finished: an identical request joins such a job or queues it again.
+ACTIVE = [ExportStatus.PENDING, ExportStatus.RUNNING, ExportStatus.INTERRUPTED]
+# A worker may claim these.
+WAITING = [ExportStatus.PENDING, ExportStatus.INTERRUPTED]
+# The first build and one automatic retry after an interruption.
+AUTOMATIC_BUILDS = 2
+# A job just created is queued by its own request; the sweeper leaves it alone
+# for this long.
+GRACE = dt.timedelta(seconds=5)
+WORK_FOLDER = ".work"
 
 
-def export_request(*, user, table: str, spec: Spec) -> tuple[ExportJob, bool]:
-    """Ask for an export; returns (job, created). Joins an identical job in flight.
-    ``table`` and ``spec`` come from a valid ``ExportForm`` of this user."""
+class Outcome:
+    """What asking for an export, or 重试, did: said to the user truthfully."""
+
+    STARTED = "started"  # a new job
+    JOINED = "joined"  # the same export is being built: shown
+    QUEUED_AGAIN = "queued_again"  # a waiting or lost job queued again
+    RESTARTED = "restarted"  # a failed, interrupted or expired job started again
+    RUNNING = "running"  # 重试 on a job being built: nothing done
+    DONE = "done"  # 重试 on a finished job: nothing done
+    REFUSED = "refused"  # the filters no longer hold: the job failed, saying why
+
+
+class Superseded(Exception):
+    """The job was taken from this build (interrupted by the sweeper and claimed
+    by another delivery, or started again): stop without touching it."""
+
+
+def heartbeat_timeout() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.DUIKOU_EXPORT_HEARTBEAT_TIMEOUT)
+
+
+def jobs_of(user):
+    """The export jobs a user sees, in the pages and the API: their own. An
+    administrator's data scope is everything, but a job is a person's request and
+    its file: no one else's (the admin site lists all jobs, without files)."""
+    return ExportJob.objects.filter(user=user)
+
+
+def export_request(*, user, table: str, spec: Spec) -> tuple[ExportJob, str]:
+    """Ask for an export; returns (job, outcome). Joins an identical job being built;
+    one that waits or was lost is queued again. ``table`` and ``spec`` come from a
+    valid ``ExportForm`` of this user."""
     filters = spec.as_dict()
     with transaction.atomic():
-        running = (
+        found = (
             ExportJob.objects.select_for_update()
             .filter(user=user, table=table, filters=filters, status__in=ACTIVE)
             .order_by("-created_at")
             .first()
         )
-        if running is not None and not is_stale(running):
-            return running, False
+        if found is not None and is_alive(found):
+            return found, Outcome.JOINED
+        if found is not None:
+            _queue_again(found)
+            return found, Outcome.QUEUED_AGAIN
         job = ExportJob.objects.create(user=user, table=table, filters=filters)
         transaction.on_commit(lambda: enqueue(job.pk))
-    return job, True
+    return job, Outcome.STARTED
 
 
-def enqueue(job_id: int) -> None:
-    """Queue the build by the task's name (``reporting.tasks`` imports this module,
-    not the other way round)."""
-    current_app.send_task("reporting.build_export", args=[job_id])
+def export_retry(*, job: ExportJob) -> tuple[ExportJob, str]:
+    """重试: start a job that is not done again, with the same filters checked
+    again as the job's user: filters that no longer hold fail the job at once,
+    saying why. A job being built, or done, is left as it is."""
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().get(pk=job.pk)
+        if job.status == ExportStatus.DONE:
+            return job, Outcome.DONE
+        if job.status == ExportStatus.RUNNING and not is_stale(job):
+            return job, Outcome.RUNNING
+        try:
+            stored_spec(user=job.user, table=job.table, filters=job.filters)
+        except ValidationError as exc:
+            _move(
+                job,
+                Q(),
+                status=ExportStatus.FAILED,
+                claim="",
+                progress=0,
+                stage="",
+                error="；".join(exc.messages),
+                finished_at=timezone.now(),
+            )
+            return job, Outcome.REFUSED
+        waiting = job.status in ACTIVE
+        _queue_again(job, attempts=0)
+    return job, Outcome.QUEUED_AGAIN if waiting else Outcome.RESTARTED
+
+
+def outcome_message(job: ExportJob, outcome: str) -> str:
+    """The words for the user after a request or a 重试, the same on the page and
+    in the API."""
+    said = {
+        Outcome.STARTED: "",
+        Outcome.JOINED: _("The same export is already being built: showing it."),
+        Outcome.QUEUED_AGAIN: _(
+            "This export had not started or had stopped: it was queued again."
+        ),
+        Outcome.RESTARTED: _("The export was started again."),
+        Outcome.RUNNING: _("The export is being built: there is nothing to retry."),
+        Outcome.DONE: _("The export is already done: download it."),
+        Outcome.REFUSED: job.error,
+    }[outcome]
+    if outcome in (Outcome.STARTED, Outcome.QUEUED_AGAIN, Outcome.RESTARTED):
+        job.refresh_from_db(fields=["enqueued_at", "status"])
+        if job.status in WAITING and job.enqueued_at is None:
+            said = " ".join(filter(None, [said, str(_queue_down_note())]))
+    return said
+
+
+def _queue_down_note():
+    return _(
+        "The task queue cannot be reached at the moment: the export is saved and "
+        "will start by itself when the queue is back; there is no need to ask again."
+    )
+
+
+def note(job: ExportJob) -> str:
+    """A line on the job's state beyond its status, for the page and the API."""
+    if job.status == ExportStatus.INTERRUPTED:
+        return _("The build stopped; it will start again by itself.")
+    if job.status in WAITING and job.enqueued_at is None:
+        return str(_queue_down_note())
+    if is_stale(job):
+        return _(
+            "No sign of progress for over a minute: it will be started again by "
+            "itself, or click Retry."
+        )
+    return ""
+
+
+def can_retry(job: ExportJob) -> bool:
+    """Every job that is not done, except one being built, shows 重试."""
+    if job.status == ExportStatus.DONE:
+        return False
+    return job.status != ExportStatus.RUNNING or is_stale(job)
+
+
+def is_alive(job: ExportJob, now=None) -> bool:
+    """A job worth joining: being built with a recent heartbeat, or waiting in
+    the queue since recently."""
+    now = now or timezone.now()
+    if job.status == ExportStatus.RUNNING:
+        return not is_stale(job, now)
+    if job.status == ExportStatus.PENDING and job.enqueued_at is not None:
+        return job.enqueued_at >= now - requeue_after()
+    # Just asked for: its request is queueing it.
+    return job.status == ExportStatus.PENDING and job.updated_at >= now - GRACE
 
 
 def is_stale(job: ExportJob, now=None) -> bool:
+    """A running job whose heartbeat stopped: its worker is taken as lost."""
     now = now or timezone.now()
-    return job.status == ExportStatus.RUNNING and job.updated_at < now - STALE_AFTER
+    last = job.heartbeat_at or job.updated_at
+    return job.status == ExportStatus.RUNNING and last < now - heartbeat_timeout()
 
 
-def export_retry(*, job: ExportJob) -> ExportJob:
-    """Run a failed, expired or lost job again with the same filters, checked again
-    as the job's user: filters that no longer hold fail the job at once, saying
-    why."""
-    if job.status in ACTIVE and not is_stale(job):
-        return job
-    try:
-        stored_spec(user=job.user, table=job.table, filters=job.filters)
-    except ValidationError as exc:
-        job.status = ExportStatus.FAILED
-        job.progress = 0
-        job.stage = ""
-        job.error = "；".join(exc.messages)
-        job.finished_at = timezone.now()
-        job.save()
-        return job
-    job.status = ExportStatus.PENDING
-    job.progress = 0
-    job.stage = ""
-    job.error = ""
-    job.save()
+def requeue_after() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.DUIKOU_EXPORT_REQUEUE_SECONDS)
+
+
+def _queue_again(job: ExportJob, **values) -> None:
+    """Back to waiting (inside the caller's transaction), queued on commit. A build
+    still running on it loses its claim and stops at its next heartbeat."""
+    _move(
+        job,
+        Q(),
+        status=ExportStatus.PENDING,
+        claim="",
+        enqueued_at=None,
+        progress=0,
+        stage="",
+        error="",
+        finished_at=None,
+        **values,
+    )
     transaction.on_commit(lambda: enqueue(job.pk))
-    return job
+
+
+def enqueue(job_id: int) -> bool:
+    """Put a wake-up call for the job in the queue, by the task's name
+    (``reporting.tasks`` imports this module, not the other way round). A broker
+    that cannot be reached is logged, not raised: the job waits without a queue
+    time and the sweeper queues it when the broker is back."""
+    try:
+        current_app.send_task(
+            "reporting.build_export",
+            args=[job_id],
+            retry_policy={"max_retries": 1, "interval_start": 0.2},
+        )
+    except Exception:
+        logger.warning(
+            "export job %s not queued: the broker cannot be reached; the sweeper "
+            "queues it when it is back",
+            job_id,
+            exc_info=True,
+        )
+        return False
+    ExportJob.objects.filter(pk=job_id, status__in=WAITING).update(
+        enqueued_at=timezone.now()
+    )
+    return True
+
+
+# The worker's side ----------------------------------------------------------------
+
+
+def claim(job: ExportJob) -> bool:
+    """Take the job for this delivery of the task; False when there is nothing to
+    build (done, failed, or being built by a live worker). One conditional UPDATE:
+    of two deliveries of the same job only one wins. A running job whose heartbeat
+    stopped is taken over while it has automatic builds left."""
+    now = timezone.now()
+    takeable = Q(status__in=WAITING) | Q(
+        status=ExportStatus.RUNNING,
+        heartbeat_at__lt=now - heartbeat_timeout(),
+        attempts__lt=AUTOMATIC_BUILDS,
+    )
+    return _move(
+        job,
+        takeable,
+        status=ExportStatus.RUNNING,
+        claim=uuid.uuid4().hex,
+        attempts=F("attempts") + 1,
+        started_at=now,
+        heartbeat_at=now,
+        progress=0,
+        stage="",
+        error="",
+        finished_at=None,
+    )
+
+
+def finish(job: ExportJob, path: Path) -> None:
+    if not _move(
+        job,
+        Q(status=ExportStatus.RUNNING, claim=job.claim),
+        status=ExportStatus.DONE,
+        file=path.name,
+        file_size=path.stat().st_size,
+        progress=100,
+        stage=_("Done"),
+        finished_at=timezone.now(),
+    ):
+        raise Superseded
+
+
+def fail(job: ExportJob, message: str) -> None:
+    _move(
+        job,
+        Q(status=ExportStatus.RUNNING, claim=job.claim),
+        status=ExportStatus.FAILED,
+        error=message,
+        finished_at=timezone.now(),
+    )
+
+
+def heartbeat(job: ExportJob, **values) -> None:
+    """A sign of life (and progress, if given) from the build that holds the job;
+    Superseded when it no longer does."""
+    now = timezone.now()
+    alive = ExportJob.objects.filter(
+        pk=job.pk, status=ExportStatus.RUNNING, claim=job.claim
+    ).update(heartbeat_at=now, updated_at=now, **values)
+    if not alive:
+        raise Superseded
+
+
+def progress(job: ExportJob, percent: int, stage: str) -> None:
+    heartbeat(job, progress=max(0, min(100, percent)), stage=stage[:100])
+
+
+def _move(job: ExportJob, condition: Q, **values) -> bool:
+    """Change ``job`` with one UPDATE that holds only under ``condition``; whether
+    it held. ``job`` is read again, and a change of its status, error or file goes
+    to the audit trail (a queryset update sends no signal)."""
+    values["updated_at"] = timezone.now()
+    if not ExportJob.objects.filter(condition, pk=job.pk).update(**values):
+        return False
+    before = audit.snapshot(job)
+    job.refresh_from_db()
+    after = audit.snapshot(job)
+    changes = {
+        name: [before[name], after[name]]
+        for name in ("status", "error", "file", "file_size")
+        if before[name] != after[name]
+    }
+    if changes:
+        audit.record(job, "update", changes, region_paths="")
+    return True
+
+
+# The sweeper ----------------------------------------------------------------------
+
+
+def sweep(*, now: dt.datetime | None = None) -> dict:
+    """Reconcile jobs with the queue (the beat task ``reporting.sweep_exports``):
+    a running job whose heartbeat stopped is interrupted and queued once more by
+    itself (failed after that, with 重试); a waiting job the queue does not hold
+    (never queued, or queued long ago and never claimed) is queued again; working
+    folders that no running build owns are removed. Returns what it did."""
+    now = now or timezone.now()
+    done = {"interrupted": 0, "failed": 0, "queued": 0, "removed": 0}
+    cutoff = now - heartbeat_timeout()
+    silent = ExportJob.objects.filter(status=ExportStatus.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, updated_at__lt=cutoff)
+    )
+    for job in silent.iterator():
+        held = Q(status=ExportStatus.RUNNING, claim=job.claim)
+        if job.attempts < AUTOMATIC_BUILDS:
+            if _move(
+                job, held, status=ExportStatus.INTERRUPTED, claim="", enqueued_at=None
+            ):
+                done["interrupted"] += 1
+                done["queued"] += enqueue(job.pk)
+        elif _move(
+            job,
+            held,
+            status=ExportStatus.FAILED,
+            claim="",
+            error=_(
+                "The build stopped twice before it was finished (the server may have "
+                "restarted). Click Retry to build it again."
+            ),
+            finished_at=now,
+        ):
+            done["failed"] += 1
+    orphans = ExportJob.objects.filter(status__in=WAITING).filter(
+        Q(enqueued_at__isnull=True, updated_at__lt=now - GRACE)
+        | Q(enqueued_at__lt=now - requeue_after())
+    )
+    for job_id in orphans.values_list("pk", flat=True):
+        done["queued"] += enqueue(job_id)
+    done["removed"] = remove_leftovers()
+    return done
+
+
+def remove_leftovers() -> int:
+    """Remove working folders no running build owns (a worker killed mid-way):
+    the half-written workbook and openpyxl's temporary files in it."""
+    work = Path(settings.EXPORT_ROOT) / WORK_FOLDER
+    if not work.is_dir():
+        return 0
+    running = {
+        f"{pk}-{claim}"
+        for pk, claim in ExportJob.objects.filter(
+            status=ExportStatus.RUNNING
+        ).values_list("pk", "claim")
+    }
+    removed = 0
+    for folder in work.iterdir():
+        if folder.name not in running:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+# The build ------------------------------------------------------------------------
 
 
 def file_path(job: ExportJob) -> Path:
@@ -104,30 +429,27 @@ def download_name(job: ExportJob) -> str:
     return f"{job.get_table_display()}-{stamp}.xlsx"
 
 
-def progress(job_id: int, percent: int, stage: str) -> None:
-    ExportJob.objects.filter(pk=job_id).update(
-        progress=max(0, min(100, percent)), stage=stage[:100], updated_at=timezone.now()
-    )
-
-
 COMPUTED = (5, 30)  # the progress while the tables are computed, in percent
 
 
 def build(job: ExportJob) -> Path:
-    """Build the job's workbook: tables in the user's scope, written to a temporary
-    name, then moved into place. Raises ValidationError (said to the user) when the
-    filters no longer hold or a table's checks fail: no workbook is shipped then."""
+    """Build the claimed job's workbook: tables in the user's scope, written in a
+    working folder, then moved into place. Raises ValidationError (said to the
+    user) when the filters no longer hold or a table's checks fail: no workbook is
+    shipped then; Superseded when the job was taken from this build."""
     spec = stored_spec(user=job.user, table=job.table, filters=job.filters)
     titles = registry.available()
     codes = list(titles) if job.table == registry.YEARLY else [job.table]
     tables: list[base.Table] = []
-    with rows_closed(tables), base.shared_evaluations():
+    with (
+        _heartbeat_per_statement(job),
+        rows_closed(tables),
+        base.shared_evaluations(),
+    ):
         low, high = COMPUTED
         for done, code in enumerate(codes):
-            # One update per table: a long job keeps showing it is alive (a job
-            # without progress for STALE_AFTER is taken as lost and run again).
             progress(
-                job.pk,
+                job,
                 low + (high - low) * done // len(codes),
                 _("Computing: %(table)s") % {"table": titles[code]},
             )
@@ -142,24 +464,62 @@ def build(job: ExportJob) -> Path:
         return _write(job, tables)
 
 
+@contextlib.contextmanager
+def _heartbeat_per_statement(job: ExportJob):
+    """Renew the heartbeat from inside the table computation: before an SQL
+    statement of the build's connection, when the last one is older than a sixth
+    of the timeout (a table of a large scope runs for minutes, one statement for
+    seconds)."""
+    every = settings.DUIKOU_EXPORT_HEARTBEAT_TIMEOUT / 6
+    last = time.monotonic()
+    beating = False
+
+    def beat(execute, sql, params, many, context):
+        nonlocal last, beating
+        if not beating and time.monotonic() - last >= every:
+            beating = True
+            try:
+                heartbeat(job)
+            finally:
+                beating = False
+                last = time.monotonic()
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(beat):
+        yield
+
+
+@contextlib.contextmanager
+def _work_folder(job: ExportJob):
+    """A folder of this build's own for the partial workbook and openpyxl's
+    temporary files (Python's temporary folder points there while it builds),
+    removed whatever happens; the sweeper removes one a killed worker left."""
+    folder = Path(settings.EXPORT_ROOT) / WORK_FOLDER / f"{job.pk}-{job.claim}"
+    folder.mkdir(parents=True, exist_ok=True)
+    previous = tempfile.tempdir
+    tempfile.tempdir = str(folder)
+    try:
+        yield folder
+    finally:
+        tempfile.tempdir = previous
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _write(job: ExportJob, tables: list[base.Table]) -> Path:
     from reporting.statistics.excel import build_workbook
 
-    root = Path(settings.EXPORT_ROOT)
-    root.mkdir(parents=True, exist_ok=True)
-    final = root / final_name(job)
-    partial = root / f".{final.name}.{uuid.uuid4().hex}.partial"
+    final = Path(settings.EXPORT_ROOT) / final_name(job)
     throttle = settings.DUIKOU_EXPORT_THROTTLE_SECONDS
 
     def rows_written(done):
-        progress(job.pk, min(95, 30 + done // 1000), _("Writing the workbook"))
+        progress(job, min(95, 30 + done // 1000), _("Writing the workbook"))
         if throttle:  # only set by the crash tests, to kill a worker mid-way
             time.sleep(throttle)
 
     rows_written(0)
-    try:
+    with _work_folder(job) as work:
+        partial = work / f"{final.name}.partial"
         build_workbook(tables, partial, progress=rows_written, created=job.created_at)
+        heartbeat(job)  # still this build's: only then is the file put in place
         os.replace(partial, final)  # atomic on one file system
-    finally:
-        partial.unlink(missing_ok=True)
     return final

@@ -1,5 +1,6 @@
 """The download centre (我的导出): the user's export jobs, their progress, download
-and retry. A job belongs to the user who asked; anyone else gets 404.
+and retry. A job belongs to the user who asked; anyone else gets 404, administrators
+included (``jobs.jobs_of``, as in the API).
 
 An export is asked for through the statistics form (``ExportForm``): out of scope
 is 404, a malformed value goes back to the statistics page with its message; in
@@ -25,7 +26,7 @@ from reporting.statistics.forms import ExportForm, defaults, errors_text, valid_
 
 
 def own_job(request, pk) -> ExportJob:
-    job = ExportJob.objects.filter(pk=pk, user=request.user).first()
+    job = exports.jobs_of(request.user).filter(pk=pk).first()
     if job is None:
         raise Http404
     return job
@@ -39,6 +40,8 @@ def job_state(job: ExportJob) -> dict:
         "progress": job.progress,
         "stage": job.stage,
         "error": job.error,
+        "note": exports.note(job),
+        "retry": exports.can_retry(job),
         "size": job.file_size,
         "download": reverse("reporting:export_download", args=[job.pk])
         if job.status == ExportStatus.DONE
@@ -51,9 +54,10 @@ class ExportList(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        jobs = ExportJob.objects.filter(user=self.request.user).order_by("-created_at")
+        jobs = exports.jobs_of(self.request.user).order_by("-created_at")
         context["page"] = Paginator(jobs, 50).get_page(self.request.GET.get("page"))
-        context["stale"] = {j.pk for j in context["page"] if exports.is_stale(j)}
+        for job in context["page"]:
+            job.note, job.can_retry = exports.note(job), exports.can_retry(job)
         return context
 
 
@@ -75,13 +79,12 @@ class ExportRequest(LoginRequiredMixin, View):
                 % {"errors": errors_text(form)},
             )
             return redirect(_statistics_page(form, data))
-        job, created = exports.export_request(
+        job, outcome = exports.export_request(
             user=request.user, table=form.cleaned_data["table"], spec=form.spec()
         )
-        if not created:
-            messages.info(
-                request, _("The same export is already being built: showing it.")
-            )
+        said = exports.outcome_message(job, outcome)
+        if said:
+            messages.info(request, said)
         return redirect("reporting:export_detail", pk=job.pk)
 
 
@@ -128,10 +131,16 @@ class ExportDownload(LoginRequiredMixin, View):
 
 
 class ExportRetry(LoginRequiredMixin, View):
+    """重试, saying what it did: started again, queued again, already being built,
+    already done, or refused (the filters no longer hold) with the reason."""
+
     def post(self, request, pk):
-        job = exports.export_retry(job=own_job(request, pk))
-        if job.status == ExportStatus.FAILED:
-            messages.error(request, job.error)
+        job, outcome = exports.export_retry(job=own_job(request, pk))
+        said = exports.outcome_message(job, outcome)
+        if outcome == exports.Outcome.REFUSED:
+            messages.error(request, said)
+        elif outcome in (exports.Outcome.RUNNING, exports.Outcome.DONE):
+            messages.info(request, said)
         else:
-            messages.success(request, _("The export was started again."))
+            messages.success(request, said)
         return redirect("reporting:export_detail", pk=job.pk)

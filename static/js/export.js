@@ -7,6 +7,7 @@
   const error = document.getElementById("export-error");
   const download = document.getElementById("export-download");
   const retry = document.getElementById("export-retry");
+  const note = document.getElementById("export-note");
   const poll = () => {
     fetch(box.dataset.statusUrl, { credentials: "same-origin" })
       .then((r) => r.json())
@@ -16,14 +17,16 @@
         bar.parentElement.setAttribute("aria-valuenow", s.progress);
         stage.textContent = `${s.status_display} ${s.stage || ""}`;
         error.textContent = s.error || "";
+        note.textContent = s.note || "";
+        // Every job that is not done, except one being built, offers 重试.
+        retry.classList.toggle("d-none", !s.retry);
         if (s.status === "done") {
           bar.classList.remove("progress-bar-animated");
           download.classList.remove("d-none");
           box.dataset.finished = "done";
-        } else if (s.status === "failed") {
+        } else if (s.status === "failed" || s.status === "expired") {
           bar.classList.add("bg-danger");
-          retry.classList.remove("d-none");
-          box.dataset.finished = "failed";
+          box.dataset.finished = s.status;
         } else {
           setTimeout(poll, 1000);
         }

@@ -89,3 +89,113 @@ def test_attempt_says_whether_the_call_happened(redis_server):
     assert resilience.attempt("set a key", client.set, "k", "v") is False
     with pytest.raises(ZeroDivisionError):
         resilience.attempt("a bug", lambda: 1 / 0)
+
+
+# From outside: gunicorn with the production settings -----------------------------
+
+live = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def region_id(live_site):
+    out = live_site.shell(
+        "from pairings.models import Region;"
+        "print(Region.objects.create(code='990000', name='测试省', level=1).pk)"
+    )
+    return int(out.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def clerk(live_services):
+    client = live_services.client()
+    client.login("admin", "fault-suite-admin")
+    return client
+
+
+def school_form(region_id: int, code: str) -> dict:
+    return {
+        "code": code,
+        "name": f"测试学校{code[-4:]}",
+        "region": region_id,
+        "stage": "primary",
+        "ownership": "public",
+        "locality": "rural",
+    }
+
+
+def schools_with_code(site, code: str) -> int:
+    return site.sql("SELECT count(*) FROM pairings_school WHERE code = %s", [code])[0][
+        0
+    ]
+
+
+@live
+@pytest.mark.parametrize("fault", ["stopped", "frozen"])
+def test_a_page_write_during_a_redis_outage_is_saved_once_and_answered(
+    live_services, clerk, region_id, fault
+):
+    site = live_services
+    code = "5099000001" if fault == "stopped" else "5099000002"
+    clerk.get("/schools/add/")
+    with getattr(site.redis, fault)():
+        started = time.monotonic()
+        response = clerk.post("/schools/add/", data=school_form(region_id, code))
+        took = time.monotonic() - started
+    assert response.status_code == 302, response.text[:300]
+    assert schools_with_code(site, code) == 1
+    assert took < 3
+    assert "Traceback" not in site.server_log()
+
+
+@live
+def test_an_api_write_with_redis_stopped_is_201_and_saved_once(
+    live_services, clerk, region_id
+):
+    site = live_services
+    code = "5099000003"
+    with site.redis.stopped():
+        response = clerk.request(
+            "POST", "/api/v1/schools/", json=school_form(region_id, code)
+        )
+    assert response.status_code == 201, response.text[:300]
+    assert schools_with_code(site, code) == 1
+
+
+@live
+@pytest.mark.parametrize("fault", ["stopped", "frozen"])
+def test_the_dashboard_answers_within_two_seconds_while_redis_is_away(
+    live_services, clerk, fault
+):
+    site = live_services
+    assert clerk.get("/").status_code == 200
+    with getattr(site.redis, fault)():
+        for _ in range(4):  # both gunicorn workers, each more than once
+            started = time.monotonic()
+            response = clerk.get("/")
+            assert response.status_code == 200
+            assert time.monotonic() - started < 2
+            assert "执行中的结对" in response.text  # the figures, computed
+    assert clerk.get("/").status_code == 200
+
+
+@live
+def test_healthz_tells_redis_from_the_database(live_services):
+    site = live_services
+    client = site.client()
+    with site.redis.stopped():
+        response = client.get("/healthz")
+        assert response.status_code == 503
+        checks = response.json()["checks"]
+        assert checks["database"]["ok"] is True
+        assert checks["cache"]["ok"] is False
+        assert checks["broker"]["ok"] is False
+        # The web container stays healthy: pages work without Redis.
+        assert client.get("/healthz?require=database").status_code == 200
+    with site.redis.frozen():
+        started = time.monotonic()
+        response = client.get("/healthz?require=database")
+        assert response.status_code == 200
+        assert time.monotonic() - started < 3
+    checks = client.get("/healthz").json()["checks"]
+    assert checks["cache"]["ok"] is True
+    assert checks["broker"]["ok"] is True

@@ -68,6 +68,10 @@ AXES_VERBOSE = False
 # Sessions end after a period of inactivity (every request renews the cookie).
 SESSION_COOKIE_AGE = env_int("DUIKOU_SESSION_IDLE_MINUTES", 120) * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# Rows in the database read through the cache; an unchanged session is written
+# again at most once a minute (core/sessions.py), not on every page.
+SESSION_ENGINE = "core.sessions"
+SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 

@@ -49,3 +49,12 @@ document.querySelectorAll("button.add-row").forEach((button) => {
     table.querySelectorAll("tbody tr:last-child select[data-autocomplete-url]").forEach(makeSearchable);
   });
 });
+
+// "Select all": a checkbox with data-check-all="<name>" ticks every checkbox of that
+// name in its form (the review queue's bulk approval).
+document.querySelectorAll("input[data-check-all]").forEach((all) => {
+  all.addEventListener("change", () => {
+    const boxes = all.form.querySelectorAll(`input[type=checkbox][name="${all.dataset.checkAll}"]`);
+    boxes.forEach((box) => { box.checked = all.checked; });
+  });
+});

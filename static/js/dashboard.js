@@ -1,7 +1,13 @@
-// Dashboard charts (ECharts, vendored). Data comes from the json_script block.
+// Dashboard charts (ECharts, vendored). Data comes from the json_script block, the
+// series' translated names from the charts' data-label-* attributes.
 (function () {
   const data = JSON.parse(document.getElementById("chart-data").textContent);
-  const labels = window.chartLabels;
+  const charts = document.getElementById("charts").dataset;
+  const labels = {
+    secondments: charts.labelSecondments,
+    activities: charts.labelActivities,
+    stints: charts.labelStints,
+  };
   const make = (id, option) => {
     const element = document.getElementById(id);
     if (!element) return;

@@ -1,23 +1,43 @@
 """The navigation bar, by subject, showing each user only what their role can open.
 Each app contributes its sections from its AppConfig (``menu``)."""
 
+from dataclasses import replace
+
 from django.apps import apps
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from .scope import scope_of
+from .scope import memberships_of, scope_of
 
 
 def item(title, url_name) -> dict:
     return {"title": title, "url": reverse(url_name)}
 
 
-def sections(request) -> list[dict]:
+# The menus built so far, by what they depend on: the role flags of a scope (not
+# who holds it), the language and the URL prefix. A few dozen in a deployment.
+_menus: dict[tuple, tuple[dict, ...]] = {}
+_MENUS_KEPT = 1000
+
+
+def sections(request) -> tuple[dict, ...]:
     """Each app's sections (its AppConfig's ``menu(scope)``, in the order of
-    INSTALLED_APPS), then the system's own."""
+    INSTALLED_APPS), then the system's own. Built once per kind of scope and
+    language in each process: the menus are the same for every request."""
     scope = scope_of(request.user)
     if scope.is_empty:
-        return []
+        return ()
+    key = (replace(scope, user_id=None), get_language(), get_script_prefix())
+    menu = _menus.get(key)
+    if menu is None:
+        if len(_menus) >= _MENUS_KEPT:
+            _menus.clear()
+        menu = _menus[key] = _build(scope)
+    return menu
+
+
+def _build(scope) -> tuple[dict, ...]:
     result: list[dict] = []
     for config in apps.get_app_configs():
         menu = getattr(config, "menu", None)
@@ -37,14 +57,13 @@ def sections(request) -> list[dict]:
         system.append(item(_("Django admin"), "admin:index"))
     if system:
         result.append({"title": _("System"), "items": system})
-    return result
+    return tuple({**s, "items": tuple(s["items"])} for s in result)
 
 
 def scope_label(request) -> str:
-    user = request.user
     labels = [
         f"{m.get_role_display()} · {m.school or m.region or ''}".rstrip(" ·")
-        for m in user.memberships.select_related("school", "region")
+        for m in memberships_of(request.user)
     ]
     return "；".join(labels) or _("No role assigned")
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.apps import apps
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, Q, QuerySet, Subquery
 
 
 @dataclass(frozen=True)
@@ -49,8 +49,40 @@ class Scope:
         return min(levels) if levels else None
 
 
+def memberships_of(user) -> list:
+    """The user's memberships with their regions and schools, read once per request
+    in one query (the scope and the menu's label of the user's roles use them).
+    Each carries ``misses_a_province``: some province lies outside the user's
+    bureau and inspector regions (``Scope.covers_all_regions``)."""
+    cached = getattr(user, "_duikou_memberships", None)
+    if cached is not None:
+        return cached
+    from core.models import Membership
+
+    regional = Membership.objects.filter(
+        user=user,
+        role__in=(Membership.Role.BUREAU, Membership.Role.INSPECTOR),
+        region__isnull=False,
+    ).values("region__path")
+    province_outside = (
+        region_model()
+        .objects.filter(parent__isnull=True)
+        .exclude(path__in=Subquery(regional))
+    )
+    memberships = list(
+        Membership.objects.filter(user=user)
+        .select_related("region", "school")
+        .annotate(misses_a_province=Exists(province_outside))
+        .order_by("pk")
+    )
+    user._duikou_memberships = memberships
+    return memberships
+
+
 def scope_of(user) -> Scope:
-    """The user's scope, cached on the user object for the request."""
+    """The user's scope, computed once per request (cached on the user object) from
+    the memberships, which are read afresh on every request: a changed membership
+    takes effect on the user's next request."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Scope(user_id=None)
     cached = getattr(user, "_duikou_scope", None)
@@ -60,27 +92,20 @@ def scope_of(user) -> Scope:
 
     bureau, inspector, managers, schools = [], [], [], set()
     is_admin = user.is_superuser
-    for role, path, school_id, manages in Membership.objects.filter(
-        user=user
-    ).values_list("role", "region__path", "school_id", "can_manage_users"):
+    memberships = memberships_of(user)
+    for membership in memberships:
+        role, region = membership.role, membership.region
         if role == Membership.Role.ADMIN:
             is_admin = True
         elif role == Membership.Role.BUREAU:
-            bureau.append(path)
-            if manages:
-                managers.append(path)
+            bureau.append(region.path)
+            if membership.can_manage_users:
+                managers.append(region.path)
         elif role == Membership.Role.INSPECTOR:
-            inspector.append(path)
+            inspector.append(region.path)
         elif role == Membership.Role.SCHOOL:
-            schools.add(school_id)
-    paths = [*bureau, *inspector]
-    covers_all = (
-        bool(paths)
-        and not region_model()
-        .objects.filter(parent__isnull=True)
-        .exclude(path__in=paths)
-        .exists()
-    )
+            schools.add(membership.school_id)
+    covers_all = bool(bureau or inspector) and not memberships[0].misses_a_province
     scope = Scope(
         user_id=user.pk,
         is_admin=is_admin,

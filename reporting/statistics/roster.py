@@ -69,15 +69,23 @@ def build(*, user, spec) -> Table:
     )
 
 
+def counted(user, span):
+    """The visible pairings in force in the span (those table 1 counts). A
+    secondment's scope rule is its pairing's (core/scope.py), so the secondments
+    of these pairings are the visible ones: the scope is applied once, to the
+    pairings, not again to every secondment, stint and appraisal (at national
+    scale a second filter made the planner loop over every secondment)."""
+    return visible(selectors.pairings_in_force(start=span.start, end=span.end), user)
+
+
 def secondments(user, span):
     """The visible secondments with a stint overlapping the span, under a pairing
     in force then (those table 1 counts), in roster order:
     a plain join with no grouping, so PostgreSQL streams it straight from the
     indexes."""
     on_post = Stint.objects.filter(secondment=OuterRef("pk"), **periods.overlaps(span))
-    in_force = selectors.pairings_in_force(start=span.start, end=span.end)
     return (
-        visible(Secondment.objects.filter(Exists(on_post), pairing__in=in_force), user)
+        Secondment.objects.filter(Exists(on_post), pairing__in=counted(user, span))
         .order_by(
             "sending_school__region__path", "sending_school__name", "person__name", "pk"
         )
@@ -86,14 +94,13 @@ def secondments(user, span):
 
 
 def stint_figures(user, span) -> dict[int, tuple]:
-    """Per visible secondment, from its stints touching the span: (days clipped to
-    the span, number of stints, longest, shortest) in one grouped query on the
-    stints table. Some 40,000 small tuples at province scale: a few megabytes."""
+    """Per secondment of the roster, from its stints touching the span: (days on
+    post in the span, longest, shortest) in one grouped query on the stints
+    table. Some 40,000 small tuples at province scale: a few megabytes."""
     length = F("end") - F("start")
     stints = (
         Stint.objects.filter(
-            secondment__in=visible(Secondment.objects.all(), user).values("pk"),
-            **periods.overlaps(span),
+            secondment__pairing__in=counted(user, span), **periods.overlaps(span)
         )
         .order_by()
         .values("secondment_id")
@@ -112,12 +119,12 @@ def stint_figures(user, span) -> dict[int, tuple]:
 
 
 def appraisals_of(user, span) -> dict[int, dict[int, str]]:
-    """Per visible secondment, its appraisal result for each year the span
-    touches."""
+    """Per secondment under the pairings of the roster, its appraisal result for
+    each year the span touches."""
     result: dict[int, dict[int, str]] = {}
     rows = (
         Appraisal.objects.filter(
-            secondment__in=visible(Secondment.objects.all(), user).values("pk"),
+            secondment__pairing__in=counted(user, span),
             year__in=appraisal_years(span),
         )
         .order_by()

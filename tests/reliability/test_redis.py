@@ -199,3 +199,28 @@ def test_healthz_tells_redis_from_the_database(live_services):
     checks = client.get("/healthz").json()["checks"]
     assert checks["cache"]["ok"] is True
     assert checks["broker"]["ok"] is True
+
+
+@live
+def test_a_running_worker_is_reported_and_a_stopped_one_is_not(live_services):
+    from tests.workers import wait_for
+
+    site = live_services
+    client = site.client()
+
+    def worker_ok():
+        return client.get("/healthz").json()["checks"]["worker"]["ok"]
+
+    site.sql("DELETE FROM core_workerheartbeat")
+    assert worker_ok() is False
+    with site.worker():
+        assert wait_for(worker_ok, timeout=60)
+        response = client.get("/healthz")
+        assert response.status_code == 200
+        assert response.json()["status"] == "ok"
+    rows = site.sql("SELECT hostname FROM core_workerheartbeat")
+    assert len(rows) == 1 and rows[0][0].startswith("test-worker@")
+    # A worker that stopped beating a minute ago is reported down.
+    site.sql("UPDATE core_workerheartbeat SET seen_at = now() - interval '61 seconds'")
+    assert worker_ok() is False
+    assert client.get("/healthz").status_code == 503

@@ -56,7 +56,7 @@ def queue(monkeypatch):
     recorded = Queue()
     recorded.sent = []
 
-    def send_task(name, args=(), **kwargs):
+    def send_task(name, args=(), connection=None, **kwargs):
         if recorded.down:
             raise OperationalError("Error 111 connecting to 127.0.0.1:6379.")
         assert name == "reporting.build_export"

@@ -22,7 +22,7 @@ def database() -> dict:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception:  # noqa: BLE001 - any failure means "not usable"
-        connection.close_if_unusable_or_obsolete()
+        # The broken connection is closed at the end of the request, as always.
         return {"ok": False, "error": "unreachable"}
     return {"ok": True}
 

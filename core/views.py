@@ -46,7 +46,11 @@ def healthz(request):
             status=400,
         )
     body, healthy = health.report(tuple(names) or health.CHECKS)
-    return JsonResponse(body, status=200 if healthy else 503)
+    response = JsonResponse(body, status=200 if healthy else 503)
+    # A 503 here is a report, not a server error: Django would log each one (a
+    # monitor polling while the worker is down) as an error.
+    response._has_been_logged = True
+    return response
 
 
 def page_of(request, queryset):

@@ -64,9 +64,11 @@ def test_healthz_reports_an_unreachable_database_as_503(client, monkeypatch):
     def refuse(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr("core.health.connection.cursor", refuse)
-    monkeypatch.setattr("core.heartbeat.last_seen", refuse)
-    response = client.get("/healthz", {"require": "database"})
+    # Undone before the test's database teardown, which uses the same connection.
+    with monkeypatch.context() as patch:
+        patch.setattr("core.health.connection.cursor", refuse)
+        patch.setattr("core.heartbeat.last_seen", refuse)
+        response = client.get("/healthz", {"require": "database"})
     assert response.status_code == 503
     checks = response.json()["checks"]
     assert (checks["database"]["ok"], checks["database"]["error"]) == (

@@ -237,7 +237,8 @@ def record(instance, action: str, changes: dict, region_paths: str | None = None
     )
     if not paths and action == "create":
         # A pairing is saved before its parties: its regions are known at commit.
-        transaction.on_commit(lambda: _refresh_regions(entry.pk, instance))
+        # Robust: the write is committed; failing here must not answer it as an error.
+        transaction.on_commit(lambda: _refresh_regions(entry.pk, instance), robust=True)
 
 
 def _refresh_regions(entry_pk, instance):

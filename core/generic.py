@@ -16,10 +16,12 @@ from django.db.models import ProtectedError, Sum
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from .scope import can_change, can_write_model, scope_of, visible
+from .templatetags.duikou import cell
 
 PAGE_SIZE = 50
 
@@ -43,6 +45,29 @@ class Column:
             if value is None:
                 return None
         return value
+
+
+def table_rows(columns, objects, detail_url) -> list[tuple]:
+    """(object, its cells as HTML) for each row of a list page. Made here rather
+    than by a template tag per cell, which cost more than the page's queries."""
+    classes = [
+        "num" if c.kind in ("money", "number") else "date" if c.kind == "date" else ""
+        for c in columns
+    ]
+    return [
+        (
+            obj,
+            format_html_join(
+                "",
+                '<td class="{}">{}</td>',
+                (
+                    (css, cell(column, column.value(obj), obj, detail_url))
+                    for css, column in zip(classes, columns, strict=True)
+                ),
+            ),
+        )
+        for obj in objects
+    ]
 
 
 def url_name(model, action: str) -> str:
@@ -148,10 +173,7 @@ class ObjectListView(ScopedMixin, TemplateView):
                 "filterset": filterset,
                 "page": page,
                 "columns": self.columns,
-                "rows": [
-                    (obj, [(column, column.value(obj)) for column in self.columns])
-                    for obj in page
-                ],
+                "rows": table_rows(self.columns, page, url_name(self.model, "detail")),
                 "totals": [
                     (column, totals.get(column.accessor)) for column in self.columns
                 ]

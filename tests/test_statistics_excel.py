@@ -94,15 +94,16 @@ def roster_table(count: int, columns: int = 4) -> Table:
     )
 
 
-@pytest.fixture
-def workbook_path(tmp_path):
-    path = tmp_path / "stats.xlsx"
+@pytest.fixture(scope="module")
+def workbook_path(tmp_path_factory):
+    """Built once for the module: the tests only read it."""
+    path = tmp_path_factory.mktemp("workbook") / "stats.xlsx"
     calls = []
     build_workbook([yearly_table(), roster_table(5000)], path, progress=calls.append)
     return path, calls
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def sheets(workbook_path):
     return load_workbook(workbook_path[0])
 

@@ -62,7 +62,7 @@ def _rows(user, tops, semester) -> Rows:
     schools: dict[tuple[int, str], list[str]] = defaultdict(list)
     for pairing_id, side, name in (
         PairingParty.objects.filter(
-            pairing_id__in=compliance.id_list([c.pairing.pk for c in evaluated])
+            compliance.among("pairing_id", [c.pairing.pk for c in evaluated])
         )
         .order_by("school__name")
         .values_list("pairing_id", "side", "school__name")

@@ -24,7 +24,7 @@ from pairings.models import PairingParty, School
 from pairings.selectors import pairings_in_force
 from reporting.board import selectors as board
 from reporting.choices import ReportStatus
-from reporting.compliance.engine import id_list
+from reporting.compliance.engine import among
 from reporting.models import ReportEvent, ReportingPeriod, SemesterReport
 from reporting.reports.services import expected_schools
 
@@ -206,7 +206,7 @@ def _pairing_names(school_ids: list[int], period) -> dict[int, str]:
     names: dict[int, list[str]] = defaultdict(list)
     for school_id, name in (
         PairingParty.objects.filter(
-            school_id__in=id_list(school_ids),
+            among("school_id", school_ids),
             pairing__in=pairings_in_force(start=period.start, end=period.end),
         )
         .order_by("pairing__name", "pairing_id")

@@ -526,8 +526,8 @@ def _write(job: ExportJob, tables: list[base.Table]) -> Path:
         if throttle:  # only set by the crash tests, to kill a worker mid-way
             time.sleep(throttle)
 
-    rows_written(0)
     with _work_folder(job) as work:
+        rows_written(0)
         partial = work / f"{final.name}.partial"
         build_workbook(tables, partial, progress=rows_written, created=job.created_at)
         heartbeat(job)  # still this build's: only then is the file put in place

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     ApiToken,
     AuditEntry,
+    IdempotencyKey,
     LoginEvent,
     Membership,
     Notification,
@@ -91,6 +92,16 @@ class WorkerHeartbeatAdmin(ReadOnlyAdmin):
     """Which background workers are alive (the health check reads the same)."""
 
     list_display = ["hostname", "seen_at"]
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(ReadOnlyAdmin):
+    """API creates that may be retried with the same key (kept a day)."""
+
+    list_display = ["created_at", "user", "key", "path", "status_code"]
+    search_fields = ["user__username", "key"]
+    list_select_related = ["user"]
+    exclude = ["body"]
 
 
 @admin.register(ApiToken)

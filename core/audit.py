@@ -29,8 +29,10 @@ NOT_AUDITED = {
     "core.LoginEvent",
     "core.Notification",
     "core.WorkerHeartbeat",
+    "core.IdempotencyKey",
 }
-IGNORED_FIELDS = {"created_at", "updated_at", "last_login"}
+# Bookkeeping every save changes (``version``: core.versioning) is no change to report.
+IGNORED_FIELDS = {"created_at", "updated_at", "last_login", "version"}
 # Bookkeeping that changes many times a minute (a running job's progress, a token's
 # last use) is named by the model's ``audit_quiet_fields``: a save that changes
 # only those is not an entry.

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from .filters import make_searchable
 from .models import AuditEntry, Membership
 from .scope import Scope, visible
+from .versioning import VersionedModel
 
 
 class BootstrapMixin:
@@ -22,7 +23,32 @@ class BootstrapMixin:
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
-class ScopedModelForm(BootstrapMixin, forms.ModelForm):
+class VersionedForm:
+    """The edit form of a record that has a version (``core.versioning``) carries
+    the version its user opened as a hidden field, and saves from it: when someone
+    else saved in between, the save raises ``StaleVersion`` and nothing is written
+    (the edit page then shows both sides, ``core.generic.ObjectEditView``). A form
+    sent without it (an API call without If-Match) saves over the row as read."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if isinstance(self.instance, VersionedModel) and self.instance.pk:
+            self.fields[VERSION] = forms.IntegerField(
+                widget=forms.HiddenInput, required=False, min_value=1
+            )
+            self.initial.setdefault(VERSION, self.instance.version)
+
+    def _post_clean(self):
+        super()._post_clean()
+        version = self.cleaned_data.get(VERSION)
+        if version and self.instance.pk and isinstance(self.instance, VersionedModel):
+            self.instance.version = version
+
+
+VERSION = "version"
+
+
+class ScopedModelForm(VersionedForm, BootstrapMixin, forms.ModelForm):
     """A model form whose choice fields offer only rows in the user's scope; large
     tables become searchable selects fed by the scoped autocomplete."""
 

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import ProtectedError, Sum
+from django.forms import BooleanField, HiddenInput
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -22,6 +23,7 @@ from django.views.generic import TemplateView
 
 from .scope import can_change, can_write_model, scope_of, visible
 from .templatetags.duikou import cell
+from .versioning import StaleVersion
 
 PAGE_SIZE = 50
 
@@ -205,7 +207,8 @@ class ObjectDetailView(ScopedMixin, TemplateView):
         names = self.fields or [
             f.name
             for f in meta.concrete_fields
-            if not f.primary_key and f.name not in {"id_number", "path", "token"}
+            if not f.primary_key
+            and f.name not in {"id_number", "path", "token", "version"}
         ]
         context.update(
             {
@@ -304,12 +307,52 @@ class ObjectEditView(ScopedMixin, TemplateView):
             try:
                 with transaction.atomic():
                     obj = self.save_checked(form, formsets)
+            except StaleVersion as exc:
+                return self.conflict(form, exc)
             except ValidationError as exc:
                 errors_to_form(form, exc)
             else:
                 messages.success(request, _("Saved: %(object)s") % {"object": obj})
                 return redirect(self.success_url(obj))
         return self.render_to_response(self.context(form, formsets), status=200)
+
+    def conflict(self, form, exc):
+        """Someone else saved the record after this user opened it: nothing was
+        written. The page shows the record as it is now, what differs from what
+        this user sent (field by field: their value, yours), and a button that
+        sends this user's values again on top of the current version."""
+        self.object = self.get_object()
+        current_form, current_formsets = self.get_form(), self.get_formsets()
+        # The versions to send again: the record's, and each inline row's by the
+        # id sent in the same row ("stints-0-id" -> "stints-0-version").
+        now = {}
+        for formset in current_formsets.values():
+            for item in formset.forms:
+                if item.instance.pk:
+                    now[(formset.prefix, item.instance.pk)] = item.instance.version
+        rows = {
+            key[: -len("id")] + VERSION: (key.split("-", 1)[0], value)
+            for key, value in form.data.items()
+            if key.endswith("-id") and value.isdigit()
+        }
+        resend = []
+        for key in form.data:
+            if key == "csrfmiddlewaretoken":
+                continue
+            for value in form.data.getlist(key):
+                if key == VERSION:
+                    value = self.object.version
+                elif key in rows:
+                    prefix, pk = rows[key]
+                    value = now.get((prefix, int(pk)), value)
+                resend.append((key, value))
+        context = self.context(current_form, current_formsets)
+        context["conflict"] = {
+            "message": exc.messages[0],
+            "changes": differences(current_form, form),
+            "resend": resend,
+        }
+        return self.render_to_response(context, status=409)
 
     def save_checked(self, form, formsets):
         """Save, then make sure the user may still change what was saved: a record
@@ -355,6 +398,53 @@ class ObjectEditView(ScopedMixin, TemplateView):
             }
         )
         return context
+
+
+VERSION = "version"
+
+
+def differences(current_form, sent_form) -> list[tuple[str, str, str]]:
+    """(field label, the value saved now, the value sent) for every field of the
+    form where the two differ, in the words the form shows."""
+    rows = []
+    for name, field in current_form.fields.items():
+        if name == VERSION or isinstance(field.widget, HiddenInput):
+            continue
+        now = current_form[name].value()
+        sent = sent_form[name].value()
+        try:
+            differs = field.has_changed(now, sent_form[name].data)
+        except ValidationError:
+            differs = True
+        if differs:
+            rows.append((field.label or name, shown(field, now), shown(field, sent)))
+    return rows
+
+
+def shown(field, value) -> str:
+    """A form value as the user reads it: choices by their label, yes or no."""
+    if value in (None, "", [], ()):
+        return "—"
+    if isinstance(field, BooleanField):
+        return _("yes") if value not in (False, "False", "false", "off") else _("no")
+    values = value if isinstance(value, list | tuple) else [value]
+    queryset = getattr(field, "queryset", None)
+    if queryset is not None:
+        wanted = [v for v in values if str(v).isdigit()]
+        objects = {str(o.pk): o for o in queryset.filter(pk__in=wanted)}
+        return "、".join(
+            field.label_from_instance(objects[str(v)]) if str(v) in objects else str(v)
+            for v in values
+        )
+    choices = {}
+    for key, label in getattr(field, "choices", None) or []:
+        if isinstance(label, list | tuple):  # a group of choices
+            choices.update(label)
+        else:
+            choices[key] = label
+    if choices:
+        return "、".join(str(choices.get(v, choices.get(str(v), v))) for v in values)
+    return "、".join(str(v) for v in values)
 
 
 def errors_to_form(form, exc: ValidationError):

@@ -298,3 +298,40 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return self.hostname
+
+
+class IdempotencyKey(models.Model):
+    """An API create sent with an ``Idempotency-Key`` header, and the answer it got:
+    a retry with the same key by the same user (after a network error, say) gets
+    that answer again instead of creating a second record. Kept for a day
+    (``core.api.idempotency``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    key = models.CharField(_("key"), max_length=255)
+    path = models.CharField(_("address"), max_length=500)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("status"), null=True)
+    body = models.TextField(_("answer"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    # Bookkeeping of the API itself: no figure depends on it.
+    changes_no_figure = True
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"], name="idempotency_key_once_per_user"
+            )
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_key_age")]
+
+    def __str__(self):
+        return self.key

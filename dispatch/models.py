@@ -9,6 +9,7 @@ from core.models import TimeStampedModel
 from core.privacy import mask_id_number
 from core.scope import PAIRING, Rule
 from core.validators import plausible_date
+from core.versioning import VersionedModel
 from pairings.choices import SchoolStage
 
 from .choices import (
@@ -26,7 +27,7 @@ from .choices import (
 )
 
 
-class Person(TimeStampedModel):
+class Person(VersionedModel, TimeStampedModel):
     """A teacher or manager who may be seconded, trained or cultivated."""
 
     name = models.CharField(_("name"), max_length=64, db_index=True)
@@ -83,7 +84,7 @@ class Person(TimeStampedModel):
         return mask_id_number(self.id_number)
 
 
-class Secondment(TimeStampedModel):
+class Secondment(VersionedModel, TimeStampedModel):
     """One person sent once within a pairing: one secondment is one 人次."""
 
     person = models.ForeignKey(
@@ -177,7 +178,7 @@ class Secondment(TimeStampedModel):
         return f"{self.person} → {self.host_school} ({self.get_kind_display()})"
 
 
-class Stint(models.Model):
+class Stint(VersionedModel):
     """A continuous period on post. Days on post come from stints, not from plans.
 
     The stints of one secondment never overlap: checked by the service on every
@@ -221,7 +222,7 @@ class Stint(models.Model):
         return (self.end - self.start).days + 1
 
 
-class Appraisal(TimeStampedModel):
+class Appraisal(VersionedModel, TimeStampedModel):
     """The host school's yearly appraisal of a seconded person (feeds promotion)."""
 
     secondment = models.ForeignKey(
@@ -262,7 +263,7 @@ class Appraisal(TimeStampedModel):
         return reverse("dispatch:secondment_detail", args=[self.secondment_id])
 
 
-class Activity(TimeStampedModel):
+class Activity(VersionedModel, TimeStampedModel):
     """Something the pair did together: a lesson, a lecture, a training, a visit…"""
 
     pairing = models.ForeignKey(

@@ -8,6 +8,7 @@ from core.choices import Side
 from core.models import TimeStampedModel
 from core.scope import PAIRING, PARTIES, Rule, Special, ancestors, under
 from core.validators import plausible_date
+from core.versioning import VersionedModel
 
 from . import scope_rules
 from .choices import (
@@ -89,7 +90,7 @@ class Region(models.Model):
         return Region.objects.filter(under([self.path], ""))
 
 
-class School(TimeStampedModel):
+class School(VersionedModel, TimeStampedModel):
     code = models.CharField(
         _("school code"),
         max_length=10,
@@ -283,7 +284,7 @@ class SchoolYearProfile(models.Model):
         )
 
 
-class Programme(TimeStampedModel):
+class Programme(VersionedModel, TimeStampedModel):
     """The policy a pairing runs under, with the thresholds of its rule set."""
 
     name = models.CharField(_("name"), max_length=128)
@@ -379,7 +380,7 @@ class Programme(TimeStampedModel):
         return self.name
 
 
-class Pairing(TimeStampedModel):
+class Pairing(VersionedModel, TimeStampedModel):
     """Supporting school(s) paired with receiving school(s) for a cycle."""
 
     programme = models.ForeignKey(
@@ -489,7 +490,7 @@ class PairingParty(models.Model):
         return f"{self.school} ({self.get_side_display()})"
 
 
-class Agreement(TimeStampedModel):
+class Agreement(VersionedModel, TimeStampedModel):
     pairing = models.ForeignKey(
         Pairing,
         verbose_name=_("pairing"),
@@ -515,7 +516,7 @@ class Agreement(TimeStampedModel):
         return self.title
 
 
-class AgreementTarget(models.Model):
+class AgreementTarget(VersionedModel):
     """A planned number for one metric in one year of an agreement."""
 
     agreement = models.ForeignKey(

@@ -11,6 +11,7 @@ from core.models import (
 )
 from core.scope import PAIRING, Rule
 from core.validators import plausible_date
+from core.versioning import VersionedModel
 
 from .choices import (
     DonationForm,
@@ -23,7 +24,7 @@ from .choices import (
 )
 
 
-class AidProject(TimeStampedModel):
+class AidProject(VersionedModel, TimeStampedModel):
     """A library, a lab, a dormitory… built with aid for a receiving school."""
 
     pairing = models.ForeignKey(
@@ -109,7 +110,7 @@ class AidProject(TimeStampedModel):
         return self.name
 
 
-class FundingLine(MoneyAmountModel, TimeStampedModel):
+class FundingLine(VersionedModel, MoneyAmountModel, TimeStampedModel):
     """Money planned, received or spent for a project or pairing, by source and year."""
 
     project = models.ForeignKey(
@@ -164,7 +165,7 @@ class FundingLine(MoneyAmountModel, TimeStampedModel):
         return f"{self.year} {source} {kind} {self.amount}"
 
 
-class Donation(MoneyAmountModel, TimeStampedModel):
+class Donation(VersionedModel, MoneyAmountModel, TimeStampedModel):
     """Cash or goods given to a school or a pupil; goods carry an estimated value."""
 
     pairing = models.ForeignKey(

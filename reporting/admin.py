@@ -143,12 +143,6 @@ class SemesterReportAdmin(admin.ModelAdmin):
         # too); a changelist skips list_select_related once a queryset has some.
         return super().get_queryset(request).select_related(*self.list_select_related)
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            # A school's form opened before this edit must not overwrite it.
-            obj.version += 1
-        super().save_model(request, obj, form, change)
-
     def save_formset(self, request, form, formset, change):
         if formset.model is ReportAttachment:
             for attachment_form in formset.forms:

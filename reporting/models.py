@@ -6,11 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from core.models import TimeStampedModel, money_field, non_negative_check
 from core.scope import Rule, Shared, Special, own_rows
 from core.validators import plausible_date
+from core.versioning import VersionedModel
 
 from .choices import ExportStatus, ReportAction, ReportStatus, Semester, StatisticsTable
 
 
-class ReportingPeriod(TimeStampedModel):
+class ReportingPeriod(VersionedModel, TimeStampedModel):
     """A semester of a school year: real dates, report deadline and lock date."""
 
     school_year = models.PositiveSmallIntegerField(
@@ -89,7 +90,7 @@ REPORT_FIGURES = (
 )
 
 
-class SemesterReport(TimeStampedModel):
+class SemesterReport(VersionedModel, TimeStampedModel):
     """A school's semester report: figures prefilled from the records and confirmed by
     the school, the narrative, and the review status."""
 
@@ -164,8 +165,6 @@ class SemesterReport(TimeStampedModel):
     # Set by a superior's unlock: the school may edit after the lock date until it
     # submits again.
     reopened = models.BooleanField(_("unlocked for editing"), default=False)
-    # Optimistic locking: a save must name the version it was edited from.
-    version = models.PositiveIntegerField(_("version"), default=1)
 
     scope_rule = Rule(via=("school",), school_writes=("school",))
 

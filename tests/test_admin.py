@@ -17,6 +17,7 @@ from core.choices import Side
 from core.models import (
     ApiToken,
     AuditEntry,
+    IdempotencyKey,
     LoginEvent,
     Membership,
     Notification,
@@ -84,6 +85,7 @@ WRITTEN_BY_THE_SYSTEM = {
     Notification,
     ApiToken,
     WorkerHeartbeat,
+    IdempotencyKey,
 }
 
 
@@ -194,6 +196,9 @@ def objects(admin_user):
         token_create(user=admin_user, name="省平台")[0],
         WorkerHeartbeat.objects.create(
             hostname="celery@worker", seen_at=timezone.now()
+        ),
+        IdempotencyKey.objects.create(
+            user=admin_user, key="k", path="/api/v1/donations/", fingerprint="f"
         ),
     ]
     # The newest entry: this fixture's own, on the first page of the log whatever

@@ -22,6 +22,7 @@ from core.audit import is_audited
 from core.models import (
     ApiToken,
     AuditEntry,
+    IdempotencyKey,
     LoginEvent,
     Membership,
     Notification,
@@ -99,6 +100,9 @@ def admin_only_objects(w):
         LoginEvent: LoginEvent.objects.create(username="xuexiao", success=True),
         Notification: Notification.objects.create(user=user, message="提醒"),
         ApiToken: token_create(user=user, name="同步")[0],
+        IdempotencyKey: IdempotencyKey.objects.create(
+            user=user, key="k", path="/api/v1/donations/", fingerprint="f"
+        ),
         WorkerHeartbeat: WorkerHeartbeat.objects.create(
             hostname="celery@worker", seen_at=timezone.now()
         ),

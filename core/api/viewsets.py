@@ -26,8 +26,10 @@ from rest_framework.response import Response
 
 from core.audit import PERSONAL_FIELDS, SECRET_FIELDS
 from core.scope import can_change, can_write_model, visible
+from core.versioning import StaleVersion, VersionedModel
 
 from .forms import form_data, formset_data, write_serializer
+from .idempotency import once
 from .pagination import Pagination
 
 
@@ -82,7 +84,54 @@ class PlainViewSet(viewsets.GenericViewSet):
     lookup_value_regex = ID_PATTERN
 
 
-class ScopedReadViewSet(viewsets.ReadOnlyModelViewSet):
+class Versioned:
+    """Optimistic locking in the API for records with a version
+    (``core.versioning``): a single record's answer carries ``ETag: "<version>"``;
+    a PUT or PATCH may name the version it was read at, as ``If-Match`` (a stale
+    one is 412) or as the body's ``version`` (a stale one is 409), and is then
+    written only if nobody saved in between. Without either, it saves over the
+    record as it is."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        data = getattr(response, "data", None)
+        # One record's answer (a list's has no version of its own).
+        if (
+            response.status_code < 300
+            and isinstance(data, dict)
+            and isinstance(data.get("version"), int)
+        ):
+            response["ETag"] = f'"{data["version"]}"'
+        return response
+
+    def expected_version(self, request, instance) -> tuple[int | None, type]:
+        """(the version the caller read, the error to answer if it is stale)."""
+        if not isinstance(instance, VersionedModel):
+            return None, Conflict
+        header = request.headers.get("If-Match", "").strip()
+        if header and header != "*":
+            tag = header.split(",")[0].strip().removeprefix("W/").strip('"')
+            if not tag.isdigit():
+                raise PreconditionFailed(stale_message())
+            return int(tag), PreconditionFailed
+        sent = request.data.get("version") if isinstance(request.data, dict) else None
+        if sent is None or sent == "":
+            return None, Conflict
+        if isinstance(sent, bool) or not str(sent).isdigit():
+            raise exceptions.ValidationError(
+                {"version": [_("A version is a whole number.")]}
+            )
+        return int(sent), Conflict
+
+
+def stale_message():
+    return _(
+        "Someone else saved this record after you read it, so your changes were "
+        "not saved. Read it again and send your changes with its new version."
+    )
+
+
+class ScopedReadViewSet(Versioned, viewsets.ReadOnlyModelViewSet):
     """Read endpoints through the data scope, with the browser list's FilterSet and
     sortable columns."""
 
@@ -166,12 +215,18 @@ class ScopedViewSet(ScopedReadViewSet, viewsets.ModelViewSet):
         return self.serializer_class
 
     def create(self, request, *args, **kwargs):
-        return self.write(request, None, partial=False)
+        # A retry with the same Idempotency-Key answers the first create again.
+        return once(request, lambda: self.write(request, None, partial=False))
 
     def update(self, request, *args, partial=False, **kwargs):
         return self.write(request, self.get_object(), partial=partial)
 
     def write(self, request, instance, *, partial):
+        expected, stale = (None, Conflict)
+        if instance is not None:
+            expected, stale = self.expected_version(request, instance)
+            if expected is not None and expected != instance.version:
+                raise stale(stale_message())
         parsed = self.get_serializer(data=request.data, partial=partial)
         if parsed.is_valid():
             values, errors = dict(parsed.validated_data), {}
@@ -199,6 +254,9 @@ class ScopedViewSet(ScopedReadViewSet, viewsets.ModelViewSet):
             user=request.user,
             partial=partial,
         )
+        if expected is not None:
+            # The save itself is conditional on it (someone may save meanwhile).
+            data["version"] = str(expected)
         form = edit.form_class(data, instance=instance, user=request.user)
         formsets = {}
         for name, formset_class in edit.formsets.items():
@@ -237,6 +295,8 @@ class ScopedViewSet(ScopedReadViewSet, viewsets.ModelViewSet):
             try:
                 with transaction.atomic():
                     obj = view.save_checked(form, formsets)
+            except StaleVersion as exc:
+                raise stale(stale_message()) from exc
             except ValidationError as exc:
                 errors.update(validation_errors(exc))
             else:
@@ -271,6 +331,11 @@ class ScopedViewSet(ScopedReadViewSet, viewsets.ModelViewSet):
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_code = "precondition_failed"
 
 
 NON_FIELD = "non_field_errors"

@@ -252,7 +252,6 @@ def report_submit(*, report, user, now=None) -> SemesterReport:
         report.is_late = timezone.localtime(now).date() > report.period.deadline
     report.submitted_at = now
     report.reopened = False
-    report.version += 1
     report.save()
     action = (
         ReportAction.RESUBMIT
@@ -281,7 +280,6 @@ def report_return(*, report, user, comment: str) -> SemesterReport:
     if not (comment or "").strip():
         raise ValidationError({"comment": _("Say what the school must fix.")})
     report.status = ReportStatus.RETURNED
-    report.version += 1
     report.save()
     _event(
         report,
@@ -314,7 +312,6 @@ def report_approve(*, report, user, comment: str = "", now=None) -> SemesterRepo
     )
     report.status = ReportStatus.APPROVED
     report.approved_at = now or timezone.now()
-    report.version += 1
     report.save()
     _event(
         report,
@@ -342,7 +339,6 @@ def report_accept(*, report, user, now=None) -> SemesterReport:
             _("Only an approved report not yet accepted can be accepted.")
         )
     report.accepted_at = now or timezone.now()
-    report.version += 1
     report.save()
     _event(report, ReportAction.ACCEPT, report.status, report.status, user)
     return report
@@ -361,7 +357,6 @@ def report_unlock(*, report, user, reason: str) -> SemesterReport:
     report.reopened = True
     report.approved_at = None
     report.accepted_at = None
-    report.version += 1
     report.save()
     _event(
         report, ReportAction.UNLOCK, ReportStatus.APPROVED, report.status, user, reason

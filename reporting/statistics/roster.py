@@ -27,6 +27,7 @@ from dispatch.choices import (
 from dispatch.models import Appraisal, Secondment, Stint
 from pairings import periods, selectors
 from reporting.compliance import engine as compliance
+from reporting.compliance.engine import among
 
 from . import base
 from .base import Column, HeaderCell, Row, Table
@@ -69,23 +70,29 @@ def build(*, user, spec) -> Table:
     )
 
 
-def counted(user, span):
-    """The visible pairings in force in the span (those table 1 counts). A
-    secondment's scope rule is its pairing's (core/scope.py), so the secondments
-    of these pairings are the visible ones: the scope is applied once, to the
-    pairings, not again to every secondment, stint and appraisal (at national
-    scale a second filter made the planner loop over every secondment)."""
-    return visible(selectors.pairings_in_force(start=span.start, end=span.end), user)
+def counted(user, span) -> list[int]:
+    """The ids of the visible pairings in force in the span (those table 1
+    counts), read once. A secondment's scope rule is its pairing's
+    (core/scope.py), so the secondments of these pairings are the visible ones:
+    the scope is applied once, to the pairings, not again to every secondment,
+    stint and appraisal. Read first and passed as one array, they let the
+    planner start from the secondments of these pairings (national, Shandong's
+    bureau: 3.5 s → 1.0 s; with the scope as a subquery it joined all 400,000
+    secondments with their people and schools before filtering)."""
+    return list(
+        visible(selectors.pairings_in_force(start=span.start, end=span.end), user)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
 
 
-def secondments(user, span):
-    """The visible secondments with a stint overlapping the span, under a pairing
-    in force then (those table 1 counts), in roster order:
-    a plain join with no grouping, so PostgreSQL streams it straight from the
-    indexes."""
+def secondments(pairings: list[int], span):
+    """The secondments of ``pairings`` (see ``counted``) with a stint overlapping
+    the span, in roster order: a plain join with no grouping, so PostgreSQL
+    streams it straight from the indexes."""
     on_post = Stint.objects.filter(secondment=OuterRef("pk"), **periods.overlaps(span))
     return (
-        Secondment.objects.filter(Exists(on_post), pairing__in=counted(user, span))
+        Secondment.objects.filter(Exists(on_post), among("pairing_id", pairings))
         .order_by(
             "sending_school__region__path", "sending_school__name", "person__name", "pk"
         )
@@ -93,14 +100,14 @@ def secondments(user, span):
     )
 
 
-def stint_figures(user, span) -> dict[int, tuple]:
+def stint_figures(pairings: list[int], span) -> dict[int, tuple]:
     """Per secondment of the roster, from its stints touching the span: (days on
     post in the span, longest, shortest) in one grouped query on the stints
     table. Some 40,000 small tuples at province scale: a few megabytes."""
     length = F("end") - F("start")
     stints = (
         Stint.objects.filter(
-            secondment__pairing__in=counted(user, span), **periods.overlaps(span)
+            among("secondment__pairing_id", pairings), **periods.overlaps(span)
         )
         .order_by()
         .values("secondment_id")
@@ -118,13 +125,13 @@ def stint_figures(user, span) -> dict[int, tuple]:
     }
 
 
-def appraisals_of(user, span) -> dict[int, dict[int, str]]:
+def appraisals_of(pairings: list[int], span) -> dict[int, dict[int, str]]:
     """Per secondment under the pairings of the roster, its appraisal result for
     each year the span touches."""
     result: dict[int, dict[int, str]] = {}
     rows = (
         Appraisal.objects.filter(
-            secondment__pairing__in=counted(user, span),
+            among("secondment__pairing_id", pairings),
             year__in=appraisal_years(span),
         )
         .order_by()
@@ -154,12 +161,13 @@ def rows(user, span) -> Iterator[Row]:
     years = appraisal_years(span)
     yes, no = _("yes"), _("no")
     dates_format = _("%(start)s to %(end)s")
-    queryset = secondments(user, span)
 
     def generate():
         # Read when the first row is asked for, like the streamed query.
-        figures = stint_figures(user, span)
-        appraisals = appraisals_of(user, span)
+        pairings = counted(user, span)
+        figures = stint_figures(pairings, span)
+        appraisals = appraisals_of(pairings, span)
+        queryset = secondments(pairings, span)
         for number, record in enumerate(queryset.iterator(chunk_size=CHUNK), 1):
             values = {"number": number}
             for key, lookup in FIELDS.items():

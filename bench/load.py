@@ -24,6 +24,7 @@ with ``http.client``, no third-party package).
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import math
@@ -45,6 +46,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 USERS = ("admin", "sheng", "shi", "xian", "xuexiao", "duxue")
 PASSWORD = "demo12345"
+# The database alone decides (no Celery worker runs here; older versions ignore it).
+HEALTHZ = "/healthz?require=database"
 
 # Pages of the mix with their weights. "{pairing}" etc. are filled per user from
 # the ids their API lists return, so each user asks only for what they may see.
@@ -133,6 +136,8 @@ class Server:
                 "60",
             ],
             env=self.environment(),
+            # The tree to serve first on sys.path (python -m puts the cwd there).
+            cwd=self.source,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -140,7 +145,7 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if Client(self.args.port).get("/healthz")[0] == 200:
+                if Client(self.args.port).get(HEALTHZ)[0] == 200:
                     # Every worker imports the app lazily: warm each one.
                     for _ in range(self.args.workers * 4):
                         Client(self.args.port).get("/accounts/login/")
@@ -274,7 +279,75 @@ def body_for(method: str, path: str, rng: random.Random):
     return "", {"Content-Type": "application/x-www-form-urlencoded"}
 
 
-def run_phase(port, clients, duration, make_plan):
+class CpuMeter:
+    """CPU seconds spent by the server's processes (gunicorn's and the database
+    backends serving it) while a phase runs: a throughput that a busy, shared
+    machine does not distort as much as requests per second do. Sampled twice a
+    second; a process that ends between samples loses its last half second."""
+
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, master_pid: int, db: str):
+        import psycopg
+
+        self.master_pid, self.db = master_pid, db
+        self.connection = psycopg.connect(
+            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True
+        )
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.running = False
+
+    @staticmethod
+    def cpu(pid: int) -> float | None:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / CpuMeter.TICK
+
+    def pids(self) -> set[int]:
+        children = set()
+        for task in Path(f"/proc/{self.master_pid}/task").glob("*/children"):
+            children |= {int(p) for p in task.read_text().split()}
+        backends = self.connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", (self.db,)
+        ).fetchall()
+        return {self.master_pid, *children, *(pid for (pid,) in backends)}
+
+    def sample(self, starting=False):
+        for pid in self.pids():
+            value = self.cpu(pid)
+            if value is None:
+                continue
+            # A process born during the phase spent all its CPU in it.
+            self.first.setdefault(pid, value if starting else 0.0)
+            self.last[pid] = value
+
+    def __enter__(self):
+        self.sample(starting=True)
+        self.running = True
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+        return self
+
+    def _loop(self):
+        while self.running:
+            time.sleep(0.5)
+            self.sample()
+
+    def __exit__(self, *exc):
+        self.running = False
+        self.thread.join()
+        self.sample()
+        self.connection.close()
+
+    @property
+    def seconds(self) -> float:
+        return sum(self.last[pid] - self.first[pid] for pid in self.last)
+
+
+def run_phase(port, clients, duration, make_plan, meter=None):
     """Closed loop: every client sends its next request as soon as the last answers."""
     samples: list[tuple[str, float, bool]] = []
     lock = threading.Lock()
@@ -311,20 +384,24 @@ def run_phase(port, clients, duration, make_plan):
     ]
     for thread in threads:
         thread.start()
-    stop_at[0] = time.monotonic() + duration
-    began = time.monotonic()
-    start_barrier.wait()
-    for thread in threads:
-        thread.join()
-    return samples, time.monotonic() - began
+    with meter or contextlib.nullcontext():
+        stop_at[0] = time.monotonic() + duration
+        began = time.monotonic()
+        start_barrier.wait()
+        for thread in threads:
+            thread.join()
+        seconds = time.monotonic() - began
+    return samples, seconds
 
 
-def summary(samples, seconds) -> dict:
+def summary(samples, seconds, cpu=None) -> dict:
     times = sorted(t for _, t, _ in samples)
     if not times:
-        return {"n": 0, "rps": 0, "p50": 0, "p95": 0, "errors": 0}
+        return {"n": 0, "rps": 0, "p50": 0, "p95": 0, "errors": 0, "cpu": 0}
     return {
         "n": len(times),
+        # Server CPU per request (gunicorn and PostgreSQL), in milliseconds.
+        "cpu": cpu.seconds * 1000 / len(times) if cpu else 0,
         "rps": len(times) / seconds,
         "p50": statistics.median(times) * 1000,
         "p95": times[math.ceil(0.95 * len(times)) - 1] * 1000,
@@ -345,25 +422,29 @@ def measure(args, name: str, source: Path) -> dict:
             if username not in plans:
                 plans[username] = plan_for(client, ids_of(client))
             clients.append((username, client))
+        meter = CpuMeter(server.process.pid, args.db)
         mixed, seconds = run_phase(
             args.port,
             [c for _, c in clients],
             args.duration,
             lambda i, c: plans[clients[i][0]],
+            meter,
         )
-        results = {"mixed": (summary(mixed, seconds), mixed)}
+        results = {"mixed": (summary(mixed, seconds, meter), mixed)}
         for phase, path in (
             ("login page", "/accounts/login/"),
-            ("healthz", "/healthz"),
+            ("healthz", HEALTHZ),
         ):
             anonymous = [Client(args.port) for _ in range(args.clients)]
+            meter = CpuMeter(server.process.pid, args.db)
             samples, seconds = run_phase(
                 args.port,
                 anonymous,
                 args.baseline_duration,
                 lambda i, c, phase=phase, path=path: [(phase, "GET", path)],
+                meter,
             )
-            results[phase] = (summary(samples, seconds), samples)
+            results[phase] = (summary(samples, seconds, meter), samples)
         return results
     finally:
         server.stop()
@@ -371,13 +452,18 @@ def measure(args, name: str, source: Path) -> dict:
 
 def print_runs(runs):
     print()
-    print("| run | phase | requests | req/s | p50 ms | p95 ms | errors |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "| run | phase | requests | req/s | p50 ms | p95 ms | errors "
+        "| CPU ms/request | req/s per 2 CPU s |"
+    )
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for label, results in runs:
         for phase, (s, _) in results.items():
+            capacity = 2000 / s["cpu"] if s["cpu"] else 0
             print(
                 f"| {label} | {phase} | {s['n']} | {s['rps']:.1f} | {s['p50']:.0f} "
-                f"| {s['p95']:.0f} | {s['errors']} |"
+                f"| {s['p95']:.0f} | {s['errors']} | {s['cpu']:.1f} "
+                f"| {capacity:.0f} |"
             )
     print()
     by_version = defaultdict(list)
@@ -398,6 +484,9 @@ def print_runs(runs):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", type=Path, help="another source tree to compare")
+    parser.add_argument(
+        "--after", type=Path, default=ROOT, help="the tree measured (default: this)"
+    )
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=3)
@@ -407,7 +496,7 @@ def main():
     parser.add_argument("--redis-db", type=int, default=7)
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
-    versions = [("after", ROOT)]
+    versions = [("after", args.after.resolve())]
     if args.before:
         versions.insert(0, ("before", args.before.resolve()))
     runs = []
@@ -418,7 +507,8 @@ def main():
             s = results["mixed"][0]
             print(
                 f"{label} round {round_}: mixed {s['rps']:.1f} req/s, p50 "
-                f"{s['p50']:.0f} ms, p95 {s['p95']:.0f} ms, {s['errors']} errors "
+                f"{s['p50']:.0f} ms, p95 {s['p95']:.0f} ms, {s['errors']} errors, "
+                f"{s['cpu']:.1f} CPU ms per request "
                 f"(load average before the run {load:.2f})",
                 flush=True,
             )

@@ -14,7 +14,9 @@ import cProfile
 import os
 import pstats
 import re
+import statistics
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,6 +88,16 @@ def main():
                 client.get(path, secure=True)
             counts.append(f"{name.split()[-1]}={len(queries)}")
         print(f"  {username}: " + " ".join(counts))
+    timings = {}
+    for _ in range(args.repeat):
+        for _username, client, pages in plans:
+            for name, path in pages:
+                began = time.perf_counter()
+                client.get(path, secure=True)
+                timings.setdefault(name, []).append(time.perf_counter() - began)
+    print("\nServer time per page, all users (median ms, no profiler):")
+    for name, values in sorted(timings.items(), key=lambda x: -statistics.median(x[1])):
+        print(f"  {name:20} {statistics.median(values) * 1000:6.1f}")
     profile = cProfile.Profile()
     profile.enable()
     for _ in range(args.repeat):

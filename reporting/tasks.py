@@ -34,15 +34,22 @@ def sweep_exports() -> dict:
         return exports.sweep()
 
 
-@shared_task(name="reporting.build_export", acks_late=True, reject_on_worker_lost=True)
-def build_export(job_id: int) -> str:
+@shared_task(
+    name="reporting.build_export",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def build_export(self, job_id: int) -> str:
     """Build one export job's file, in the scope of the user who asked. Any number
-    of deliveries of the same job build it once: the first to claim it."""
+    of deliveries of the same job build it once: the first to claim it; a
+    redelivery (its worker process died) takes the job over and starts afresh."""
     job = ExportJob.objects.select_related("user").filter(pk=job_id).first()
     if job is None:
         return "skipped"
+    redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
     with audit_context(user=job.user, source="task"):
-        if not exports.claim(job):
+        if not exports.claim(job, redelivered=redelivered):
             return "skipped"
         try:
             path = exports.build(job)

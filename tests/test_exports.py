@@ -382,6 +382,21 @@ class TestHeartbeat:
             ["running", "failed"],
         ]
 
+    def test_a_redelivery_takes_over_a_job_whose_worker_process_died(self, w):
+        """The broker redelivers a message when the pool process that had it died,
+        within a second: the heartbeat is still fresh, the redelivery takes the job
+        over anyway (once), a plain second delivery does not."""
+        first = ask(w["xian"])
+        assert exports.claim(first)
+        second = ExportJob.objects.get(pk=first.pk)
+        assert not exports.claim(second)
+        assert exports.claim(second, redelivered=True)
+        assert second.attempts == 2 and second.claim != first.claim
+        with pytest.raises(exports.Superseded):
+            exports.heartbeat(first)  # the old build, were it alive, stops
+        third = ExportJob.objects.get(pk=first.pk)
+        assert not exports.claim(third, redelivered=True)  # no third build by itself
+
     def test_a_build_the_job_was_taken_from_stops_and_cleans_up(self, w, monkeypatch):
         job = ask(w["xian"])
         real = registry.build

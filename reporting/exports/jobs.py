@@ -272,17 +272,20 @@ def enqueue(job_id: int) -> bool:
 # The worker's side ----------------------------------------------------------------
 
 
-def claim(job: ExportJob) -> bool:
+def claim(job: ExportJob, *, redelivered: bool = False) -> bool:
     """Take the job for this delivery of the task; False when there is nothing to
     build (done, failed, or being built by a live worker). One conditional UPDATE:
-    of two deliveries of the same job only one wins. A running job whose heartbeat
-    stopped is taken over while it has automatic builds left."""
+    of two deliveries of the same job only one wins. A running job is taken over,
+    while it has automatic builds left, when its heartbeat stopped, or at once by a
+    redelivery: the broker gives a message again when the worker process that had
+    it died (``reject_on_worker_lost``; a killed pool process is redelivered within
+    a second, its heartbeat still fresh) or after its visibility timeout (an hour,
+    longer than any build)."""
     now = timezone.now()
-    takeable = Q(status__in=WAITING) | Q(
-        status=ExportStatus.RUNNING,
-        heartbeat_at__lt=now - heartbeat_timeout(),
-        attempts__lt=AUTOMATIC_BUILDS,
-    )
+    lost = Q(status=ExportStatus.RUNNING, attempts__lt=AUTOMATIC_BUILDS)
+    if not redelivered:
+        lost &= Q(heartbeat_at__lt=now - heartbeat_timeout())
+    takeable = Q(status__in=WAITING) | lost
     return _move(
         job,
         takeable,

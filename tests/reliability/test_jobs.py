@@ -6,10 +6,14 @@ seconds here, every minute in production). Nobody clicks anything after asking:
   done by itself;
 - the worker SIGKILLed in the middle of the workbook: the job is interrupted, built
   once more by another worker, and its cells are those of a clean build; nothing of
-  the killed build is left on disk."""
+  the killed build is left on disk;
+- a pool process killed in the middle of a build (``reject_on_worker_lost``): the
+  broker redelivers the message at once and the redelivery builds the job afresh,
+  without the sweeper."""
 
 import contextlib
 import io
+import os
 import signal
 import subprocess
 import sys
@@ -199,3 +203,54 @@ def test_a_worker_killed_mid_build_is_replaced_and_the_job_done_without_a_click(
     work = exports / ".work"
     assert not (work.exists() and any(work.iterdir()))
     assert not list(exports.glob("*.partial"))
+
+
+def test_a_killed_pool_process_is_redelivered_and_the_job_built_afresh(
+    world, live_services
+):
+    site = world
+    client = site.client()
+    client.login("xian", PASSWORD)
+    # No beat, and the default 60 s heartbeat timeout: only the redelivery can
+    # finish the job within the time allowed.
+    env = {**site.environment, "DUIKOU_EXPORT_THROTTLE_SECONDS": "5"}
+    log_path = Path(site.folder) / "worker-prefork.log"
+    log = open(log_path, "wb")  # noqa: SIM115
+    pool = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=1",
+            "--loglevel=INFO",
+            "--hostname=test-prefork@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        job_id = asked(client)
+        assert wait_for(lambda: job_row(site, job_id)["progress"] >= 30, timeout=120), (
+            log_path.read_text()
+        )
+        children = subprocess.check_output(["pgrep", "-P", str(pool.pid)]).split()
+        os.kill(int(children[0]), signal.SIGKILL)
+        started = time.monotonic()
+        assert wait_for(
+            lambda: job_row(site, job_id)["status"] == "done", timeout=50
+        ), log_path.read_text()
+        took = time.monotonic() - started
+    finally:
+        pool.terminate()
+        pool.wait(timeout=30)
+        log.close()
+    assert "WorkerLostError" in log_path.read_text()
+    assert job_row(site, job_id)["attempts"] == 2
+    assert took < 50
+    assert client.get(f"/exports/{job_id}/download/").status_code == 200

@@ -33,9 +33,7 @@ class VersionedForm:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if isinstance(self.instance, VersionedModel) and self.instance.pk:
-            self.fields[VERSION] = forms.IntegerField(
-                widget=forms.HiddenInput, required=False, min_value=1
-            )
+            self.fields[VERSION] = VersionField(required=False, min_value=1)
             self.initial.setdefault(VERSION, self.instance.version)
 
     def _post_clean(self):
@@ -46,6 +44,16 @@ class VersionedForm:
 
 
 VERSION = "version"
+
+
+class VersionField(forms.IntegerField):
+    """The version a form was opened at. Sent alone it is no change: an inline row
+    the user left as it was is not saved (nor refused) whatever its version."""
+
+    widget = forms.HiddenInput
+
+    def has_changed(self, initial, data):
+        return False
 
 
 class ScopedModelForm(VersionedForm, BootstrapMixin, forms.ModelForm):

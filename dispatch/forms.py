@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.filters import make_searchable
-from core.forms import BootstrapMixin, ScopedModelForm
+from core.forms import BootstrapMixin, ScopedModelForm, VersionedForm
 from core.generic import errors_to_form
 from core.scope import visible
 from pairings.forms import DateInput
@@ -90,7 +90,7 @@ class SecondmentForm(SecondmentRules, ScopedModelForm):
         widgets = {"planned_start": DateInput(), "planned_end": DateInput()}
 
 
-class StintForm(BootstrapMixin, forms.ModelForm):
+class StintForm(VersionedForm, BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.choices import Side
 from core.filters import make_searchable
-from core.forms import BootstrapMixin, ScopedModelForm
+from core.forms import BootstrapMixin, ScopedModelForm, VersionedForm
 from core.generic import errors_to_form
 from core.scope import scope_of
 
@@ -213,7 +213,7 @@ class AgreementForm(ScopedModelForm):
         widgets = {"signed_on": DateInput()}
 
 
-class AgreementTargetForm(BootstrapMixin, forms.ModelForm):
+class AgreementTargetForm(VersionedForm, BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
 

@@ -1,6 +1,6 @@
 from django import forms
 
-from core.forms import BootstrapMixin, ScopedModelForm
+from core.forms import BootstrapMixin, ScopedModelForm, VersionedForm
 from pairings.forms import DateInput
 
 from .models import AidProject, Donation, FundingLine
@@ -30,7 +30,7 @@ class AidProjectForm(ScopedModelForm):
         }
 
 
-class ProjectFundingLineForm(BootstrapMixin, forms.ModelForm):
+class ProjectFundingLineForm(VersionedForm, BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
 

@@ -341,3 +341,41 @@ class TestIdempotentCreate:
         )
         assert again.status_code == 201
         assert self.count() == before + 1
+
+
+def test_a_secondment_and_its_stints_edited_by_two_people(client, w):
+    """The record's rows are versioned too: the second save is refused, and saving
+    one's values again carries the rows' new versions."""
+    from dispatch.models import Secondment, Stint
+
+    secondment = w["in_A1"][Secondment]
+    stint = w["in_A1"][Stint]
+    url = reverse("dispatch:secondment_edit", args=[secondment.pk])
+    client.force_login(w["sheng"])
+    mine = posted(client.get(url))
+    client.force_login(w["xian"])
+    theirs = posted(client.get(url))
+    row = next(
+        k[: -len("id")]
+        for k, v in theirs.items()
+        if k.endswith("-id") and v == stint.pk
+    )
+    theirs[row + "end"] = "2024-10-20"
+    assert client.post(url, theirs).status_code == 302
+
+    client.force_login(w["sheng"])
+    mine["subject"] = "physics"
+    refused = client.post(url, mine)
+    assert refused.status_code == 409
+    stint.refresh_from_db()
+    assert stint.end.isoformat() == "2024-10-20"
+    resend = {}
+    for key, value in refused.context["conflict"]["resend"]:
+        resend.setdefault(key, []).append(str(value))
+    assert resend[row + "version"] == [str(stint.version)] == ["2"]
+    assert client.post(url, resend).status_code == 302
+    secondment.refresh_from_db()
+    stint.refresh_from_db()
+    # Saved over theirs: this user's values, the stint's end as this user sent it.
+    assert secondment.subject == "physics"
+    assert stint.end.isoformat() == "2024-10-30"

@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= small
+TEST_PROCESSES ?= 2
 
 .PHONY: run test install lint format check messages bench-demo clean
 
@@ -23,8 +24,10 @@ run: install
 	$(PY) manage.py demo_data --scale $(SCALE) --if-empty
 	$(PY) manage.py devserver --host $(HOST) --port $(PORT)
 
+# The suite on TEST_PROCESSES processes (pytest-xdist), each test file on one of them
+# so that a file's shared test world is built once; TEST_PROCESSES=0 runs it in one.
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

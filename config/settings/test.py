@@ -21,6 +21,13 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 if not env_str("DUIKOU_TEST_TMP"):
     os.environ["DUIKOU_TEST_TMP"] = tempfile.mkdtemp(prefix="duikou-test-")
 _tmp = Path(os.environ["DUIKOU_TEST_TMP"])
+# Under pytest-xdist (``make test``) each test process has a folder of its own (its
+# SQLite files, broker folder, cache, media and exports) and a Celery queue of its
+# own, and so do the Celery workers it starts: they inherit PYTEST_XDIST_WORKER.
+_xdist_worker = env_str("PYTEST_XDIST_WORKER")
+if _xdist_worker:
+    _tmp = _tmp / _xdist_worker
+    _tmp.mkdir(exist_ok=True)
 
 _database_url = env_str("DATABASE_URL")
 if _database_url:
@@ -43,6 +50,8 @@ else:
         filesystem_broker(_tmp / "celery")
     )
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
+if _xdist_worker:
+    CELERY_TASK_DEFAULT_QUEUE = f"duikou-test-{_xdist_worker}"
 
 # A folder, as in the embedded set-up, so that the worker processes the tests start
 # share it (statistics previews); not Redis, which each test clears.

@@ -39,7 +39,8 @@ class VersionedModel(models.Model):
         abstract = True
 
     def save(self, *args, update_fields=None, **kwargs):
-        if self._state.adding or self.pk is None:
+        if self._state.adding or self.pk is None or update_fields == []:
+            # A new row, or Django's "save nothing" (update_fields=[]).
             return super().save(*args, update_fields=update_fields, **kwargs)
         if update_fields is not None:
             update_fields = {*update_fields, "version"}

@@ -10,6 +10,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def worker_env() -> dict:
+    """Point a worker process at the database and export folder the test is using."""
+    from django.conf import settings
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+        url = f"postgres://{db['USER']}@{host}:{port}/{db['NAME']}"
+    else:
+        url = f"sqlite:///{db['NAME']}"
+    return {
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DUIKOU_EXPORT_ROOT": str(settings.EXPORT_ROOT),
+    }
+
+
 @contextlib.contextmanager
 def celery_worker(env: dict | None = None, log_path: Path | None = None):
     """Yield a running worker (solo pool) with the given environment overrides.

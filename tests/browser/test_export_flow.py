@@ -7,8 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests import world
-from tests.test_exports import worker_env
-from tests.workers import celery_worker
+from tests.workers import celery_worker, worker_env
 
 from .conftest import log_in, screenshot
 

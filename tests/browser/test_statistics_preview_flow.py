@@ -7,8 +7,7 @@ import re
 import pytest
 
 from tests import world
-from tests.test_exports import worker_env
-from tests.workers import celery_worker
+from tests.workers import celery_worker, worker_env
 
 from .conftest import log_in, screenshot
 

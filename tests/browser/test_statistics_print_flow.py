@@ -10,8 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests import world
-from tests.test_exports import worker_env
-from tests.workers import celery_worker
+from tests.workers import celery_worker, worker_env
 
 from .conftest import ARTIFACTS, log_in
 

@@ -88,6 +88,7 @@ def build_job(database_url, table, username, span, year, profile, slow, queue):
     from django.contrib.auth import get_user_model
     from django.db import connection
 
+    from core.storage import exports as export_storage
     from pairings.models import School
     from reporting.exports import jobs as exports
     from reporting.models import ExportJob
@@ -97,6 +98,7 @@ def build_job(database_url, table, username, span, year, profile, slow, queue):
     schools = School.objects.count()
     spec = _spec(span, year, user)
     job = ExportJob.objects.create(user=user, table=table, filters=spec.as_dict())
+    files = export_storage()
     sql = {"count": 0, "seconds": 0.0}
 
     statements = []
@@ -137,7 +139,7 @@ def build_job(database_url, table, username, span, year, profile, slow, queue):
         start, cpu = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()
-        path = exports.build(job)
+        path = files.path(exports.build(job))  # the local file system storage
         if profiler:
             profiler.disable()
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu

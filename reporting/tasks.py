@@ -52,8 +52,7 @@ def build_export(self, job_id: int) -> str:
         if not exports.claim(job, redelivered=redelivered):
             return "skipped"
         try:
-            path = exports.build(job)
-            exports.finish(job, path)
+            exports.finish(job, exports.build(job))
         except exports.Superseded:
             logger.warning("export job %s was taken from this build", job_id)
             return "superseded"

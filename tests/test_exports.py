@@ -20,6 +20,7 @@ from kombu.exceptions import OperationalError
 from openpyxl import load_workbook
 
 from core.models import AuditEntry
+from core.storage import ExportFileStorage
 from reporting.choices import ExportStatus
 from reporting.exports import jobs as exports
 from reporting.models import ExportJob
@@ -178,19 +179,20 @@ class TestJobs:
     def test_a_disk_that_refuses_the_write_shows_no_path(
         self, client, w, monkeypatch, caplog, tmp_path, where
     ):
-        """The export folder cannot be made (its parent is a file), or the finished
-        file cannot be moved in (a read-only file system): the user reads general
-        words in Chinese, the log holds the path."""
+        """The export folder cannot be made (its parent is a file), or the storage
+        cannot take the finished file (a read-only file system): the user reads
+        general words in Chinese, the log holds the path."""
         job = ask(w["xian"])
         if where == "folder":
             (tmp_path / "full").write_text("not a folder")
             settings.EXPORT_ROOT = tmp_path / "full" / "exports"
         else:
 
-            def read_only(source, target):
-                raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(target))
+            def read_only(storage, name, content):
+                target = storage.path(name)
+                raise OSError(errno.EROFS, os.strerror(errno.EROFS), target)
 
-            monkeypatch.setattr(exports.os, "replace", read_only)
+            monkeypatch.setattr(ExportFileStorage, "_save", read_only)
         assert build_export.apply(args=[job.pk]).get() == "failed"
         job.refresh_from_db()
         client.force_login(w["xian"])

@@ -7,15 +7,21 @@ HTTP on 127.0.0.1, so nothing leaves the machine."""
 
 import datetime as dt
 import importlib
+import io
 import logging
 import socket
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
-from reporting.models import ReportAttachment, SemesterReport
+from reporting.exports import jobs as exports
+from reporting.models import ExportJob, ReportAttachment, SemesterReport
+from reporting.statistics.base import Spec
+from reporting.tasks import build_export, expire_exports
 
 from . import world
 
@@ -161,3 +167,97 @@ def test_a_file_missing_from_the_bucket_is_not_found(client, s3, w):
         reverse("reporting:attachment_download", args=[attachment.pk])
     )
     assert download.status_code == 404
+
+
+# Export workbooks ------------------------------------------------------------------
+
+
+@pytest.fixture
+def export_root(settings, tmp_path):
+    """The local export folder: with a bucket it holds only the builds' working
+    folders, never a finished workbook."""
+    settings.EXPORT_ROOT = tmp_path / "exports"
+    return settings.EXPORT_ROOT
+
+
+def local_files(root: Path) -> list[Path]:
+    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
+
+
+def built(user) -> ExportJob:
+    job = exports.export_request(
+        user=user,
+        table="partner_assistance",
+        spec=Spec(span="calendar_year", year=2024, group="region"),
+    )[0]
+    assert build_export.apply(args=[job.pk]).get() == "done"
+    job.refresh_from_db()
+    return job
+
+
+def downloads(job) -> list[str]:
+    """The workbook's two ways out: the download centre and the API."""
+    return [
+        reverse("reporting:export_download", args=[job.pk]),
+        f"/api/v1/exports/{job.pk}/download/",
+    ]
+
+
+def test_an_export_is_built_into_the_bucket_and_downloaded_back(
+    client, s3, w, export_root
+):
+    job = built(w["xian"])
+    assert keys(s3) == [f"exports/{job.file}"]
+    stored = s3.head_object(Bucket=BUCKET, Key=f"exports/{job.file}")
+    assert job.file_size == stored["ContentLength"]
+    # Built on the local disk, then uploaded: no workbook, no working folder left.
+    assert local_files(export_root) == []
+
+    client.force_login(w["xian"])
+    for url in downloads(job):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        content = b"".join(response.streaming_content)
+        assert len(content) == job.file_size
+        sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+        assert sheet["A1"].value == "对口支援工作统计表"
+        assert response["Content-Disposition"].endswith(
+            f"{timezone.localtime(job.created_at):%Y%m%d}.xlsx"
+        )
+        assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_an_expired_export_leaves_the_bucket(client, s3, w, export_root):
+    job = built(w["xian"])
+    ExportJob.objects.filter(pk=job.pk).update(
+        finished_at=timezone.now() - dt.timedelta(days=30)
+    )
+    assert expire_exports.apply().get() == 1
+    assert keys(s3, "exports/") == []
+    client.force_login(w["xian"])
+    for url in downloads(job):
+        assert client.get(url).status_code == 404, url
+
+
+def test_a_build_the_job_was_taken_from_removes_its_workbook_from_the_bucket(
+    s3, w, export_root
+):
+    job = exports.export_request(
+        user=w["xian"], table="roster", spec=Spec(span="calendar_year", year=2024)
+    )[0]
+    assert exports.claim(job)
+    name = exports.build(job)
+    assert keys(s3, "exports/") == [f"exports/{name}"]
+    ExportJob.objects.filter(pk=job.pk).update(claim="another")  # taken meanwhile
+    with pytest.raises(exports.Superseded):
+        exports.finish(job, name)
+    assert keys(s3, "exports/") == []
+
+
+def test_an_export_missing_from_the_bucket_is_not_found(client, s3, w, export_root):
+    job = built(w["xian"])
+    s3.delete_object(Bucket=BUCKET, Key=f"exports/{job.file}")
+    client.force_login(w["xian"])
+    page, api = (client.get(url) for url in downloads(job))
+    assert page.status_code == api.status_code == 404
+    assert api.json() == {"detail": "未找到。"}

@@ -6,7 +6,7 @@ from itertools import islice
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -31,6 +31,7 @@ from pairings.models import School
 from reporting.compliance import engine as compliance
 from reporting.compliance.views import ComplianceFilter
 from reporting.exports import jobs as exports
+from reporting.exports import views as export_views
 from reporting.models import (
     ExportJob,
     ReportAttachment,
@@ -560,17 +561,7 @@ class ExportJobViewSet(
     def download(self, request, pk=None):
         """下载 The finished workbook (404 until the job is done, and after the file
         expired)."""
-        job = self.get_object()
-        if job.status != "done" or not job.file:
-            raise exceptions.NotFound()
-        path = exports.file_path(job)
-        if not path.is_file():
-            raise exceptions.NotFound()
-        response = FileResponse(
-            path.open("rb"), as_attachment=True, filename=exports.download_name(job)
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return export_views.file_response(self.get_object())
 
     @extend_schema(
         request=None,

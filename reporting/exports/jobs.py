@@ -1,8 +1,10 @@
 """Export jobs: asked for in the browser or the API, built by the Celery worker.
 
 A job stores the table and the filters (never a list of row ids), so a retry rebuilds
-the same file. The worker writes in a working folder of its own and moves the file
-into place only when complete: a crashed worker never leaves a half file to download.
+the same file. The worker writes in a working folder of its own on the local disk and
+hands the file to the "exports" storage (``core.storage``) only when complete: a
+crashed worker never leaves a half file to download. The storage is the local file
+system (the file is moved into place) or a bucket every web and worker host shares.
 
 Nothing is lost between the job and the queue. The job row is the truth; the queue
 only carries a wake-up call:
@@ -28,7 +30,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-import os
 import shutil
 import tempfile
 import time
@@ -38,12 +39,13 @@ from pathlib import Path
 from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import audit
+from core import audit, storage
 from reporting.choices import ExportStatus
 from reporting.models import ExportJob
 from reporting.statistics import base, checks, registry
@@ -301,17 +303,21 @@ def claim(job: ExportJob, *, redelivered: bool = False) -> bool:
     )
 
 
-def finish(job: ExportJob, path: Path) -> None:
+def finish(job: ExportJob, name: str) -> None:
+    """The job is done, with its file ``name`` in the exports storage. A build the
+    job was taken from meanwhile removes the file it stored and stops."""
+    files = storage.exports()
     if not _move(
         job,
         Q(status=ExportStatus.RUNNING, claim=job.claim),
         status=ExportStatus.DONE,
-        file=path.name,
-        file_size=path.stat().st_size,
+        file=name,
+        file_size=files.size(name),
         progress=100,
         stage=_("Done"),
         finished_at=timezone.now(),
     ):
+        files.delete(name)
         raise Superseded
 
 
@@ -408,7 +414,7 @@ def sweep(*, now: dt.datetime | None = None) -> dict:
 def remove_leftovers() -> int:
     """Remove working folders no running build owns (a worker killed mid-way):
     the half-written workbook and openpyxl's temporary files in it."""
-    work = Path(settings.EXPORT_ROOT) / WORK_FOLDER
+    work = work_root()
     if not work.is_dir():
         return 0
     running = {
@@ -428,8 +434,10 @@ def remove_leftovers() -> int:
 # The build ------------------------------------------------------------------------
 
 
-def file_path(job: ExportJob) -> Path:
-    return Path(settings.EXPORT_ROOT) / job.file
+def work_root() -> Path:
+    """Where builds write, on this host's disk whatever the exports storage: under
+    ``EXPORT_ROOT``, so that the local storage takes a finished file with a rename."""
+    return Path(settings.EXPORT_ROOT) / WORK_FOLDER
 
 
 def final_name(job: ExportJob) -> str:
@@ -445,11 +453,12 @@ def download_name(job: ExportJob) -> str:
 COMPUTED = (5, 30)  # the progress while the tables are computed, in percent
 
 
-def build(job: ExportJob) -> Path:
+def build(job: ExportJob) -> str:
     """Build the claimed job's workbook: tables in the user's scope, written in a
-    working folder, then moved into place. Raises ValidationError (said to the
-    user) when the filters no longer hold or a table's checks fail: no workbook is
-    shipped then; Superseded when the job was taken from this build."""
+    working folder, then stored; returns its name in the exports storage. Raises
+    ValidationError (said to the user) when the filters no longer hold or a table's
+    checks fail: no workbook is shipped then; Superseded when the job was taken
+    from this build."""
     spec = stored_spec(user=job.user, table=job.table, filters=job.filters)
     titles = registry.available()
     codes = list(titles) if job.table == registry.YEARLY else [job.table]
@@ -507,7 +516,7 @@ def _work_folder(job: ExportJob):
     """A folder of this build's own for the partial workbook and openpyxl's
     temporary files (Python's temporary folder points there while it builds),
     removed whatever happens; the sweeper removes one a killed worker left."""
-    folder = Path(settings.EXPORT_ROOT) / WORK_FOLDER / f"{job.pk}-{job.claim}"
+    folder = work_root() / f"{job.pk}-{job.claim}"
     folder.mkdir(parents=True, exist_ok=True)
     previous = tempfile.tempdir
     tempfile.tempdir = str(folder)
@@ -518,10 +527,19 @@ def _work_folder(job: ExportJob):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _write(job: ExportJob, tables: list[base.Table]) -> Path:
+class _Workbook(File):
+    """A finished workbook in a working folder, handed to the exports storage: the
+    file system storage moves it into place (one rename, never half a file under
+    its name), an object store uploads it."""
+
+    def temporary_file_path(self) -> str:
+        return self.file.name
+
+
+def _write(job: ExportJob, tables: list[base.Table]) -> str:
     from reporting.statistics.excel import build_workbook
 
-    final = Path(settings.EXPORT_ROOT) / final_name(job)
+    name = final_name(job)
     throttle = settings.DUIKOU_EXPORT_THROTTLE_SECONDS
 
     def rows_written(done):
@@ -531,8 +549,8 @@ def _write(job: ExportJob, tables: list[base.Table]) -> Path:
 
     with _work_folder(job) as work:
         rows_written(0)
-        partial = work / f"{final.name}.partial"
+        partial = work / f"{name}.partial"
         build_workbook(tables, partial, progress=rows_written, created=job.created_at)
-        heartbeat(job)  # still this build's: only then is the file put in place
-        os.replace(partial, final)  # atomic on one file system
-    return final
+        heartbeat(job)  # still this build's: only then is the file stored
+        with partial.open("rb") as handle:
+            return storage.exports().save(name, _Workbook(handle))

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
+from core import storage
 from core.scope import scope_of
 from reporting.choices import ExportStatus
 from reporting.exports import jobs as exports
@@ -30,6 +31,23 @@ def own_job(request, pk) -> ExportJob:
     if job is None:
         raise Http404
     return job
+
+
+def file_response(job: ExportJob) -> FileResponse:
+    """The finished job's workbook from the exports storage, under its download
+    name; 404 until the job is done and once its file expired. For the page and
+    the API (which answers DRF's 404 for ``Http404``)."""
+    if job.status != ExportStatus.DONE or not job.file:
+        raise Http404
+    try:
+        handle = storage.exports().open(job.file, "rb")
+    except FileNotFoundError:  # expired and cleaned up
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=exports.download_name(job)
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def job_state(job: ExportJob) -> dict:
@@ -117,17 +135,7 @@ class ExportStatusView(LoginRequiredMixin, View):
 
 class ExportDownload(LoginRequiredMixin, View):
     def get(self, request, pk):
-        job = own_job(request, pk)
-        if job.status != ExportStatus.DONE or not job.file:
-            raise Http404
-        path = exports.file_path(job)
-        if not path.is_file():  # expired and cleaned up
-            raise Http404
-        response = FileResponse(
-            path.open("rb"), as_attachment=True, filename=exports.download_name(job)
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return file_response(own_job(request, pk))
 
 
 class ExportRetry(LoginRequiredMixin, View):

@@ -7,7 +7,6 @@ is in the audit trail, and notifies the other side in-app."""
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import storage
 from core.models import Membership
 from core.notifications import notify
 from core.scope import is_above, may_review, scope_of
@@ -397,7 +397,7 @@ def export_jobs_expire(*, now: dt.datetime | None = None) -> int:
     ).iterator():
         with transaction.atomic():
             if job.file:
-                Path(settings.EXPORT_ROOT, job.file).unlink(missing_ok=True)
+                storage.exports().delete(job.file)
             job.status = ExportStatus.EXPIRED
             job.file = ""
             job.save(update_fields=["status", "file", "updated_at"])

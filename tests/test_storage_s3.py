@@ -261,3 +261,15 @@ def test_an_export_missing_from_the_bucket_is_not_found(client, s3, w, export_ro
     page, api = (client.get(url) for url in downloads(job))
     assert page.status_code == api.status_code == 404
     assert api.json() == {"detail": "未找到。"}
+
+
+def test_a_deleted_user_takes_their_workbooks_out_of_the_bucket(
+    s3, w, export_root, django_capture_on_commit_callbacks
+):
+    user = world.user("leaver", role=w["xian"].memberships.get().role, region_=w["A1"])
+    job = built(user)
+    assert keys(s3, "exports/") == [f"exports/{job.file}"]
+    with django_capture_on_commit_callbacks(execute=True):
+        user.delete()
+    assert not ExportJob.objects.filter(pk=job.pk).exists()
+    assert keys(s3, "exports/") == []

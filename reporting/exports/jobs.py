@@ -321,6 +321,15 @@ def finish(job: ExportJob, name: str) -> None:
         raise Superseded
 
 
+def forget_file(sender, instance: ExportJob, **kwargs) -> None:
+    """A deleted job (its user deleted, or by hand in the shell) takes its stored
+    workbook with it once the deletion is committed; a file already gone is no
+    error."""
+    if instance.file:
+        name = instance.file
+        transaction.on_commit(lambda: storage.exports().delete(name))
+
+
 def fail(job: ExportJob, message: str) -> None:
     _move(
         job,

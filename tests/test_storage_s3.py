@@ -273,3 +273,19 @@ def test_a_deleted_user_takes_their_workbooks_out_of_the_bucket(
         user.delete()
     assert not ExportJob.objects.filter(pk=job.pk).exists()
     assert keys(s3, "exports/") == []
+
+
+def test_a_rebuild_replaces_the_workbook_an_earlier_build_stored_and_never_finished(
+    s3, w, export_root
+):
+    job = exports.export_request(
+        user=w["xian"], table="roster", spec=Spec(span="calendar_year", year=2024)
+    )[0]
+    stale = f"exports/{exports.final_name(job)}"
+    s3.put_object(Bucket=BUCKET, Key=stale, Body=b"half of a killed build's upload")
+    assert build_export.apply(args=[job.pk]).get() == "done"
+    job.refresh_from_db()
+    assert job.file == exports.final_name(job)
+    assert keys(s3, "exports/") == [stale]  # one file, not an orphan beside it
+    body = s3.get_object(Bucket=BUCKET, Key=stale)["Body"].read()
+    assert load_workbook(io.BytesIO(body)).worksheets[0].max_row > 1

@@ -561,5 +561,7 @@ def _write(job: ExportJob, tables: list[base.Table]) -> str:
         partial = work / f"{name}.partial"
         build_workbook(tables, partial, progress=rows_written, created=job.created_at)
         heartbeat(job)  # still this build's: only then is the file stored
+        files = storage.exports()
+        files.delete(name)  # an earlier build's, killed before it finished the job
         with partial.open("rb") as handle:
-            return storage.exports().save(name, _Workbook(handle))
+            return files.save(name, _Workbook(handle))

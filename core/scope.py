@@ -14,6 +14,8 @@ from functools import cache
 
 from django.apps import apps
 from django.db.models import Exists, Model, Q, QuerySet, Subquery
+from django.db.models.functions import Substr
+from django.db.models.lookups import In
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,15 @@ class Scope:
     @property
     def can_write_anything(self) -> bool:
         return self.is_admin or bool(self.bureau_paths or self.school_ids)
+
+    def reaches(self, path: str) -> bool:
+        """Whether the region at ``path`` lies in one of the user's regions (at any
+        depth), or the user sees every region."""
+        return (
+            self.is_admin
+            or self.covers_all_regions
+            or any(path.startswith(p) for p in self.region_paths)
+        )
 
     @property
     def top_level(self) -> int | None:
@@ -262,6 +273,29 @@ def under(paths, lookup: str = "region", *, empty: bool = False) -> Q:
     if q:
         return q
     return Q() if empty else Q(pk__in=[])
+
+
+def under_value(expression, paths) -> Q:
+    """Rows whose region path, computed by ``expression`` (a school's region as it
+    was then, say), lies in any of the regions of ``paths`` or below them: one
+    ``substr(path, 1, n) IN (…)`` per path length, which costs the same for ten or
+    a thousand regions (an OR of ``LIKE`` per region grows with their number)."""
+    by_length: dict[int, list[str]] = {}
+    for path in paths:
+        by_length.setdefault(len(path), []).append(path)
+    if not by_length:
+        return Q(pk__in=[])
+    return Q(
+        *[Q(In(Substr(expression, 1, n), ps)) for n, ps in by_length.items()],
+        _connector=Q.OR,
+    )
+
+
+def highest(paths) -> list[str]:
+    """The paths that lie inside none of the others (the user's top regions),
+    sorted."""
+    paths = sorted(set(paths))
+    return [p for p in paths if not any(p != o and p.startswith(o) for o in paths)]
 
 
 def region_q(model, lookups: tuple[str, ...], paths: tuple[str, ...]) -> Q:

@@ -8,7 +8,7 @@ from core.choices import Side
 from core.filters import make_searchable
 from core.forms import BootstrapMixin, ScopedModelForm, VersionedForm
 from core.generic import errors_to_form
-from core.scope import scope_of
+from core.scope import may_review, scope_of
 
 from . import services
 from .models import (
@@ -181,7 +181,7 @@ class PairingForm(PairingRules, ScopedModelForm):
             scope = scope_of(self.user)
             schools = [*supporting, *receiving]
             if not scope.is_admin and not any(
-                s.region.path.startswith(scope.bureau_paths) for s in schools
+                may_review(self.user, s.region.path, scope=scope) for s in schools
             ):
                 self.add_error(
                     None, _("At least one of the schools must lie in your region.")

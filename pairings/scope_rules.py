@@ -11,7 +11,7 @@ def regions(model, scope: Scope) -> Q:
     them), and the regions of their own schools and above."""
     q = Q()
     for path in scope.region_paths:
-        q |= Q(path__startswith=path) | Q(path__in=ancestors(path))
+        q |= under([path], "") | Q(path__in=ancestors(path))
     if scope.school_ids:
         from .models import School
 
@@ -30,7 +30,7 @@ def programmes(model, scope: Scope) -> Q:
 
     q = Q()
     for path in scope.region_paths:
-        q |= Q(region__path__startswith=path) | Q(region__path__in=ancestors(path))
+        q |= under([path]) | Q(region__path__in=ancestors(path))
     q |= Q(pk__in=visible(Pairing.objects.all(), scope=scope).values("programme_id"))
     return q
 

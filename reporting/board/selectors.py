@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from core.models import Membership
 from core.notifications import notify
-from core.scope import Scope, scope_of, under, visible
+from core.scope import Scope, highest, scope_of, under, visible
 from pairings.models import Region, School
 from reporting.choices import ReportStatus
 from reporting.reports.services import expected_schools
@@ -96,12 +96,6 @@ def counts(status: str, late: str) -> dict:
     }
 
 
-def _top_paths(paths) -> list[str]:
-    """The user's regions without those lying inside another of them."""
-    paths = sorted(set(paths))
-    return [p for p in paths if not any(p != o and p.startswith(o) for o in paths)]
-
-
 def _expected_in_scope(scope: Scope, period, region=None, *, paths=None):
     """The expected schools of the period in the user's scope and own regions (or in
     ``paths`` when given), inside ``region`` if given, each joined to its report for
@@ -134,9 +128,7 @@ def completeness(*, user, period, region: Region | None = None) -> Board:
         roots = []
     else:
         roots = list(
-            Region.objects.filter(path__in=_top_paths(scope.region_paths)).order_by(
-                "path"
-            )
+            Region.objects.filter(path__in=highest(scope.region_paths)).order_by("path")
         )
     children = Region.objects.filter(parent__in=roots) if roots else None
     if children is None:
@@ -145,8 +137,8 @@ def completeness(*, user, period, region: Region | None = None) -> Board:
 
     # Schools in a child region go to its row, the rest to their root's "direct" row.
     group = Case(
-        *[When(region__path__startswith=c.path, then=Value(c.pk)) for c in children],
-        *[When(region__path__startswith=r.path, then=Value(-r.pk)) for r in roots],
+        *[When(under([c.path]), then=Value(c.pk)) for c in children],
+        *[When(under([r.path]), then=Value(-r.pk)) for r in roots],
         default=Value(0),
     )
     figures = (

@@ -128,11 +128,7 @@ class BoardView(BoardMixin, TemplateView):
             return []
         scope = scope_of(self.request.user)
         above = Region.objects.filter(path__in=ancestors(region.path)).order_by("path")
-        return [
-            r
-            for r in above
-            if scope.is_admin or any(r.path.startswith(p) for p in scope.region_paths)
-        ]
+        return [r for r in above if scope.reaches(r.path)]
 
 
 class MissingSchools(BoardMixin, TemplateView):

@@ -36,7 +36,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from core.choices import Side
-from core.scope import scope_of, under, visible
+from core.scope import highest, scope_of, under, under_value, visible
 from pairings.choices import RegionLevel
 from pairings.models import PairingParty, Region, School
 from pairings.selectors import regions_then
@@ -147,7 +147,7 @@ class Level:
         paths = [p.rstrip("=") for _k, ps in self.buckets for p in ps]
         if not paths:
             return Q(pk__in=[])
-        return _startswith_any(self.path(prefix), paths)
+        return under_value(self.path(prefix), paths)
 
     def parties(self, side: str | None = None):
         """One party per pairing and bucket (the first by id): records joined to
@@ -467,16 +467,6 @@ def rest_note() -> str:
     )
 
 
-def _startswith_any(expression, paths) -> Q:
-    by_length: dict[int, list[str]] = {}
-    for p in paths:
-        by_length.setdefault(len(p), []).append(p)
-    return Q(
-        *[Q(In(Substr(expression, 1, n), ps)) for n, ps in by_length.items()],
-        _connector=Q.OR,
-    )
-
-
 @dataclass
 class Entry:
     """One row to come: its label, kind, indentation and bucket in a level."""
@@ -507,16 +497,14 @@ def top_regions(*, user, spec) -> list[Region]:
         region = regions.filter(pk=spec.region).first()
         if region is None:
             raise Http404
-        if not (scope.is_admin or scope.covers_all_regions) and not any(
-            region.path.startswith(p) for p in scope.region_paths
-        ):
+        if not scope.reaches(region.path):
             raise Http404
         return [region]
     if scope.is_admin or scope.covers_all_regions:
         return list(Region.objects.filter(parent__isnull=True).order_by("path"))
-    paths = sorted(set(scope.region_paths))
-    tops = [p for p in paths if not any(p != o and p.startswith(o) for o in paths)]
-    return list(Region.objects.filter(path__in=tops).order_by("path"))
+    return list(
+        Region.objects.filter(path__in=highest(scope.region_paths)).order_by("path")
+    )
 
 
 def groups(*, user, spec, pairings=None, as_of: dt.date | None = None) -> Grouping:

@@ -762,6 +762,35 @@ def test_schema_describes_filters_and_errors_in_the_chosen_language(client, w):
     assert "multipart/form-data" in upload["responses"]["415"]["description"]
 
 
+def test_schema_documents_the_write_headers(client, w):
+    """A client learns from the schema that a create takes an Idempotency-Key and a
+    change of a record with a version takes If-Match (412 when stale)."""
+    client.force_login(w["xian"])
+    schema = client.get("/api/schema/?format=json&lang=zh-hans").json()
+
+    def headers(path, method):
+        operation = schema["paths"][path][method]
+        return {
+            p["name"]: p.get("description", "")
+            for p in operation.get("parameters", [])
+            if p["in"] == "header"
+        }
+
+    one = "/api/v1/secondments/{id}/"
+    assert "Idempotency-Key" in headers("/api/v1/secondments/", "post")
+    for method in ("put", "patch"):
+        documented = headers(one, method)
+        assert "If-Match" in documented and documented["If-Match"]
+        assert "412" in schema["paths"][one][method]["responses"]
+    assert "Idempotency-Key" not in headers(one, "patch")
+    # A workflow step is no change of fields: neither header, no 412.
+    approve = "/api/v1/reports/{id}/approve/"
+    assert headers(approve, "post") == {}
+    assert "412" not in schema["paths"][approve]["post"]["responses"]
+    # Reads take neither header.
+    assert headers("/api/v1/secondments/", "get") == {}
+
+
 def test_docs_pages_are_served_from_local_static_files(client, w):
     client.force_login(w["xian"])
     for url in ("/api/docs/", "/api/redoc/"):

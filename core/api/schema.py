@@ -7,7 +7,12 @@ from django.utils.translation import pgettext_lazy
 from django_filters.utils import label_for_filter
 from drf_spectacular import openapi
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
+
+from core.versioning import VersionedModel
+
+from .idempotency import HEADER as IDEMPOTENCY_HEADER
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -47,7 +52,39 @@ ERRORS = {
         ErrorSerializer,
         _("Conflict: the object changed or is still referred to."),
     ),
+    "412": (
+        ErrorSerializer,
+        _(
+            "Precondition failed: the version in If-Match is not the record's "
+            "current one (someone saved it after you read it); nothing was saved."
+        ),
+    ),
 }
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=_(
+        "The record's version as you read it (its ETag, e.g. \"3\"): the change is "
+        "saved only if nobody saved the record since, else 412. Without it the "
+        "change is saved over the record as it is (or name the version in the "
+        "body's version field: 409 when stale)."
+    ),
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    IDEMPOTENCY_HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=_(
+        "A key of your choosing (at most 255 characters, e.g. a UUID) for this "
+        "create: sent again with the same body within 24 hours, it answers the "
+        "first create again instead of creating a second record; with a different "
+        "body, 409."
+    ),
+)
 
 UPLOAD_415 = _("Send the file as multipart/form-data.")
 SUCCESS = {
@@ -82,7 +119,28 @@ OPERATIONS = {
 }
 
 
+def versioned(view) -> bool:
+    """Whether the view's writes take a version (``core.api.viewsets.Versioned``)."""
+    model = getattr(view, "model", None)
+    return (
+        hasattr(view, "expected_version")
+        and isinstance(model, type)
+        and issubclass(model, VersionedModel)
+    )
+
+
 class AutoSchema(openapi.AutoSchema):
+    def get_override_parameters(self):
+        """The headers a write understands: Idempotency-Key on a create, If-Match
+        on a change of a record with a version."""
+        parameters = list(super().get_override_parameters())
+        action = getattr(self.view, "action", None)
+        if action == "create" and hasattr(self.view, "write_serializer_class"):
+            parameters.append(IDEMPOTENCY_KEY)
+        if action in ("update", "partial_update") and versioned(self.view):
+            parameters.append(IF_MATCH)
+        return parameters
+
     def get_summary(self):
         """ "Secondments · list": the subject (the model's plural name, or the
         viewset's ``schema_subject``) and the operation, in the request's
@@ -116,8 +174,10 @@ class AutoSchema(openapi.AutoSchema):
             codes.append("400")
         # Out of scope, a wrong id, or a page past the last one.
         codes.append("404")
-        if self.method in ("PATCH", "DELETE", "POST"):
+        if self.method in ("PATCH", "PUT", "DELETE", "POST"):
             codes.append("409")
+        if self.method in ("PATCH", "PUT") and versioned(self.view):
+            codes.append("412")
         if write and self.get_request_serializer() is not None:
             codes.append("415")  # only where a body is read
         for code in codes:

@@ -67,7 +67,7 @@ IF_MATCH = OpenApiParameter(
     OpenApiParameter.HEADER,
     required=False,
     description=_(
-        "The record's version as you read it (its ETag, e.g. \"3\"): the change is "
+        'The record\'s version as you read it (its ETag, e.g. "3"): the change is '
         "saved only if nobody saved the record since, else 412. Without it the "
         "change is saved over the record as it is (or name the version in the "
         "body's version field: 409 when stale)."

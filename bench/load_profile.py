@@ -77,6 +77,7 @@ def main():
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--filter", help="only functions whose file matches")
+    parser.add_argument("--dump", help="also write the profile to this file")
     args = parser.parse_args()
     sessions = [(u, sign_in(u)) for u in USERS]
     plans = [(u, c, pages_of(c)) for u, c in sessions]
@@ -107,6 +108,8 @@ def main():
     profile.disable()
     requests = args.repeat * sum(len(p) for _, _, p in plans)
     print(f"\n{requests} requests")
+    if args.dump:
+        profile.dump_stats(args.dump)
     stats = pstats.Stats(profile).sort_stats(args.sort)
     stats.print_stats(*([args.filter] if args.filter else []), args.top)
 

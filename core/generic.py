@@ -4,12 +4,14 @@ form. Every one of them reads through the data scope and writes only with the ri
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import ProtectedError, Sum
@@ -17,7 +19,9 @@ from django.forms import BooleanField, HiddenInput
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.hashable import make_hashable
 from django.utils.html import format_html_join
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -41,12 +45,38 @@ class Column:
     def value(self, obj):
         value = obj
         for part in self.accessor.split("."):
-            value = getattr(value, part, None)
-            if callable(value):
-                value = value()
+            display = DISPLAY.fullmatch(part)
+            if display and value is not None:
+                value = choice_label(value, display[1])
+            else:
+                value = getattr(value, part, None)
+                if callable(value):
+                    value = value()
             if value is None:
                 return None
         return value
+
+
+DISPLAY = re.compile(r"get_(\w+)_display")
+
+
+def choice_label(obj, name: str):
+    """What ``obj.get_<name>_display()`` gives, from a label table made once per
+    field and language (Django's builds a dictionary of every choice on each call,
+    which cost more than the rest of a list's cells)."""
+    try:
+        field = obj._meta.get_field(name)
+    except (AttributeError, FieldDoesNotExist):
+        field = None
+    if field is None or not field.choices:
+        return getattr(obj, f"get_{name}_display")()
+    value = getattr(obj, field.attname)
+    return _labels(field, get_language()).get(make_hashable(value), value)
+
+
+@lru_cache(maxsize=1024)
+def _labels(field, language) -> dict:
+    return {make_hashable(value): str(label) for value, label in field.flatchoices}
 
 
 def table_rows(columns, objects, detail_url) -> list[tuple]:
@@ -238,9 +268,8 @@ class ObjectDetailView(ScopedMixin, TemplateView):
 
 
 def _display(obj, name):
-    field = obj._meta.get_field(name)
-    if field.choices:
-        return getattr(obj, f"get_{name}_display")()
+    if obj._meta.get_field(name).choices:
+        return choice_label(obj, name)
     return getattr(obj, name)
 
 

@@ -1,9 +1,10 @@
 from decimal import Decimal
+from functools import lru_cache
 
 from django import template
-from django.urls import reverse
-from django.utils.formats import date_format
+from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -48,12 +49,30 @@ def cell(column, value, obj=None, detail_url=None):
     if column.kind == "bool":
         return _("yes") if value else _("no")
     if column.kind == "date":
-        return date_format(value, "Y-m-d")
+        return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
     if column.link and obj is not None and detail_url:
-        return format_html(
-            '<a href="{}">{}</a>', reverse(detail_url, args=[obj.pk]), value
-        )
+        href = detail_path(detail_url, obj.pk)
+        return format_html('<a href="{}">{}</a>', href, value)
     return value
+
+
+def detail_path(name: str, pk: int) -> str:
+    """``reverse(name, args=[pk])`` for a URL whose only argument is an integer id,
+    reversed once per name, script prefix and language (a list links every row)."""
+    before, after = _around_id(name, get_script_prefix(), get_language())
+    return f"{before}{int(pk)}{after}"
+
+
+_MARKER = 918273645
+
+
+@lru_cache(maxsize=512)
+def _around_id(name, _prefix, _language) -> tuple[str, str]:
+    url = reverse(name, args=[_MARKER])
+    before, marker, after = url.partition(str(_MARKER))
+    if not marker:  # pragma: no cover - every detail URL shows its id
+        raise ValueError(f"{name} does not show its id")
+    return before, after
 
 
 @register.simple_tag(takes_context=True)

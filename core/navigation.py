@@ -61,10 +61,7 @@ def _build(scope) -> tuple[dict, ...]:
 
 
 def scope_label(request) -> str:
-    labels = [
-        f"{m.get_role_display()} · {m.school or m.region or ''}".rstrip(" ·")
-        for m in memberships_of(request.user)
-    ]
+    labels = [m.label for m in memberships_of(request.user)]
     return "；".join(labels) or _("No role assigned")
 
 

@@ -116,6 +116,10 @@ TEMPLATES = [
     },
 ]
 
+# Form widgets render through Django's Jinja2 widget templates where there are
+# some (half the time of the Django template engine), the admin's through Django's.
+FORM_RENDERER = "core.rendering.FormRenderer"
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # What a membership attaches a user to (as AUTH_USER_MODEL names the user): core
 # reads scope through these and names no domain app itself.

@@ -4,6 +4,7 @@ form. Every one of them reads through the data scope and writes only with the ri
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,7 +21,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.hashable import make_hashable
-from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
@@ -81,25 +82,39 @@ def _labels(field, language) -> dict:
 
 def table_rows(columns, objects, detail_url) -> list[tuple]:
     """(object, its cells as HTML) for each row of a list page. Made here rather
-    than by a template tag per cell, which cost more than the page's queries."""
-    classes = [
-        "num" if c.kind in ("money", "number") else "date" if c.kind == "date" else ""
+    than by a template tag per cell, which cost more than the page's queries; each
+    value escaped as ``conditional_escape`` would, without its per-call checks."""
+    plan = [
+        (
+            '<td class="num">'
+            if c.kind in ("money", "number")
+            else '<td class="date">'
+            if c.kind == "date"
+            else '<td class="">',
+            c,
+        )
         for c in columns
     ]
     return [
         (
             obj,
-            format_html_join(
-                "",
-                '<td class="{}">{}</td>',
-                (
-                    (css, cell(column, column.value(obj), obj, detail_url))
-                    for css, column in zip(classes, columns, strict=True)
-                ),
+            mark_safe(
+                "".join(
+                    opening
+                    + _html(cell(column, column.value(obj), obj, detail_url))
+                    + "</td>"
+                    for opening, column in plan
+                )
             ),
         )
         for obj in objects
     ]
+
+
+def _html(value) -> str:
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
 
 
 def url_name(model, action: str) -> str:

@@ -49,9 +49,8 @@ def notifications_read_all(request):
 
 
 def unread_count(request) -> dict:
-    """Context processor: the signed-in user's unread notifications (one COUNT)."""
+    """Context processor: the signed-in user's unread notifications (cached)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    count = Notification.objects.filter(user=user, read_at__isnull=True).count()
-    return {"unread_notifications": count}
+    return {"unread_notifications": notifications.unread_count(user)}

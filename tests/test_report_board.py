@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core import notifications
 from core.models import Notification
 from core.views_notifications import unread_count
 from reporting.board import selectors as board
@@ -466,11 +467,29 @@ def test_read_all_marks_only_own_notifications(client, w, notes):
     assert Notification.objects.filter(user=w["shi"], read_at__isnull=True).count() == 1
 
 
-def test_unread_count_is_one_query(w, notes, django_assert_num_queries):
+def test_unread_count_is_one_query_then_cached_until_a_change(
+    w, notes, django_assert_num_queries, django_capture_on_commit_callbacks
+):
     request = RequestFactory().get("/")
     request.user = get_user_model().objects.get(pk=w["xian"].pk)
     with django_assert_num_queries(1):
         assert unread_count(request) == {"unread_notifications": 2}
+    with django_assert_num_queries(0):  # every later page: from the cache
+        assert unread_count(request) == {"unread_notifications": 2}
+    # Each change drops the user's cached count once it is committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notify([w["xian"], w["shi"]], "新通知")
+    assert unread_count(request) == {"unread_notifications": 3}
+    mine = Notification.objects.filter(user=w["xian"], read_at__isnull=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notification_read(notification=mine.first())
+    assert unread_count(request) == {"unread_notifications": 2}
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notifications_read_all(user=w["xian"])
+    assert unread_count(request) == {"unread_notifications": 0}
+    # Another user's count is theirs.
+    request.user = get_user_model().objects.get(pk=w["shi"].pk)
+    assert unread_count(request) == {"unread_notifications": 2}
     from django.contrib.auth.models import AnonymousUser
 
     request.user = AnonymousUser()

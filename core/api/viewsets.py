@@ -219,7 +219,19 @@ class ScopedViewSet(ScopedReadViewSet, viewsets.ModelViewSet):
         return once(request, lambda: self.write(request, None, partial=False))
 
     def update(self, request, *args, partial=False, **kwargs):
-        return self.write(request, self.get_object(), partial=partial)
+        instance = self.get_object()
+        expected, _stale = self.expected_version(request, instance)
+        if expected is not None or not isinstance(instance, VersionedModel):
+            return self.write(request, instance, partial=partial)
+        # No version named: the change applies to the record as it is when it is
+        # written. The row is locked and read again, so a save by someone else in
+        # between is neither a conflict nor overwritten with what this request read.
+        with transaction.atomic():
+            locked = self.model._default_manager.select_for_update().filter(
+                pk=instance.pk
+            )
+            list(locked.values_list("pk", flat=True))
+            return self.write(request, self.get_object(), partial=partial)
 
     def write(self, request, instance, *, partial):
         expected, stale = (None, Conflict)

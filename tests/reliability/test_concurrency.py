@@ -174,6 +174,32 @@ def test_two_api_edits_of_a_pairing_from_the_same_version(w):
     assert pairing.note == winner.json()["note"]
 
 
+def test_api_edits_without_a_version_at_once_are_all_written(w):
+    """Without If-Match or a version, each change applies to the record as it is:
+    none is refused as stale and none undoes another's field."""
+    pairing = w["pA1"]
+    url = f"/api/v1/pairings/{pairing.pk}/"
+
+    def patch(user, values):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client.patch(url, values, format="json")
+
+    results = at_once(
+        lambda: patch(w["xian"], {"note": "县里的备注"}),
+        lambda: patch(w["sheng"], {"name": "改过的结对名"}),
+        lambda: patch(w["xian"], {"aid_funding": True}),
+    )
+    assert [r.status_code for r in results] == [200, 200, 200], results
+    pairing.refresh_from_db()
+    assert pairing.version == 4
+    assert (pairing.note, pairing.name, pairing.aid_funding) == (
+        "县里的备注",
+        "改过的结对名",
+        True,
+    )
+
+
 def test_two_saves_of_a_pairing_from_the_same_version_one_is_written(w):
     from django.db import transaction
 

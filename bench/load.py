@@ -38,7 +38,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -296,6 +296,7 @@ class CpuMeter:
         )
         self.first: dict[int, float] = {}
         self.last: dict[int, float] = {}
+        self.backends: set[int] = set()
         self.running = False
 
     @staticmethod
@@ -313,6 +314,7 @@ class CpuMeter:
         backends = self.connection.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = %s", (self.db,)
         ).fetchall()
+        self.backends |= {pid for (pid,) in backends}
         return {self.master_pid, *children, *(pid for (pid,) in backends)}
 
     def sample(self, starting=False):
@@ -346,6 +348,16 @@ class CpuMeter:
     def seconds(self) -> float:
         return sum(self.last[pid] - self.first[pid] for pid in self.last)
 
+    @property
+    def database_seconds(self) -> float:
+        """The share of ``seconds`` spent by the PostgreSQL backends."""
+        spent = self.last.items()
+        return sum(v - self.first[pid] for pid, v in spent if pid in self.backends)
+
+
+# What the failed requests answered, by page ("write activity: 409"), over the run.
+FAILURES: Counter = Counter()
+
 
 def run_phase(port, clients, duration, make_plan, meter=None):
     """Closed loop: every client sends its next request as soon as the last answers."""
@@ -372,8 +384,10 @@ def run_phase(port, clients, duration, make_plan, meter=None):
             try:
                 status, _ = client.request(method, path, body=body, headers=headers)
                 ok = 200 <= status < 400
-            except (OSError, http.client.HTTPException):
-                ok = False
+            except (OSError, http.client.HTTPException) as exc:
+                status, ok = type(exc).__name__, False
+            if not ok:
+                FAILURES[f"{name}: {status}"] += 1
             local.append((name, time.perf_counter() - began, ok))
         with lock:
             samples.extend(local)
@@ -397,11 +411,13 @@ def run_phase(port, clients, duration, make_plan, meter=None):
 def summary(samples, seconds, cpu=None) -> dict:
     times = sorted(t for _, t, _ in samples)
     if not times:
-        return {"n": 0, "rps": 0, "p50": 0, "p95": 0, "errors": 0, "cpu": 0}
+        empty = ("n", "rps", "p50", "p95", "errors", "cpu", "db_cpu")
+        return dict.fromkeys(empty, 0)
     return {
         "n": len(times),
         # Server CPU per request (gunicorn and PostgreSQL), in milliseconds.
         "cpu": cpu.seconds * 1000 / len(times) if cpu else 0,
+        "db_cpu": cpu.database_seconds * 1000 / len(times) if cpu else 0,
         "rps": len(times) / seconds,
         "p50": statistics.median(times) * 1000,
         "p95": times[math.ceil(0.95 * len(times)) - 1] * 1000,
@@ -508,12 +524,16 @@ def main():
             print(
                 f"{label} round {round_}: mixed {s['rps']:.1f} req/s, p50 "
                 f"{s['p50']:.0f} ms, p95 {s['p95']:.0f} ms, {s['errors']} errors, "
-                f"{s['cpu']:.1f} CPU ms per request "
+                f"{s['cpu']:.1f} CPU ms per request (database {s['db_cpu']:.1f}) "
                 f"(load average before the run {load:.2f})",
                 flush=True,
             )
             runs.append((f"{label} {round_}", results))
     print_runs(runs)
+    if FAILURES:
+        print("\nFailed requests, by page and answer (every run):")
+        for what, count in FAILURES.most_common():
+            print(f"  {what}: {count}")
 
 
 if __name__ == "__main__":

@@ -78,7 +78,7 @@ class PairingList(ObjectListView):
 
     def base_queryset(self):
         return Pairing.objects.select_related("programme").prefetch_related(
-            selectors.parties_prefetch()
+            selectors.party_names_prefetch()
         )
 
 

@@ -25,8 +25,6 @@ from schemathesis.specs.openapi.checks import (
 
 from core.api.authentication import token_create
 
-from . import world
-
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = int(os.environ.get("DUIKOU_FUZZ_EXAMPLES", "15"))
@@ -54,10 +52,11 @@ schema.config.phases.update(
 
 
 @pytest.fixture
-def tokens():
-    w = world.build()
-    # As Django's test client does: the test's database connection must outlive
-    # each request (the handler would close it when a response is closed).
+def tokens(w):
+    # The module's shared world (conftest ``w``: built once, each case in a
+    # savepoint). As Django's test client does: the test's database connection
+    # must outlive each request (the handler would close it when a response is
+    # closed).
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     yield {

@@ -24,10 +24,11 @@ run: install
 	$(PY) manage.py demo_data --scale $(SCALE) --if-empty
 	$(PY) manage.py devserver --host $(HOST) --port $(PORT)
 
-# The suite on TEST_PROCESSES processes (pytest-xdist), each test file on one of them
-# so that a file's shared test world is built once; TEST_PROCESSES=0 runs it in one.
+# The suite on TEST_PROCESSES processes (pytest-xdist); an idle process takes tests
+# from the other's queue (worksteal), so the long files end together; a file's
+# shared test world is built at most once per process. TEST_PROCESSES=0: one.
 test: install
-	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

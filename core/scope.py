@@ -54,6 +54,11 @@ class Scope:
             or any(path.startswith(p) for p in self.region_paths)
         )
 
+    def manages(self, path: str) -> bool:
+        """Whether the region at ``path`` lies in a region whose users this user
+        manages (a bureau user manager's own region, at any depth)."""
+        return any(path.startswith(p) for p in self.manager_paths)
+
     @property
     def top_level(self) -> int | None:
         """The highest level among the user's bureau regions (1 = province)."""

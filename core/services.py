@@ -28,7 +28,7 @@ def can_grant(
         path = school.region.path if school else None
     else:
         path = region.path if region else None
-    return path is not None and any(path.startswith(p) for p in scope.manager_paths)
+    return path is not None and scope.manages(path)
 
 
 def _inside(scope: Scope) -> Q:

@@ -9,16 +9,18 @@ class ReportingConfig(AppConfig):
     api = "reporting.api.views"  # its ROUTES under /api/v1/
 
     def ready(self):
+        from celery import signals
         from django.db.models.signals import post_delete
 
         from pairings import panels
 
         from .compliance.views import pairing_panel
-        from .exports.jobs import forget_file
+        from .exports.jobs import clean_this_host, forget_file
         from .models import ExportJob
 
         panels.register(pairing_panel)
         post_delete.connect(forget_file, sender=ExportJob)
+        signals.worker_ready.connect(clean_this_host, weak=False)
 
     def menu(self, scope):
         from django.utils.translation import gettext

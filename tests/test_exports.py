@@ -425,8 +425,36 @@ class TestHeartbeat:
             (folder / "openpyxl.abc123").write_text("<sheetData>")
             (folder / "1-partner_assistance-20261206.xlsx.partial").write_bytes(b"PK")
         ExportJob.objects.filter(pk=killed.pk).update(status="interrupted", claim="")
+        # Made by a build that claimed its job after the sweeper read the running
+        # ones: too young to be a leftover.
+        newborn = work / f"{killed.pk}-justclaimed"
+        newborn.mkdir()
+        settled = time.time() - exports.LEFTOVER_AGE.total_seconds() - 1
+        for folder in (left, live):
+            os.utime(folder, (settled, settled))
         assert exports.sweep()["removed"] == 1
         assert not left.exists() and len(list(live.iterdir())) == 2
+        assert newborn.exists()
+
+    def test_a_starting_worker_removes_what_a_killed_worker_left_on_its_host(
+        self, w, monkeypatch
+    ):
+        from core import heartbeat
+
+        monkeypatch.setattr(heartbeat, "start", lambda **kwargs: None)
+        job = ask(w["xian"])
+        assert exports.claim(job)
+        work = Path(settings.EXPORT_ROOT) / exports.WORK_FOLDER
+        left = work / f"{job.pk}-{job.claim}"
+        left.mkdir(parents=True)
+        (left / "openpyxl.abc123").write_text("<sheetData>")
+        ExportJob.objects.filter(pk=job.pk).update(status="interrupted", claim="")
+        settled = time.time() - exports.LEFTOVER_AGE.total_seconds() - 1
+        os.utime(left, (settled, settled))
+        from celery import signals
+
+        signals.worker_ready.send(sender=None)  # as the worker does when it starts
+        assert not left.exists()
 
 
 class TestRetry:

@@ -64,6 +64,8 @@ AUTOMATIC_BUILDS = 2
 # A job just created is queued by its own request; the sweeper leaves it alone
 # for this long.
 GRACE = dt.timedelta(seconds=5)
+# A working folder no running build owns is removed once it is this old.
+LEFTOVER_AGE = dt.timedelta(seconds=10)
 WORK_FOLDER = ".work"
 # Queueing is one attempt with short timeouts: a broker that is down costs a
 # request well under a second, a frozen one about a second (measured: 0.4 s and
@@ -422,7 +424,10 @@ def sweep(*, now: dt.datetime | None = None) -> dict:
 
 def remove_leftovers() -> int:
     """Remove working folders no running build owns (a worker killed mid-way):
-    the half-written workbook and openpyxl's temporary files in it."""
+    the half-written workbook and openpyxl's temporary files in it. A folder made
+    in the last ``LEFTOVER_AGE`` is left alone: its build may have claimed its job
+    after the running builds were read. Each host cleans its own disk: the
+    sweeper's host every minute, every worker's host when the worker starts."""
     work = work_root()
     if not work.is_dir():
         return 0
@@ -432,12 +437,31 @@ def remove_leftovers() -> int:
             status=ExportStatus.RUNNING
         ).values_list("pk", "claim")
     }
+    settled = time.time() - LEFTOVER_AGE.total_seconds()
     removed = 0
     for folder in work.iterdir():
-        if folder.name not in running:
-            shutil.rmtree(folder, ignore_errors=True)
-            removed += 1
+        if folder.name in running:
+            continue
+        try:
+            if folder.stat().st_mtime > settled:
+                continue
+        except FileNotFoundError:  # removed meanwhile by its own build
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += 1
     return removed
+
+
+def clean_this_host(**_signal) -> None:
+    """At a worker's start (Celery's ``worker_ready``): the folders a killed worker
+    left on this host, which the sweeper, running on another host, cannot see."""
+    try:
+        removed = remove_leftovers()
+    except Exception:  # noqa: BLE001 - never keep a worker from starting
+        logger.exception("removing leftover export folders failed")
+        return
+    if removed:
+        logger.info("removed %s leftover export working folder(s)", removed)
 
 
 # The build ------------------------------------------------------------------------

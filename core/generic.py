@@ -8,7 +8,7 @@ import html
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partialmethod
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -69,10 +69,21 @@ def choice_label(obj, name: str):
         field = obj._meta.get_field(name)
     except (AttributeError, FieldDoesNotExist):
         field = None
-    if field is None or not field.choices:
+    method = _class_attribute(type(obj), f"get_{name}_display")
+    if field is None or not field.choices or not isinstance(method, partialmethod):
+        # Not a choice field, or a model that wrote its own get_<name>_display
+        # (Django's own is a partialmethod): that one decides.
         return getattr(obj, f"get_{name}_display")()
     value = getattr(obj, field.attname)
     return _labels(field, get_language()).get(make_hashable(value), value)
+
+
+def _class_attribute(cls, name):
+    """The attribute as the class (or the nearest base) defines it, unbound."""
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            return klass.__dict__[name]
+    return None
 
 
 @lru_cache(maxsize=1024)

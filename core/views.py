@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from . import health, services
 from .audit import is_audited
 from .autocomplete import kinds as autocomplete_kinds
-from .excel import column_width, header_cells, text_cell
+from .excel import column_width, header_cells, new_sheet, text_cell
 from .forms import AuditFilterForm, MembershipForm, UserCreateForm, UserUpdateForm
 from .generic import errors_to_form
 from .models import AuditEntry, LoginEvent, Membership
@@ -268,7 +268,7 @@ def audit_export(request):
     """The filtered audit log as an Excel workbook (streamed, write-only)."""
     _form, entries = _filtered_audit(request)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Audit log"))
+    sheet = new_sheet(workbook, _("Audit log"))
     titles = [
         _("time"),
         _("user"),

@@ -35,7 +35,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core.excel import column_width
+from core.excel import column_width, new_sheet
 
 from .base import Check, Table
 from .excel_styles import (
@@ -108,7 +108,7 @@ def write_table(
     if not width:
         raise ValueError(f"table {table.code!r} has no columns")
     use_body_font(workbook)
-    sheet = workbook.create_sheet(sheet_title_for(workbook, sheet_title or table.title))
+    sheet = new_sheet(workbook, sheet_title_for(workbook, sheet_title or table.title))
     rows, widths = measured_rows(table)
     layout = page_layout(table.header, table.columns, widths)
     first_row = TOP_ROWS + len(table.header) + 1

@@ -1,13 +1,14 @@
 """Small helpers for the Excel and CSV files the system writes."""
 
+import re
 from copy import copy
 from decimal import Decimal
 from functools import lru_cache
+from math import isfinite
 
 from lxml.etree import xmlfile
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
-from openpyxl.compat import safe_string
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
@@ -84,6 +85,7 @@ def _text_width(text: str) -> float:
     return sum(2.1 if ord(ch) > 0x2E80 else 1.1 for ch in text) + 2
 
 
+
 # Rows written fast --------------------------------------------------------------
 #
 # openpyxl's write-only sheet turns every appended value into a cell object, binds
@@ -98,6 +100,8 @@ _FAST_TYPES = (int, float, Decimal, str)
 # What lxml escapes in a text; a carriage return is kept as a reference, as a
 # parser would otherwise read it as a line feed.
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+# Characters a text may not hold or that must be escaped: one scan finds both.
+_SPECIAL = re.compile(r"[\000-\010\013\014\016-\037&<>\r]")
 _PENDING_ROWS = 1000
 
 
@@ -137,6 +141,10 @@ class RowSheet(WriteOnlyWorksheet):
     (``tests/test_excel_rows.py``)."""
 
     _columns: list[str] = []
+
+    def __init__(self, parent, title):
+        super().__init__(parent, title)
+        self._style_ids: dict[bytes, str] = {}
 
     def _get_writer(self):
         if self._writer is None:
@@ -183,7 +191,7 @@ def _row_xml(sheet, values, number: int) -> str | None:
         columns = sheet._columns = [
             get_column_letter(i) for i in range(1, len(values) + 1)
         ]
-    styles = sheet.parent._cell_styles
+    style_ids = sheet._style_ids
     parts = []
     append = parts.append
     for index, value in enumerate(values):
@@ -196,8 +204,13 @@ def _row_xml(sheet, values, number: int) -> str | None:
             kind = value.data_type
             if kind not in ("n", "s", "d"):
                 return None
-            if value.has_style:
-                style = f' s="{styles.add(value._style)}"'
+            if value._style is not None:
+                # Keyed by the array's bytes: hashing a StyleArray is a Python call.
+                key = value._style.tobytes()
+                style = style_ids.get(key)
+                if style is None:
+                    registered = sheet.parent._cell_styles.add(value._style)
+                    style = style_ids[key] = f' s="{registered}"' if registered else ""
             value = value._value
             if value is None or value == "":
                 if style or value == "":
@@ -222,18 +235,27 @@ def _row_xml(sheet, values, number: int) -> str | None:
         else:
             return None
         if kind == "s":
-            if ILLEGAL_CHARACTERS_RE.search(value):
-                raise IllegalCharacterError(f"{value} cannot be used in worksheets.")
-            space = ' xml:space="preserve"' if value != value.strip() else ""
+            if _SPECIAL.search(value):
+                if ILLEGAL_CHARACTERS_RE.search(value):
+                    raise IllegalCharacterError(
+                        f"{value} cannot be used in worksheets."
+                    )
+                value = value.translate(_ESCAPES)
+            space = (
+                ' xml:space="preserve"'
+                if value[0].isspace() or value[-1].isspace()
+                else ""
+            )
             append(
                 f'<c r="{columns[index]}{number}"{style} t="inlineStr"><is>'
-                f"<t{space}>{value.translate(_ESCAPES)}</t></is></c>"
+                f"<t{space}>{value}</t></is></c>"
             )
         else:
-            append(
-                f'<c r="{columns[index]}{number}"{style} t="n">'
-                f"<v>{safe_string(value)}</v></c>"
-            )
+            if type(value) is float and not isfinite(value):
+                value = ""
+            else:
+                value = "%.16g" % value  # noqa: UP031 (as openpyxl writes numbers)
+            append(f'<c r="{columns[index]}{number}"{style} t="n"><v>{value}</v></c>')
     dimension = sheet.row_dimensions.get(number)
     extra = "".join(f' {k}="{v}"' for k, v in dimension) if dimension else ""
     return f'<row r="{number}"{extra}>{"".join(parts)}</row>'

@@ -14,7 +14,7 @@ import socket
 import threading
 import time
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +124,25 @@ def _default(key, default=None, version=None):
     return default
 
 
+class ReusedClients(RedisCacheClient):
+    """Django's Redis cache client makes a ``redis.Redis`` object for every cache
+    call (0.35 ms: it copies ~150 reply parsers each time); one per connection pool
+    serves every call of the process (a Redis object is thread-safe; its pool
+    holds the connections)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            pool = self._get_connection_pool(write)
+            client = self._clients[index] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     """A cache that misses while Redis is away: reads return the default, writes
     are dropped (``add`` and ``touch`` answer False), so callers compute instead.
@@ -140,6 +159,10 @@ class ResilientRedisCache(RedisCache):
     set_many = _resilient("set_many", lambda keys, *a, **k: list(keys))
     delete_many = _resilient("delete_many", lambda *a, **k: None)
     clear = _resilient("clear", lambda *a, **k: False)
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ReusedClients
 
     def ping(self) -> None:
         """Raise unless Redis answers (ignores the pause)."""

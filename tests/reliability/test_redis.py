@@ -56,6 +56,18 @@ def test_the_cache_is_used_again_once_redis_answers(redis_cache, monkeypatch):
     assert cache.get("figure") == 42
 
 
+def test_one_redis_client_serves_every_call_and_outlives_a_restart(redis_cache):
+    client = cache._cache.get_client(write=True)
+    assert cache._cache.get_client() is client  # made once, not per call
+    cache.set("figure", 42)
+    with redis_cache.stopped():
+        assert cache.get("figure") is None
+    resilience.breaker.reset()
+    cache.set("figure", 43)  # the same client, on a new connection
+    assert cache.get("figure") == 43
+    assert cache._cache.get_client() is client
+
+
 def test_the_health_check_ping_is_not_forgiven(redis_cache):
     cache.ping()
     with redis_cache.stopped(), pytest.raises(resilience.OUTAGE_ERRORS):

@@ -5,6 +5,7 @@ from copy import copy
 from decimal import Decimal
 from functools import lru_cache
 from math import isfinite
+from typing import NamedTuple
 
 from lxml.etree import xmlfile
 from openpyxl.cell import Cell, WriteOnlyCell
@@ -85,7 +86,6 @@ def _text_width(text: str) -> float:
     return sum(2.1 if ord(ch) > 0x2E80 else 1.1 for ch in text) + 2
 
 
-
 # Rows written fast --------------------------------------------------------------
 #
 # openpyxl's write-only sheet turns every appended value into a cell object, binds
@@ -112,6 +112,18 @@ def new_sheet(workbook, title: str):
     sheet = RowSheet(parent=workbook, title=title)
     workbook._add_sheet(sheet)
     return sheet
+
+
+class Styled(NamedTuple):
+    """A value shown with a look (a style array made once and shared) in a
+    ``RowSheet``: no cell object, no type binding. A value only openpyxl writes
+    (see ``RowSheet``) is turned into a cell as ``text_cell`` makes it."""
+
+    value: object
+    style: StyleArray
+
+    def cell(self, sheet):
+        return text_cell(sheet, self.value, self.style)
 
 
 class _RowWriter(WorksheetWriter):
@@ -165,6 +177,9 @@ class RowSheet(WriteOnlyWorksheet):
                     row = _row_xml(self, values, number)
                     if row is None:
                         self._flush(xf, pending)
+                        values = [
+                            v.cell(self) if type(v) is Styled else v for v in values
+                        ]
                         cells = WriteOnlyWorksheet._values_to_row(self, values, number)
                         self._writer.write_row(xf, cells, number)
                     else:
@@ -184,6 +199,13 @@ class RowSheet(WriteOnlyWorksheet):
             pending.clear()
 
 
+def _style_attribute(sheet, array: StyleArray) -> str:
+    """The ``s`` attribute of a cell with this look (none for the default look,
+    as openpyxl leaves it out)."""
+    registered = sheet.parent._cell_styles.add(array)
+    return f' s="{registered}"' if registered else ""
+
+
 def _row_xml(sheet, values, number: int) -> str | None:
     """One ``<row>`` as text, or None when a value needs openpyxl's own path."""
     columns = sheet._columns
@@ -198,7 +220,26 @@ def _row_xml(sheet, values, number: int) -> str | None:
         if value is None:
             continue
         style = ""
-        if isinstance(value, Cell):
+        if type(value) is Styled:
+            value, array = value
+            key = array.tobytes()
+            style = style_ids.get(key)
+            if style is None:
+                style = style_ids[key] = _style_attribute(sheet, array)
+            if value is None:
+                if style:
+                    append(f'<c r="{columns[index]}{number}"{style} t="n"/>')
+                continue
+            if type(value) is str:
+                kind = "s"
+                if looks_like_formula(value) or value in ERROR_CODES or not value:
+                    return None
+                value = value[:32767]
+            elif type(value) in _FAST_TYPES:
+                kind = "n"
+            else:
+                return None
+        elif isinstance(value, Cell):
             if value._comment is not None or value.hyperlink is not None:
                 return None
             kind = value.data_type
@@ -209,8 +250,7 @@ def _row_xml(sheet, values, number: int) -> str | None:
                 key = value._style.tobytes()
                 style = style_ids.get(key)
                 if style is None:
-                    registered = sheet.parent._cell_styles.add(value._style)
-                    style = style_ids[key] = f' s="{registered}"' if registered else ""
+                    style = style_ids[key] = _style_attribute(sheet, value._style)
             value = value._value
             if value is None or value == "":
                 if style or value == "":

@@ -11,10 +11,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils.exceptions import IllegalCharacterError
 
-from core.excel import RowSheet, new_sheet, text_cell
+from core.excel import RowSheet, Styled, new_sheet, text_cell
 
 
-def rows(sheet, count):
+def rows(sheet, count, fast=False):
     """Rows with every kind of value the system writes, and some it does not."""
     thin = Side(style="thin")
     look = WriteOnlyCell(sheet)
@@ -28,6 +28,11 @@ def rows(sheet, count):
         money._style = look._style
         empty_styled = WriteOnlyCell(sheet)
         empty_styled._style = look._style
+        # The same looks as Styled values (fast) or as cells (openpyxl).
+        styled = [
+            Styled(value, look._style) if fast else text_cell(sheet, value, look._style)
+            for value in (7, "长文本\n第二行", None, "=不是公式", Decimal("0.5"))
+        ]
         row = [
             i,
             "济南市第一中学",
@@ -43,6 +48,7 @@ def rows(sheet, count):
             10**15,
             empty_styled,
             -0.25,
+            *styled,
         ]
         # Rows only openpyxl can write, among the fast ones (order must hold
         # across the rows kept for one write).
@@ -63,7 +69,7 @@ def write(fast, path, count=1200):
     else:
         sheet = workbook.create_sheet("表")
     sheet.column_dimensions["B"].width = 30
-    for i, row in enumerate(rows(sheet, count), start=1):
+    for i, row in enumerate(rows(sheet, count, fast), start=1):
         if i % 333 == 0:
             sheet.row_dimensions[i].height = 40
         sheet.append(row)
@@ -98,7 +104,7 @@ def test_rows_read_back_as_openpyxl_wrote_them(tmp_path):
         for want, got in zip(want_row, got_row, strict=True):
             assert look(got) == look(want), got.coordinate
             compared += 1
-    assert compared > 1200 * 14
+    assert compared > 1200 * 19
     for number in range(1, 1201):
         assert (
             written.row_dimensions[number].height
@@ -111,8 +117,10 @@ def test_rows_read_back_as_openpyxl_wrote_them(tmp_path):
     assert written["F1"].value == "a&b<c>\r\nd\t"
     assert written["G3"].value == pytest.approx(14.345)
     assert written["H1"].value == "=1+2" and written["H1"].quotePrefix
-    assert written["O6"].value == "=SUM(A1:A2)" and written["O6"].data_type == "f"
+    assert written["T6"].value == "=SUM(A1:A2)" and written["T6"].data_type == "f"
     assert written["I1"].is_date and written["I1"].value == dt.datetime(2025, 1, 2)
+    assert written["O1"].value == 7 and written["O1"].number_format == "#,##0.00"
+    assert written["R1"].value == "=不是公式" and written["R1"].quotePrefix
 
 
 def test_an_illegal_character_is_refused_as_openpyxl_refuses_it(tmp_path):

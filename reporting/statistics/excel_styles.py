@@ -23,7 +23,14 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 
 from core.excel import FORMULA_STARTS as FORMULA
-from core.excel import HEADER_FILL, column_width, quote_formula, text_cell
+from core.excel import (
+    HEADER_FILL,
+    RowSheet,
+    Styled,
+    column_width,
+    quote_formula,
+    text_cell,
+)
 
 from .base import Column, HeaderCell, Row
 
@@ -55,6 +62,7 @@ NUMBER_FORMATS = {
 }
 NUMERIC = (int, float, Decimal)
 FIGURE = (*NUMERIC, dt.date)
+PLAIN = {int, float, Decimal, str}  # what a Styled value may be
 MAX_WIDTH = 40
 MIN_WIDTH = 6
 LINE_HEIGHT = 14.5  # points per line of 10.5 pt 宋体 / 黑体
@@ -218,6 +226,9 @@ class CellMaker:
         self.short = [int((width - 2) / 2.1) for width in widths]
         self.looks: dict[tuple, StyleArray] = {}
         self.reused: dict[tuple, Cell] | None = {} if sheet.parent.write_only else None
+        # A RowSheet takes a number or a text with its look as it is; dates and
+        # text a spreadsheet would read as a formula still get a cell.
+        self.fast = isinstance(sheet, RowSheet)
         # Row-per-record tables (tens of thousands of rows): data cells are written
         # as bare values in the workbook's default font, which costs what a bare
         # loop costs (their grid comes from one conditional format over the rows).
@@ -306,6 +317,8 @@ class CellMaker:
         def style():
             return figure_style(row.kind, kind, level, approximate, index)
 
+        if self.fast and (value is None or type(value) in PLAIN):
+            return Styled(value, self.style(look, style))
         if self.reused is None:
             return self.styled(value, look, style)
         cell = self.reused.get((look, index))

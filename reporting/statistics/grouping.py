@@ -424,18 +424,33 @@ def fold_paths(rows, level: Level) -> dict:
 def fold_distinct(items, places: dict[str, dict[int, tuple]]) -> dict[str, dict]:
     """{level name: {row key: {name: count}}}: the distinct items (persons,
     schools) of the pairings in each row of every level, from ``items``, an
-    iterable of (pairing id, name, item) read once (it may stream);
-    ``places``: level name → ``Placement.of``."""
-    seen: dict[str, dict] = {level: {} for level in places}
+    iterable of (pairing id, name, item) read once (it may stream) that brings
+    each item's rows together (ordered by item); ``places``: level name →
+    ``Placement.of``. Counted one item at a time: no set of items is kept per
+    row (at national scale those sets held hundreds of thousands of ids per
+    level)."""
+    result: dict[str, dict] = {level: {} for level in places}
+    for cells in by_item(items, places):
+        for level, key, name in cells:
+            row = result[level].setdefault(key, {})
+            row[name] = row.get(name, 0) + 1
+    return result
+
+
+def by_item(items, places: dict[str, dict[int, tuple]]):
+    """For each item of ``items`` ((pairing id, name, item), each item's rows
+    together), the set of (level name, row key, name) cells it lies in."""
+    current, cells = None, set()
     for pairing, name, item in items:
+        if item != current:
+            if cells:
+                yield cells
+            current, cells = item, set()
         for level, placed in places.items():
             for key in placed.get(pairing, ()):
-                seen[level].setdefault((key, name), set()).add(item)
-    result: dict[str, dict] = {level: {} for level in places}
-    for level, cells in seen.items():
-        for (key, name), members in cells.items():
-            result[level].setdefault(key, {})[name] = len(members)
-    return result
+                cells.add((level, key, name))
+    if cells:
+        yield cells
 
 
 def rest(total: dict | None, covered: dict | None) -> dict | None:

@@ -251,15 +251,22 @@ def _parties(counted):
     """(pairing, figure, item) for the distinct pairings, supporting and receiving
     schools of each row (streamed)."""
     names = {Side.SUPPORTING: "supporting_schools", Side.RECEIVING: "receiving_schools"}
-    for pairing, school, side in (
-        PairingParty.objects.filter(pairing__in=counted)
-        .order_by()
-        .values_list("pairing_id", "school_id", "side")
+    parties = PairingParty.objects.filter(pairing__in=counted)
+    for pairing in (
+        parties.order_by("pairing_id")
+        .values_list("pairing_id", flat=True)
+        .distinct()
         .iterator(chunk_size=10_000)
     ):
         yield pairing, "pairings", pairing
-        if side in names:
-            yield pairing, names[side], school
+    # Each school's rows together (grouping.fold_distinct counts one at a time).
+    for pairing, school, side in (
+        parties.filter(side__in=names)
+        .order_by("school_id")
+        .values_list("pairing_id", "school_id", "side")
+        .iterator(chunk_size=10_000)
+    ):
+        yield pairing, names[side], school
 
 
 def _range(span):
@@ -292,9 +299,9 @@ def _people(span, counted):
     return (
         _on_post(span, counted)
         .annotate(group=group)
-        .order_by()
         .values_list("pairing_id", "group", "person_id")
         .distinct()
+        .order_by("person_id")  # each person's rows together
         .iterator(chunk_size=10_000)
     )
 
@@ -382,24 +389,27 @@ class _Coverage:
             school_id=OuterRef("person__home_school_id"),
             side=Side.RECEIVING,
         )
-        self.trained: dict[str, dict[tuple, set]] = {name: {} for name in places}
-        for pairing, school, person in (
-            TrainingParticipation.objects.filter(
+        # Distinct persons per (row, school), counted one person at a time.
+        self.trained: dict[str, dict[tuple, int]] = {name: {} for name in places}
+        rows = (
+            (pairing, school, person)
+            for pairing, school, person in TrainingParticipation.objects.filter(
                 activity__kind=ActivityKind.TRAINING,
                 activity__date__range=_range(span),
                 activity__pairing__in=counted,
                 person__role=PersonRole.TEACHER,
             )
             .filter(Exists(receiving))
-            .order_by()
             .values_list("activity__pairing_id", "person__home_school_id", "person_id")
             .distinct()
+            .order_by("person_id")
             .iterator(chunk_size=10_000)
-        ):
-            for name, placed in places.items():
-                for key in placed.get(pairing, ()):
-                    if (key, school) in self.teachers[name]:
-                        self.trained[name].setdefault((key, school), set()).add(person)
+        )
+        for cells in grouping.by_item(rows, places):
+            for name, key, school in cells:
+                if (key, school) in self.teachers[name]:
+                    counts = self.trained[name]
+                    counts[key, school] = counts.get((key, school), 0) + 1
 
     def of(self, level: str) -> dict[int, dict]:
         trained = self.trained[level]
@@ -408,7 +418,7 @@ class _Coverage:
         )
         for (key, school), count in self.teachers[level].items():
             result[key]["subject_teachers"] += count
-            result[key]["trained"] += min(len(trained.get((key, school), ())), count)
+            result[key]["trained"] += min(trained.get((key, school), 0), count)
         return result
 
 

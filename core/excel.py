@@ -275,17 +275,17 @@ def _row_xml(sheet, values, number: int) -> str | None:
         else:
             return None
         if kind == "s":
+            space = (
+                ' xml:space="preserve"'
+                if value[0].isspace() or value[-1].isspace()
+                else ""
+            )
             if _SPECIAL.search(value):
                 if ILLEGAL_CHARACTERS_RE.search(value):
                     raise IllegalCharacterError(
                         f"{value} cannot be used in worksheets."
                     )
                 value = value.translate(_ESCAPES)
-            space = (
-                ' xml:space="preserve"'
-                if value[0].isspace() or value[-1].isspace()
-                else ""
-            )
             append(
                 f'<c r="{columns[index]}{number}"{style} t="inlineStr"><is>'
                 f"<t{space}>{value}</t></is></c>"

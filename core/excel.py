@@ -199,11 +199,16 @@ class RowSheet(WriteOnlyWorksheet):
             pending.clear()
 
 
-def _style_attribute(sheet, array: StyleArray) -> str:
-    """The ``s`` attribute of a cell with this look (none for the default look,
-    as openpyxl leaves it out)."""
-    registered = sheet.parent._cell_styles.add(array)
-    return f' s="{registered}"' if registered else ""
+def _style_of(sheet, array: StyleArray) -> str:
+    """The ``s`` attribute of a cell with this look (none for the default look, as
+    openpyxl leaves it out), registered in the workbook once per sheet and look:
+    keyed by the array's bytes, since hashing a StyleArray is a Python call."""
+    key = array.tobytes()
+    attribute = sheet._style_ids.get(key)
+    if attribute is None:
+        registered = sheet.parent._cell_styles.add(array)
+        attribute = sheet._style_ids[key] = f' s="{registered}"' if registered else ""
+    return attribute
 
 
 def _row_xml(sheet, values, number: int) -> str | None:
@@ -213,7 +218,6 @@ def _row_xml(sheet, values, number: int) -> str | None:
         columns = sheet._columns = [
             get_column_letter(i) for i in range(1, len(values) + 1)
         ]
-    style_ids = sheet._style_ids
     parts = []
     append = parts.append
     for index, value in enumerate(values):
@@ -222,10 +226,7 @@ def _row_xml(sheet, values, number: int) -> str | None:
         style = ""
         if type(value) is Styled:
             value, array = value
-            key = array.tobytes()
-            style = style_ids.get(key)
-            if style is None:
-                style = style_ids[key] = _style_attribute(sheet, array)
+            style = _style_of(sheet, array)
             if value is None:
                 if style:
                     append(f'<c r="{columns[index]}{number}"{style} t="n"/>')
@@ -245,12 +246,9 @@ def _row_xml(sheet, values, number: int) -> str | None:
             kind = value.data_type
             if kind not in ("n", "s", "d"):
                 return None
-            if value._style is not None:
-                # Keyed by the array's bytes: hashing a StyleArray is a Python call.
-                key = value._style.tobytes()
-                style = style_ids.get(key)
-                if style is None:
-                    style = style_ids[key] = _style_attribute(sheet, value._style)
+            array = value._style
+            if array is not None:
+                style = _style_of(sheet, array)
             value = value._value
             if value is None or value == "":
                 if style or value == "":

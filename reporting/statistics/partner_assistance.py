@@ -391,9 +391,8 @@ class _Coverage:
         )
         # Distinct persons per (row, school), counted one person at a time.
         self.trained: dict[str, dict[tuple, int]] = {name: {} for name in places}
-        rows = (
-            (pairing, school, person)
-            for pairing, school, person in TrainingParticipation.objects.filter(
+        rows = (  # (pairing, home school, person), each person's rows together
+            TrainingParticipation.objects.filter(
                 activity__kind=ActivityKind.TRAINING,
                 activity__date__range=_range(span),
                 activity__pairing__in=counted,

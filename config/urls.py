@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("dispatch.urls")),
     path("", include("projects.urls")),
     path("", include("reporting.urls")),
+    path("", include("imports.urls")),
     path("", include("core.urls_notifications")),
     path("", include("core.urls")),
 ]

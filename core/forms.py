@@ -154,6 +154,8 @@ class AuditFilterForm(BootstrapMixin, forms.Form):
     date_to = forms.DateField(
         label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    # One import's writes (``import-<id>``) or one request's: the change set.
+    request_id = forms.CharField(label=_("change set"), required=False, max_length=36)
 
     def __init__(self, *args, model_choices, **kwargs):
         super().__init__(*args, **kwargs)

@@ -245,6 +245,8 @@ def audit_filter(user, data):
             entries = entries.filter(time__date__gte=cleaned["date_from"])
         if cleaned["date_to"]:
             entries = entries.filter(time__date__lte=cleaned["date_to"])
+        if cleaned["request_id"]:
+            entries = entries.filter(request_id=cleaned["request_id"].strip())
     return form, entries
 
 

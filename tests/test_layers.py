@@ -12,14 +12,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["core", "pairings", "dispatch", "projects", "reporting", "demo"]
+APPS = ["core", "pairings", "dispatch", "projects", "reporting", "imports", "demo"]
 MAY_IMPORT = {
     "core": set(),
     "pairings": {"core"},
     "dispatch": {"core", "pairings"},
     "projects": {"core", "pairings"},
     "reporting": {"core", "pairings", "dispatch", "projects"},
-    "demo": {"core", "pairings", "dispatch", "projects", "reporting"},
+    "imports": {"core", "pairings", "dispatch", "projects", "reporting"},
+    "demo": {"core", "pairings", "dispatch", "projects", "reporting", "imports"},
 }
 
 
@@ -58,7 +59,7 @@ def test_each_app_imports_only_the_layers_below_it(app):
     assert wrong == []
 
 
-DOMAIN_LABEL = re.compile(r"\b(pairings|dispatch|projects|reporting|demo)[.:][A-Za-z_]")
+DOMAIN_LABEL = re.compile(r"\b(pairings|dispatch|projects|reporting|imports|demo)[.:][A-Za-z_]")
 
 
 def test_core_names_no_domain_app():

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "dispatch",
     "projects",
     "reporting",
+    "imports",
     "demo",
 ]
 
@@ -247,6 +248,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_BEAT_SCHEDULE = {
+    "sweep-imports": {
+        "task": "imports.sweep",
+        "schedule": DUIKOU_EXPORT_SWEEP_SECONDS,
+        "options": {"expires": DUIKOU_EXPORT_SWEEP_SECONDS},
+    },
     "expire-exports": {"task": "reporting.expire_exports", "schedule": 60 * 60},
     "sweep-exports": {
         "task": "reporting.sweep_exports",

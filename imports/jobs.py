@@ -1,0 +1,530 @@
+"""Import jobs: uploaded in the browser, the API or from the command line, checked
+and applied by the Celery worker; the same code for every way in.
+
+1. ``import_upload`` stores the workbook and creates the job; the worker checks
+   every row (a dry run: each row goes through its form and services inside a
+   transaction that is rolled back), counts new, updated, unchanged and refused
+   rows, lists every error with row and column, and writes the marked workbook.
+2. ``import_confirm`` lets the worker apply it: the valid rows, or all rows only
+   if none has an error. Rows are applied in chunks, each chunk one transaction
+   that also moves the job's ``applied_rows``: a worker killed mid-chunk loses that
+   chunk's writes and the next delivery resumes after the last whole one, without
+   a duplicate. Rows find their stored record by a key (or the id column), so a
+   file imported twice changes nothing the second time.
+3. Every write is audited under the change set ``import-<id>``; ``import_undo``
+   removes what the import created and restores what it updated, while none of
+   those records has been changed since.
+
+The job row is the truth and the queue only a wake-up call, as for exports: a job
+is claimed with one conditional UPDATE, renews its heartbeat while it runs, and the
+sweeper queues again a job whose worker stopped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import tempfile
+import uuid
+from collections import Counter
+from pathlib import Path
+
+from celery import current_app
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from core import audit
+from core.models import AuditEntry
+from core.scope import can_write_model
+
+from . import reader, workbooks
+from .choices import ImportMode, ImportStatus
+from .lookups import Lookups
+from .models import ImportChange, ImportJob
+from .records import Outcome, Row
+from .types import REGISTRY, record_type
+
+logger = logging.getLogger(__name__)
+
+RUNNING = [ImportStatus.CHECKING, ImportStatus.APPLYING]
+AUTOMATIC_RUNS = 3
+PROGRESS_EVERY = 200
+PUBLISH_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1, "max_retries": 0}
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+COUNTS = (Outcome.NEW, Outcome.UPDATED, Outcome.UNCHANGED, Outcome.ERROR)
+
+
+def max_bytes() -> int:
+    return getattr(settings, "DUIKOU_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+def heartbeat_timeout() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.DUIKOU_EXPORT_HEARTBEAT_TIMEOUT)
+
+
+def jobs_of(user):
+    """The imports a user sees: their own (as exports)."""
+    return ImportJob.objects.filter(user=user)
+
+
+def may_import(user, slug: str) -> bool:
+    cls = REGISTRY.get(slug)
+    return cls is not None and can_write_model(user, cls.model)
+
+
+def import_upload(*, user, record_type: str, upload, file_name: str = "") -> ImportJob:
+    """Store the uploaded workbook and start checking it. Refuses (ValidationError)
+    a type the user may not write, and a file over the size limit; a file that is
+    not a workbook fails the job with the reason (the worker reads it)."""
+    if record_type not in REGISTRY:
+        raise ValidationError({"record_type": _("Choose what the file holds.")})
+    if not may_import(user, record_type):
+        raise PermissionDenied(_("You may not import records of this kind."))
+    name = (file_name or getattr(upload, "name", "") or "import.xlsx")[-255:]
+    if upload.size > max_bytes():
+        raise ValidationError(
+            {
+                "file": _("The file is larger than %(limit)s MB.")
+                % {"limit": max_bytes() // (1024 * 1024)}
+            }
+        )
+    stored = default_storage.save(f"imports/{uuid.uuid4().hex}.xlsx", upload)
+    job = ImportJob.objects.create(
+        user=user, record_type=record_type, file_name=Path(name).name, file=stored
+    )
+    transaction.on_commit(lambda: enqueue(job.pk))
+    return job
+
+
+def import_confirm(*, job: ImportJob, mode: str) -> ImportJob:
+    """Apply a checked import (in the background)."""
+    if mode not in ImportMode.values:
+        raise ValidationError(_("Choose what to import."))
+    if mode == ImportMode.ALL_OR_NOTHING and job.counts.get(Outcome.ERROR):
+        raise ValidationError(
+            _(
+                "%(count)s rows have errors: fix them and upload the file again, or "
+                "import the rows without errors."
+            )
+            % {"count": job.counts[Outcome.ERROR]}
+        )
+    if not _move(
+        job,
+        Q(status=ImportStatus.CHECKED),
+        status=ImportStatus.APPLYING,
+        mode=mode,
+        progress=0,
+        stage="",
+        claim="",
+        attempts=0,
+    ):
+        raise ValidationError(_("This import is not waiting for confirmation."))
+    transaction.on_commit(lambda: enqueue(job.pk))
+    return job
+
+
+def import_cancel(*, job: ImportJob) -> None:
+    if not _move(job, Q(status=ImportStatus.CHECKED), status=ImportStatus.CANCELLED):
+        raise ValidationError(_("This import is not waiting for confirmation."))
+
+
+def enqueue(job_id: int) -> bool:
+    """A wake-up call for the worker; a broker that cannot be reached is logged and
+    the sweeper queues the job when it is back."""
+    try:
+        with current_app.connection_for_write(
+            transport_options=PUBLISH_OPTIONS
+        ) as broker:
+            current_app.send_task(
+                "imports.run",
+                args=[job_id],
+                connection=broker,
+                retry=False,
+                ignore_result=True,
+            )
+    except Exception:
+        logger.warning("import job %s not queued: broker unreachable", job_id)
+        return False
+    return True
+
+
+def _move(job: ImportJob, condition: Q, **values) -> bool:
+    moved = ImportJob.objects.filter(condition, pk=job.pk).update(
+        updated_at=timezone.now(), **values
+    )
+    if moved:
+        job.refresh_from_db()
+    return bool(moved)
+
+
+# The worker's side ----------------------------------------------------------------
+
+
+def claim(job: ImportJob, *, redelivered: bool = False) -> bool:
+    """Take a checking or applying job for this delivery: when nobody has it, when
+    its worker's heartbeat stopped, or at once on a redelivery (its worker died)."""
+    now = timezone.now()
+    free = Q(claim="")
+    lost = Q(attempts__lt=AUTOMATIC_RUNS)
+    if not redelivered:
+        lost &= Q(heartbeat_at__lt=now - heartbeat_timeout())
+    return _move(
+        job,
+        Q(status__in=RUNNING) & (free | lost),
+        claim=uuid.uuid4().hex,
+        attempts=F("attempts") + 1,
+        heartbeat_at=now,
+    )
+
+
+def run(job: ImportJob) -> str:
+    """Check or apply the job, whichever its status asks."""
+    with translation.override("zh-hans"):
+        try:
+            if job.status == ImportStatus.CHECKING:
+                check(job)
+            elif job.status == ImportStatus.APPLYING:
+                apply(job)
+        except reader.BadFile as problem:
+            _fail(job, str(problem))
+            return "refused"
+        except ValidationError as problem:
+            _fail(job, "；".join(problem.messages))
+            return "refused"
+        except Exception:
+            logger.exception("import job %s failed", job.pk)
+            _fail(
+                job,
+                _(
+                    "The server met an error and could not finish; it has been "
+                    "logged. Try again later, or tell the administrator."
+                ),
+            )
+            return "failed"
+    return job.status
+
+
+def _fail(job: ImportJob, message: str) -> None:
+    _move(
+        job,
+        Q(status__in=RUNNING, claim=job.claim),
+        status=ImportStatus.FAILED,
+        error=message,
+        claim="",
+    )
+
+
+def _beat(job: ImportJob, done: int, total: int, stage: str) -> None:
+    percent = min(99, int(100 * done / total)) if total else 0
+    ImportJob.objects.filter(pk=job.pk).update(
+        progress=percent, stage=stage, heartbeat_at=timezone.now()
+    )
+
+
+def _local_copy(job: ImportJob) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix=f"import-{job.pk}-"))
+    path = folder / "upload.xlsx"
+    with default_storage.open(job.file, "rb") as source, open(path, "wb") as target:
+        for chunk in iter(lambda: source.read(1 << 20), b""):
+            target.write(chunk)
+    return path
+
+
+def _read(job: ImportJob, path: Path):
+    cls = record_type(job.record_type)
+    return cls, reader.read(path, cls.all_columns())
+
+
+def _problem(sheet, row: Row, column: str, message: str) -> dict:
+    header = next((c.header for c in sheet.columns.values() if c.name == column), "")
+    return {
+        "row": row.number,
+        "column": sheet.letter(column),
+        "header": header,
+        "message": message,
+    }
+
+
+def check(job: ImportJob) -> None:
+    """The dry run: every row through its form and services, all rolled back."""
+    path = _local_copy(job)
+    try:
+        cls, sheet = _read(job, path)
+        importer = cls(job.user, Lookups(job.user))
+        counts, problems = Counter(), []
+        with transaction.atomic():
+            with audit.audit_context(
+                user=job.user, source="import", request_id=job.change_set
+            ):
+                for done, row in enumerate(sheet.rows, start=1):
+                    outcome = _process(importer, row)
+                    counts[outcome.status] += 1
+                    for column, message in row.errors.items():
+                        problems.append(_problem(sheet, row, column, message))
+                    if done % PROGRESS_EVERY == 0:
+                        _beat(job, done, len(sheet.rows), _("checking rows"))
+            transaction.set_rollback(True)
+        error_file = ""
+        if problems:
+            error_file = workbooks.store_marked(job, path, sheet, problems)
+        _move(
+            job,
+            Q(status=ImportStatus.CHECKING, claim=job.claim),
+            status=ImportStatus.CHECKED,
+            rows=len(sheet.rows),
+            counts={k: counts.get(k, 0) for k in COUNTS},
+            problems=problems,
+            warnings=sheet.warnings,
+            error_file=error_file,
+            progress=100,
+            stage="",
+            claim="",
+            checked_at=timezone.now(),
+        )
+    finally:
+        _remove(path)
+
+
+def _process(importer, row: Row) -> Outcome:
+    point = transaction.savepoint()
+    try:
+        outcome = importer.process(row)
+    except Exception:
+        transaction.savepoint_rollback(point)
+        raise
+    if outcome.status == Outcome.ERROR:
+        transaction.savepoint_rollback(point)
+    else:
+        transaction.savepoint_commit(point)
+    return outcome
+
+
+def apply(job: ImportJob) -> None:
+    """Write the rows, chunk by chunk, resuming after ``applied_rows``."""
+    path = _local_copy(job)
+    try:
+        cls, sheet = _read(job, path)
+        importer = cls(job.user, Lookups(job.user))
+        rows = sheet.rows
+        if job.mode == ImportMode.ALL_OR_NOTHING:
+            _apply_all(job, importer, sheet)
+        else:
+            chunk = cls.chunk
+            start = job.applied_rows
+            while start < len(rows):
+                _apply_chunk(job, importer, sheet, start, rows[start : start + chunk])
+                start += chunk
+                _beat(job, start, len(rows), _("importing rows"))
+        _finish(job, len(rows))
+    finally:
+        _remove(path)
+
+
+def _apply_chunk(job, importer, sheet, start: int, rows: list[Row]) -> None:
+    with transaction.atomic(), audit.audit_context(
+        user=job.user, source="import", request_id=job.change_set
+    ):
+        # The chunk is ours only while we hold the job: a sweeper or another
+        # delivery that took it over stops this one here.
+        held = ImportJob.objects.select_for_update().filter(
+            pk=job.pk, claim=job.claim, status=ImportStatus.APPLYING
+        )
+        current = held.first()
+        if current is None:
+            raise ValidationError(_("The import was taken over by another run."))
+        if current.applied_rows > start:
+            return  # applied by a run before this one
+        counts = Counter(current.counts.get("applied", {}))
+        for row in rows:
+            outcome = _process(importer, row)
+            counts[outcome.status] += 1
+            _keep(job, row, outcome)
+        held.update(
+            applied_rows=start + len(rows),
+            counts={**current.counts, "applied": dict(counts)},
+            heartbeat_at=timezone.now(),
+        )
+
+
+def _apply_all(job, importer, sheet) -> None:
+    with transaction.atomic(), audit.audit_context(
+        user=job.user, source="import", request_id=job.change_set
+    ):
+        counts = Counter()
+        for done, row in enumerate(sheet.rows, start=1):
+            outcome = _process(importer, row)
+            counts[outcome.status] += 1
+            if outcome.status == Outcome.ERROR:
+                raise ValidationError(
+                    _(
+                        "Row %(row)s has an error now (the data changed since the "
+                        "check): nothing was imported. Check the file again."
+                    )
+                    % {"row": row.number}
+                )
+            _keep(job, row, outcome)
+            if done % PROGRESS_EVERY == 0:
+                _beat(job, done, len(sheet.rows), _("importing rows"))
+        ImportJob.objects.filter(pk=job.pk).update(
+            applied_rows=len(sheet.rows),
+            counts={**job.counts, "applied": dict(counts)},
+        )
+
+
+def _keep(job: ImportJob, row: Row, outcome: Outcome) -> None:
+    if not outcome.written:
+        return
+    ImportChange.objects.bulk_create(
+        ImportChange(
+            job=job,
+            row=row.number,
+            content_type=ContentType.objects.get_for_model(type(obj)),
+            object_id=obj.pk,
+            action=action,
+            before=before,
+        )
+        for obj, action, before in outcome.written
+    )
+
+
+def _finish(job: ImportJob, rows: int) -> None:
+    job.refresh_from_db()
+    applied = job.counts.get("applied", {})
+    with audit.audit_context(user=job.user, source="import", request_id=job.change_set):
+        if _move(
+            job,
+            Q(status=ImportStatus.APPLYING, claim=job.claim),
+            status=ImportStatus.APPLIED,
+            progress=100,
+            stage="",
+            claim="",
+            applied_at=timezone.now(),
+        ):
+            audit.record(
+                job,
+                "create",
+                {
+                    "file_name": [None, job.file_name],
+                    "record_type": [None, str(REGISTRY[job.record_type].title)],
+                    "rows": [None, rows],
+                    **{f"count_{k}": [None, applied.get(k, 0)] for k in COUNTS},
+                },
+                region_paths="",
+            )
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+        path.parent.rmdir()
+    except OSError:  # pragma: no cover - a leftover temp folder is harmless
+        logger.warning("could not remove %s", path.parent)
+
+
+# Undo -----------------------------------------------------------------------------
+
+
+def changed_since(job: ImportJob) -> int:
+    """How many of the records this import wrote were changed by anything else
+    after it wrote them (the audit log says)."""
+    mine = AuditEntry.objects.filter(request_id=job.change_set)
+    last = {}
+    for ct, oid, pk in mine.values_list("content_type_id", "object_id", "pk"):
+        last[(ct, oid)] = max(pk, last.get((ct, oid), 0))
+    if not last:
+        return 0
+    first = min(last.values())
+    later = (
+        AuditEntry.objects.filter(pk__gt=first)
+        .exclude(request_id=job.change_set)
+        .filter(
+            content_type_id__in={ct for ct, _ in last},
+            object_id__in={oid for _, oid in last},
+        )
+        .values_list("content_type_id", "object_id", "pk")
+    )
+    return len({(ct, oid) for ct, oid, pk in later if pk > last.get((ct, oid), pk)})
+
+
+def import_undo(*, job: ImportJob) -> int:
+    """Remove what the import created and put back what it updated; refused once
+    any of its records has been changed since. Returns the records touched."""
+    if job.status != ImportStatus.APPLIED:
+        raise ValidationError(_("Only a finished import can be undone."))
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status != ImportStatus.APPLIED:
+            raise ValidationError(_("Only a finished import can be undone."))
+        count = changed_since(job)
+        if count:
+            raise ValidationError(
+                _(
+                    "%(count)s of the imported records have been changed since, so "
+                    "the import can no longer be undone."
+                )
+                % {"count": count}
+            )
+        touched = 0
+        with audit.audit_context(
+            user=job.user, source="import", request_id=f"{job.change_set}-undo"
+        ):
+            for change in job.changes.select_related("content_type").order_by("-id"):
+                model = change.content_type.model_class()
+                obj = model._base_manager.filter(pk=change.object_id).first()
+                if obj is None:
+                    continue
+                if change.action == "create":
+                    obj.delete()
+                else:
+                    _restore(obj, change.before or {})
+                touched += 1
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.UNDONE, undone_at=timezone.now()
+        )
+    job.refresh_from_db()
+    return touched
+
+
+def _restore(obj, before: dict) -> None:
+    for f in obj._meta.concrete_fields:
+        if f.attname in before and f.attname not in ("version", "updated_at"):
+            raw = before[f.attname]
+            setattr(obj, f.attname, None if raw is None else f.to_python(raw))
+    obj.save()
+
+
+# The sweeper ------------------------------------------------------------------------
+
+
+def sweep(*, now=None) -> dict:
+    """Queue again the checking or applying jobs whose worker stopped (a heartbeat
+    older than the timeout, or never claimed); fail them after three runs."""
+    now = now or timezone.now()
+    silent = ImportJob.objects.filter(status__in=RUNNING).filter(
+        Q(heartbeat_at__lt=now - heartbeat_timeout())
+        | Q(heartbeat_at__isnull=True, created_at__lt=now - heartbeat_timeout())
+    )
+    queued = failed = 0
+    for job in silent:
+        if job.attempts >= AUTOMATIC_RUNS:
+            _move(
+                job,
+                Q(status__in=RUNNING),
+                status=ImportStatus.FAILED,
+                claim="",
+                error=_(
+                    "The worker stopped several times on this file; it was not "
+                    "finished. Try again, or tell the administrator."
+                ),
+            )
+            failed += 1
+        else:
+            ImportJob.objects.filter(pk=job.pk).update(claim="")
+            enqueue(job.pk)
+            queued += 1
+    return {"queued": queued, "failed": failed}

@@ -1,0 +1,178 @@
+"""The human keys of an import row, found within the importing user's scope: a
+school by its 学校标识码, its name or a former name; a person by ID number, or by
+name and school; a pairing by its name, or by its two schools; a region or a
+programme by its code or name.
+
+A key that names something outside the scope reads exactly as one that names
+nothing: the row's message does not reveal whether it exists. Every answer is
+remembered for the rest of the file."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from core.scope import scope_of, visible
+from dispatch.models import Person
+from pairings.models import Pairing, Programme, Region, School, SchoolNameChange
+
+from .cleaning import Unreadable, text
+
+
+class Lookups:
+    """One import's key resolver (one user, one file)."""
+
+    def __init__(self, user):
+        self.user = user
+        self.scope = scope_of(user)
+        self._schools: dict[str, School] | None = None
+        self._school_names: dict[str, list[School]] = {}
+        self._cache: dict[tuple, object] = {}
+
+    # Schools: a county's or a province's schools are read once.
+    def _load_schools(self):
+        schools = visible(School.objects.all(), scope=self.scope).select_related(
+            "region"
+        )
+        by_code, by_name = {}, defaultdict(list)
+        for school in schools:
+            by_code[school.code] = school
+            by_name[text(school.name)].append(school)
+        former = SchoolNameChange.objects.filter(school__in=list(by_code.values()))
+        for change in former.select_related("school__region"):
+            name = text(change.former_name)
+            if change.school not in by_name[name]:
+                by_name[name].append(change.school)
+        self._schools, self._school_names = by_code, dict(by_name)
+
+    def school(self, value) -> School:
+        written = text(value)
+        if self._schools is None:
+            self._load_schools()
+        if written in self._schools:
+            return self._schools[written]
+        found = self._school_names.get(written, [])
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise Unreadable(
+                _(
+                    "%(count)s schools are called “%(name)s”: write the school "
+                    "code (学校标识码) instead."
+                )
+                % {"count": len(found), "name": written}
+            )
+        raise Unreadable(
+            _("No school “%(name)s” in your area: check the name or the school code.")
+            % {"name": written}
+        )
+
+    def region(self, value) -> Region:
+        written = text(value)
+        return self._one(
+            ("region", written),
+            visible(Region.objects.all(), scope=self.scope).filter(
+                Q(code=written) | Q(name=written)
+            ),
+            _("No region “%(name)s” in your area.") % {"name": written},
+            _("Several regions are called “%(name)s”: write its code.")
+            % {"name": written},
+        )
+
+    def programme(self, value) -> Programme:
+        written = text(value)
+        return self._one(
+            ("programme", written),
+            visible(Programme.objects.all(), scope=self.scope).filter(name=written),
+            _("No programme “%(name)s” in your area.") % {"name": written},
+            _("Several programmes are called “%(name)s”.") % {"name": written},
+        )
+
+    def person(self, *, name="", id_number="", school: School | None = None) -> Person:
+        """By ID number when given; otherwise by name within the school."""
+        people = visible(Person.objects.all(), scope=self.scope)
+        if id_number:
+            written = text(id_number).upper()
+            return self._one(
+                ("person-id", written),
+                people.filter(id_number=written),
+                _("No person with this ID number in your area."),
+                _("Several people have this ID number."),
+            )
+        written = text(name)
+        found = people.filter(name=written)
+        if school is not None:
+            found = found.filter(home_school=school)
+        return self._one(
+            ("person", written, getattr(school, "pk", None)),
+            found,
+            _("No person “%(name)s” in your area.") % {"name": written},
+            _(
+                "Several people called “%(name)s” work at this school: give their ID "
+                "number."
+            )
+            % {"name": written},
+        )
+
+    def pairing(
+        self, *, name="", schools: tuple[School, School] | None = None, on=None
+    ) -> Pairing:
+        """By name; or by a supporting and a receiving school (either order),
+        preferring the pairing whose dates hold ``on`` when there are several."""
+        pairings = visible(Pairing.objects.all(), scope=self.scope)
+        if name:
+            written = text(name)
+            return self._one(
+                ("pairing", written),
+                pairings.filter(name=written),
+                _("No pairing “%(name)s” in your area.") % {"name": written},
+                _("Several pairings are called “%(name)s”.") % {"name": written},
+            )
+        first, second = schools
+        cache_key = ("pairing-schools", first.pk, second.pk, on)
+        if cache_key not in self._cache:
+            both = (
+                pairings.filter(parties__school=first)
+                .filter(parties__school=second)
+                .distinct()
+            )
+            found = list(both.order_by("-start_date")[:5])
+            if len(found) > 1 and on is not None:
+                holding = [p for p in found if p.start_date <= on <= p.end_date]
+                found = holding or found
+            self._cache[cache_key] = found
+        found = self._cache[cache_key]
+        if not found:
+            raise Unreadable(
+                _("%(a)s and %(b)s are not paired in your area.")
+                % {"a": first.name, "b": second.name}
+            )
+        if len(found) > 1:
+            raise Unreadable(
+                _(
+                    "%(a)s and %(b)s are paired more than once: write the pairing's "
+                    "name in its column."
+                )
+                % {"a": first.name, "b": second.name}
+            )
+        return found[0]
+
+    def _one(self, cache_key, queryset, missing: str, several: str):
+        if cache_key not in self._cache:
+            self._cache[cache_key] = list(queryset[:2])
+        found = self._cache[cache_key]
+        if not found:
+            raise Unreadable(missing)
+        if len(found) > 1:
+            raise Unreadable(several)
+        return found[0]
+
+    def forget(self, *keys):
+        """After a row creates something, the next rows find it."""
+        for key in list(self._cache):
+            if key[0] in keys:
+                del self._cache[key]
+        if "school" in keys:
+            self._schools = None

@@ -1,0 +1,357 @@
+"""What an importable record type is: its columns (header, how a cell is read,
+what the 说明 sheet says about it, how a stored record fills it), how a row finds
+the record it updates, and how it is saved: through the same form as the page,
+whose ``clean`` calls the domain's services, so that an imported row meets every
+rule a typed one does.
+
+The record types themselves are in ``imports.types``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+
+from core.scope import can_change
+
+from . import cleaning
+from .cleaning import Unreadable
+
+
+@dataclass
+class Row:
+    """One row of the file as read: its sheet row number, the cells by column name
+    (what the clerk wrote), and the values read from them."""
+
+    number: int
+    cells: dict[str, Any]
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(
+        default_factory=dict
+    )  # column name (or "") -> message
+
+    def error(self, column: str, message: str) -> None:
+        if column in self.errors:
+            if message not in self.errors[column]:
+                self.errors[column] += "；" + message
+        else:
+            self.errors[column] = message
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the template. ``read`` turns a non-empty cell into its value (or
+    raises ``Unreadable``); ``show`` gives a stored record's cell for a pre-filled
+    template or a list export."""
+
+    name: str
+    header: str
+    read: Callable[[Any, Any], Any]  # (cell, context) -> value
+    show: Callable[[Any], Any] = lambda obj: None
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    note: str = ""
+    choices: tuple[str, ...] = ()  # the labels offered in the template's dropdown
+    number_format: str = ""
+    width: int = 14
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return (self.header, *self.aliases)
+
+
+# Readers: (cell, context) -> value. ``context`` is the record type's import
+# context (the lookups of the user's scope).
+
+
+def read_text(cell, context):
+    return cleaning.text(cell)
+
+
+def read_code(cell, context):
+    """A number kept as text (a school code typed as a number loses nothing)."""
+    return cleaning.text(cell).upper()
+
+
+def read_date(cell, context):
+    return cleaning.date(cell)
+
+
+def read_int(cell, context):
+    return cleaning.whole_number(cell)
+
+
+def read_decimal(cell, context):
+    return cleaning.decimal(cell)
+
+
+def read_bool(cell, context):
+    return cleaning.yes_no(cell)
+
+
+def read_school(cell, context):
+    return context.lookups.school(cell)
+
+
+def read_region(cell, context):
+    return context.lookups.region(cell)
+
+
+def read_programme(cell, context):
+    return context.lookups.programme(cell)
+
+
+def read_money(unit: Decimal = Decimal(1)):
+    def read(cell, context):
+        return cleaning.amount(cell, unit=unit)
+
+    return read
+
+
+def read_choice(choices: type[models.TextChoices] | list[tuple[str, str]]):
+    """A choice by its Chinese label (as the dropdown offers it), its English label
+    or its code."""
+
+    def options():
+        pairs = choices.choices if hasattr(choices, "choices") else choices
+        return [(code, str(label)) for code, label in pairs]
+
+    def read(cell, context):
+        written = cleaning.key(cleaning.text(cell))
+        for code, label in options():
+            if written in (cleaning.key(label), cleaning.key(code)):
+                return code
+        # "高级教师", "中学一级" name the label 高级, 一级: one label inside the text.
+        inside = {
+            code
+            for code, label in options()
+            if code and len(cleaning.key(label)) > 1 and cleaning.key(label) in written
+        }
+        if len(inside) == 1:
+            return inside.pop()
+        labels = "、".join(label for code, label in options() if code)
+        raise Unreadable(
+            _("“%(value)s” is not one of: %(labels)s.")
+            % {"value": cleaning.text(cell), "labels": labels}
+        )
+
+    read.options = options
+    return read
+
+
+def choice_labels(choices) -> tuple[str, ...]:
+    pairs = choices.choices if hasattr(choices, "choices") else choices
+    return tuple(str(label) for code, label in pairs if code)
+
+
+def shown_choice(name: str):
+    def show(obj):
+        return getattr(obj, f"get_{name}_display")() if getattr(obj, name) else ""
+
+    return show
+
+
+def shown(path: str):
+    """A stored record's attribute along a dotted path ("home_school.code")."""
+
+    def show(obj):
+        value = obj
+        for part in path.split("."):
+            value = getattr(value, part, None)
+            if value is None:
+                return ""
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        return value
+
+    return show
+
+
+@dataclass
+class Outcome:
+    """What a row did (or would do): new, updated, unchanged, or refused."""
+
+    NEW = "new"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    ERROR = "error"
+
+    status: str
+    # (object, "create" | "update", its values before) for each record written.
+    written: list = field(default_factory=list)
+
+
+class RecordType:
+    """An importable kind of record. Subclasses name the model, the page's form
+    and the columns, and say how a row finds its stored record."""
+
+    slug = ""
+    title = ""
+    model: type[models.Model]
+    form_class = None
+    columns: list[Column] = []
+    # Rows per transaction when applying: a killed worker loses at most one chunk,
+    # which the next delivery writes again.
+    chunk = 200
+
+    # The id column every template carries: filled in a pre-filled template and a
+    # list export, so that an edited row updates the record it came from.
+    ID = "id"
+
+    def __init__(self, user, lookups):
+        self.user = user
+        self.lookups = lookups
+
+    @classmethod
+    def all_columns(cls) -> list[Column]:
+        return [
+            *cls.columns,
+            Column(
+                cls.ID,
+                "系统编号",
+                read=read_int,
+                show=lambda obj: obj.pk,
+                note="由系统填写，用于修改已有记录；新增记录时留空。",
+                width=10,
+            ),
+        ]
+
+    @classmethod
+    def queryset(cls, user):
+        from core.scope import visible
+
+        return visible(cls.model.objects.all(), user)
+
+    # A row, step by step.
+    def read(self, row: Row) -> None:
+        """Every cell into its value; every unreadable or missing cell an error."""
+        for column in self.all_columns():
+            cell = row.cells.get(column.name)
+            if cell is None or cleaning.text(cell) == "":
+                if column.required:
+                    row.error(column.name, _("This column must be filled in."))
+                continue
+            try:
+                row.values[column.name] = column.read(cell, self)
+            except Unreadable as problem:
+                row.error(column.name, str(problem))
+
+    def stored(self, row: Row):
+        """The record this row updates, or None for a new one. By the id column
+        first (a record outside the scope is not found), then ``natural``."""
+        if row.values.get(self.ID):
+            found = self.queryset(self.user).filter(pk=row.values[self.ID]).first()
+            if found is None:
+                row.error(self.ID, _("No such record in your area."))
+            return found
+        return self.natural(row)
+
+    def natural(self, row: Row):
+        """The stored record with this row's natural key, if any."""
+        return None
+
+    def form_values(self, row: Row) -> dict:
+        """The values the page's form receives, by form field."""
+        return {k: v for k, v in row.values.items() if k != self.ID}
+
+    def process(self, row: Row) -> Outcome:
+        """Read, validate and save one row (inside the caller's transaction; the
+        caller rolls back a dry run). A row with errors writes nothing."""
+        self.read(row)
+        if row.errors:
+            return Outcome(Outcome.ERROR)
+        try:
+            return self.save(row)
+        except ValidationError as problem:
+            self.errors_to_row(row, problem)
+            return Outcome(Outcome.ERROR)
+
+    def save(self, row: Row) -> Outcome:
+        instance = self.stored(row)
+        if row.errors:
+            return Outcome(Outcome.ERROR)
+        return self.save_form(row, instance, self.form_values(row))
+
+    def save_form(
+        self, row: Row, instance, values: dict, column_of=None, form_class=None
+    ) -> Outcome:
+        """Save through the page's form: what the row does not mention keeps its
+        stored value. Unchanged rows write nothing."""
+        before = snapshot(instance) if instance is not None else None
+        form = self.form(instance, values, form_class or self.form_class)
+        if not form.is_valid():
+            self.form_errors_to_row(row, form, column_of)
+            return Outcome(Outcome.ERROR)
+        if instance is not None and not form.has_changed():
+            return Outcome(Outcome.UNCHANGED)
+        obj = form.save()
+        if not can_change(self.user, obj, scope=self.lookups.scope):
+            raise ValidationError(
+                _(
+                    "This record would lie outside your area of responsibility: "
+                    "choose schools, regions or pairings in your own scope."
+                )
+            )
+        if instance is None:
+            return Outcome(Outcome.NEW, [(obj, "create", None)])
+        return Outcome(Outcome.UPDATED, [(obj, "update", before)])
+
+    def form(self, instance, values: dict, form_class):
+        unbound = form_class(instance=instance, user=self.user)
+        data = {}
+        for name, bound_field in ((n, unbound[n]) for n in unbound.fields):
+            data[name] = plain(values[name] if name in values else bound_field.value())
+        return form_class(data, instance=instance, user=self.user)
+
+    def form_errors_to_row(self, row: Row, form, column_of=None) -> None:
+        names = {c.name for c in self.all_columns()}
+        column_of = column_of or {}
+        for name, messages in form.errors.items():
+            column = column_of.get(name, name)
+            label = form.fields[name].label if name in form.fields else ""
+            if column not in names:
+                column = ""
+                messages = [f"{label}：{m}" if label else m for m in messages]
+            for message in messages:
+                row.error(column, message)
+
+    def errors_to_row(self, row: Row, problem: ValidationError) -> None:
+        names = {c.name for c in self.all_columns()}
+        if hasattr(problem, "error_dict"):
+            for name, errors in problem.message_dict.items():
+                for message in errors:
+                    row.error(name if name in names else "", message)
+        else:
+            for message in problem.messages:
+                row.error("", message)
+
+    @classmethod
+    def export_row(cls, obj) -> list:
+        return [column.show(obj) for column in cls.all_columns()]
+
+
+def plain(value):
+    """A value as a bound form takes it: a record as its id, lists likewise."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list | tuple | set) or hasattr(value, "all"):
+        items = value.all() if hasattr(value, "all") else value
+        return [plain(v) for v in items]
+    return "" if value is None else value
+
+
+def snapshot(obj) -> dict:
+    """A record's stored values (for undo), as JSON."""
+    values = {}
+    for f in obj._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        values[f.attname] = (
+            f.value_to_string(obj) if getattr(obj, f.attname) is not None else None
+        )
+    return values

@@ -1,0 +1,30 @@
+from django.urls import path
+
+from . import views
+
+app_name = "imports"
+
+urlpatterns = [
+    path("imports/", views.ImportIndex.as_view(), name="index"),
+    path(
+        "imports/template/<slug:slug>/",
+        views.TemplateDownload.as_view(),
+        name="template",
+    ),
+    path("imports/<int:pk>/", views.ImportDetail.as_view(), name="detail"),
+    path("imports/<int:pk>/status/", views.ImportStatusView.as_view(), name="status"),
+    path("imports/<int:pk>/marked/", views.MarkedDownload.as_view(), name="marked"),
+    path(
+        "imports/<int:pk>/confirm/",
+        views.ImportAction.as_view(action="confirm"),
+        name="confirm",
+    ),
+    path(
+        "imports/<int:pk>/cancel/",
+        views.ImportAction.as_view(action="cancel"),
+        name="cancel",
+    ),
+    path(
+        "imports/<int:pk>/undo/", views.ImportAction.as_view(action="undo"), name="undo"
+    ),
+]

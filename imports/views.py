@@ -1,0 +1,180 @@
+"""Excel import pages: templates, upload, the check's result with every error,
+the marked workbook, confirm, cancel and undo. A job belongs to the user who
+uploaded it; anyone else gets 404 (``jobs.jobs_of``)."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView, View
+
+from . import jobs, workbooks
+from .forms import ConfirmForm, UploadForm
+from .types import REGISTRY
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# On the page: the first errors; all of them are in the marked workbook.
+ERRORS_SHOWN = 500
+
+
+def own_job(request, pk):
+    job = jobs.jobs_of(request.user).filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+def job_state(job) -> dict:
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "status_display": str(job.get_status_display()),
+        "progress": job.progress,
+        "stage": job.stage,
+        "error": job.error,
+        "counts": job.counts,
+    }
+
+
+class ImportIndex(LoginRequiredMixin, TemplateView):
+    template_name = "imports/index.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["types"] = [
+            cls for slug, cls in REGISTRY.items() if jobs.may_import(user, slug)
+        ]
+        context.setdefault("form", UploadForm(user=user))
+        context["page"] = Paginator(
+            jobs.jobs_of(user).order_by("-created_at"), 20
+        ).get_page(self.request.GET.get("page"))
+        for job in context["page"]:
+            cls = REGISTRY.get(job.record_type)
+            job.type_title = cls.title if cls else job.record_type
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = UploadForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            try:
+                job = jobs.import_upload(
+                    user=request.user,
+                    record_type=form.cleaned_data["record_type"],
+                    upload=form.cleaned_data["file"],
+                )
+            except ValidationError as problem:
+                for field, errors in problem.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except PermissionDenied:
+                form.add_error(
+                    "record_type", _("You may not import records of this kind.")
+                )
+            else:
+                return redirect("imports:detail", job.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class TemplateDownload(LoginRequiredMixin, View):
+    """The blank template, or (``?filled=1``) with the user's records in it."""
+
+    def get(self, request, slug):
+        cls = REGISTRY.get(slug)
+        if cls is None or not jobs.may_import(request.user, slug):
+            raise Http404
+        records = None
+        if request.GET.get("filled"):
+            records = cls.queryset(request.user).order_by("pk")
+        workbook = workbooks.template(cls, records)
+        response = HttpResponse(content_type=XLSX)
+        stamp = timezone.localdate().strftime("%Y%m%d")
+        name = (
+            f"{cls.title}导入模板.xlsx"
+            if records is None
+            else f"{cls.title}_{stamp}.xlsx"
+        )
+        response["Content-Disposition"] = _attachment(name)
+        workbook.save(response)
+        return response
+
+
+def _attachment(name: str) -> str:
+    from urllib.parse import quote
+
+    return f"attachment; filename=\"import.xlsx\"; filename*=UTF-8''{quote(name)}"
+
+
+class ImportDetail(LoginRequiredMixin, TemplateView):
+    template_name = "imports/detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        job = own_job(self.request, kwargs["pk"])
+        cls = REGISTRY.get(job.record_type)
+        context.update(
+            job=job,
+            title=cls.title if cls else job.record_type,
+            running=job.status in jobs.RUNNING,
+            problems=job.problems[:ERRORS_SHOWN],
+            more_problems=max(0, len(job.problems) - ERRORS_SHOWN),
+            confirm_form=ConfirmForm(),
+            applied=job.counts.get("applied", {}),
+            audit_url=reverse("audit_log") + f"?request_id={job.change_set}",
+        )
+        return context
+
+
+class ImportStatusView(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        return JsonResponse(job_state(own_job(request, pk)))
+
+
+class MarkedDownload(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        job = own_job(request, pk)
+        if not job.error_file:
+            raise Http404
+        try:
+            handle = default_storage.open(job.error_file, "rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        stem = job.file_name.rsplit(".", 1)[0]
+        response = FileResponse(handle, content_type=XLSX)
+        response["Content-Disposition"] = _attachment(f"{stem}_错误标注.xlsx")
+        return response
+
+
+class ImportAction(LoginRequiredMixin, View):
+    """Confirm, cancel or undo: each says what it did, or why not."""
+
+    action = ""
+
+    def post(self, request, pk):
+        job = own_job(request, pk)
+        try:
+            if self.action == "confirm":
+                form = ConfirmForm(request.POST)
+                mode = form.data.get("mode", "")
+                jobs.import_confirm(job=job, mode=mode)
+                messages.success(request, _("Importing: the rows are being written."))
+            elif self.action == "cancel":
+                jobs.import_cancel(job=job)
+                messages.info(
+                    request, _("The import was cancelled; nothing was written.")
+                )
+            elif self.action == "undo":
+                count = jobs.import_undo(job=job)
+                messages.success(
+                    request,
+                    _("The import was undone: %(count)s records put back as before.")
+                    % {"count": count},
+                )
+        except ValidationError as problem:
+            messages.error(request, "；".join(problem.messages))
+        return redirect("imports:detail", job.pk)

@@ -192,6 +192,7 @@ class RecordType:
 
     slug = ""
     title = ""
+    do_not_call_in_templates = True  # templates read the class's attributes
     model: type[models.Model]
     form_class = None
     columns: list[Column] = []

@@ -106,7 +106,7 @@ PAIRING_COLUMNS = [
         width=24,
     ),
     Column(
-        "supporting_school",
+        "pair_supporting",
         "支援学校",
         read=read_school,
         show=lambda obj: _party(obj, Side.SUPPORTING),
@@ -114,7 +114,7 @@ PAIRING_COLUMNS = [
         width=20,
     ),
     Column(
-        "receiving_school",
+        "pair_receiving",
         "受援学校",
         read=read_school,
         show=lambda obj: _party(obj, Side.RECEIVING),
@@ -135,12 +135,13 @@ class PairedType(RecordType):
     """A record of one pairing; the pairing is found by name or by its schools."""
 
     pairing_required = True
+    RECEIVER = ("receiving_school", "recipient_school")
 
     def find_pairing(self, row: Row, on=None):
         values = row.values
         if values.get("pairing_name"):
             return self.lookups.pairing(name=values["pairing_name"])
-        first, second = values.get("supporting_school"), values.get("receiving_school")
+        first, second = values.get("pair_supporting"), values.get("pair_receiving")
         if first and second:
             return self.lookups.pairing(schools=(first, second), on=on)
         if self.pairing_required:
@@ -159,9 +160,15 @@ class PairedType(RecordType):
 
     def form_values(self, row: Row) -> dict:
         values = super().form_values(row)
-        for name in ("pairing_name", "supporting_school", "receiving_school"):
+        for name in ("pairing_name", "pair_supporting", "pair_receiving"):
             values.pop(name, None)
-        values["pairing"] = row.values.get("pairing")
+        pairing = values["pairing"] = row.values.get("pairing")
+        # The school that receives, left empty: the pairing's one receiving school.
+        for name in self.RECEIVER:
+            if name in self.form_class.base_fields and not values.get(name) and pairing:
+                receiving = [p for p in pairing.parties.all() if p.side == Side.RECEIVING]
+                if len(receiving) == 1:
+                    values[name] = receiving[0].school
         return values
 
     def save(self, row: Row) -> Outcome:
@@ -744,7 +751,14 @@ class AidProjectType(PairedType):
     form_class = AidProjectForm
     columns = [
         *PAIRING_COLUMNS,
-        col(AidProject, "receiving_school", "受益学校", required=False, width=20),
+        col(
+            AidProject,
+            "receiving_school",
+            "受益学校",
+            required=False,
+            note="留空时为结对的受援学校。",
+            width=20,
+        ),
         col(AidProject, "name", "项目名称", width=24),
         col(AidProject, "category", "项目类别", width=10),
         col(AidProject, "approval_document", "立项文号", width=16),
@@ -889,7 +903,14 @@ class DonationType(MoneyType):
         col(Donation, "donor_kind", "捐赠方类别", width=12),
         col(Donation, "donor_name", "捐赠方", width=20),
         col(Donation, "donor_school", "捐赠学校", required=False, width=20),
-        col(Donation, "recipient_school", "受赠学校", required=False, width=20),
+        col(
+            Donation,
+            "recipient_school",
+            "受赠学校",
+            required=False,
+            note="留空时为结对的受援学校。",
+            width=20,
+        ),
         col(Donation, "recipient_pupil", "受助学生", width=10),
         col(Donation, "date", "捐赠日期", width=12),
         col(Donation, "form", "捐赠形式", width=8),

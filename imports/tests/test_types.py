@@ -1,0 +1,327 @@
+"""Each record type: imported from its template, found again by its key, and
+exported back with the same cells (template → fill → import → export equals)."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.utils import translation
+from openpyxl import load_workbook
+
+from core.choices import Approximation
+from dispatch.choices import ActivityKind, SecondmentKind
+from dispatch.models import Activity, BackboneCultivation, Person, Secondment
+from imports import workbooks
+from imports.choices import ImportStatus
+from imports.records import Outcome
+from imports.tests.helpers import confirm, headers, row_for, upload, workbook_bytes
+from imports.types import REGISTRY
+from pairings.models import Pairing, School, SchoolYearProfile
+from projects.models import AidProject, Donation, FundingLine
+from tests import world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def w():
+    return world.build()
+
+
+def zh(choice) -> str:
+    with translation.override("zh-hans"):
+        return str(choice.label)
+
+
+def imported(w, slug, *rows, user="xian"):
+    job = confirm(upload(w[user], slug, workbook_bytes([headers(slug), *rows])))
+    assert job.status == ImportStatus.APPLIED, job.error
+    assert job.problems == [], job.problems
+    return job
+
+
+def exported(w, slug, queryset, user="xian") -> list[dict]:
+    """The pre-filled template's rows, by header, as a clerk downloads it."""
+    book = workbooks.template(REGISTRY[slug], queryset)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    sheet = load_workbook(io.BytesIO(buffer.getvalue())).worksheets[0]
+    names = [c.value for c in sheet[1]]
+    return [
+        dict(zip(names, [c.value for c in row], strict=False))
+        for row in sheet.iter_rows(min_row=2)
+        if any(c.value is not None for c in row)
+    ]
+
+
+def same(row: dict, filled: dict):
+    for header, value in filled.items():
+        got = row[header]
+        if isinstance(got, dt.datetime):
+            got = got.date()
+        if isinstance(value, Decimal) or isinstance(got, float):
+            assert Decimal(str(got)) == Decimal(str(value)), header
+        else:
+            assert (got if got is not None else "") == value, header
+
+
+def round_trip(w, slug, filled: dict, queryset):
+    imported(w, slug, row_for(slug, **filled))
+    rows = exported(w, slug, queryset)
+    assert len(rows) == 1
+    same(rows[0], filled)
+    # The export imports back as it is: nothing changes.
+    again = upload(w["xian"], slug, workbook_bytes([headers(slug), list(rows[0].values())]))
+    assert again.counts == {"new": 0, "updated": 0, "unchanged": 1, "error": 0}
+
+
+def test_schools_with_a_yearly_profile(w):
+    filled = {
+        "学校标识码": "3701029999",
+        "学校名称": "历下新建小学",
+        "所属区域": "历下区",
+    }
+    filled["学段"] = _zh_choice(School, "stage", "primary")
+    filled["学年"] = 2024
+    filled["班级数"] = 12
+    filled["小学生数"] = 480
+    filled["教职工数"] = 30
+    filled["专任教师数"] = 28
+    imported(w, "schools", row_for("schools", **filled))
+    school = School.objects.get(code="3701029999")
+    assert school.region == w["A1"]
+    profile = SchoolYearProfile.objects.get(school=school, school_year=2024)
+    assert (profile.classes, profile.students_primary, profile.full_time_teachers) == (12, 480, 28)
+    rows = exported(w, "schools", School.objects.filter(pk=school.pk))
+    same(rows[0], {k: v for k, v in filled.items() if k in ("学校标识码", "学校名称", "所属区域", "学段")})
+
+
+def test_a_profile_breaking_the_models_rule_is_an_error_on_its_row(w):
+    filled = {
+        "学校标识码": w["a1s"].code,
+        "学校名称": w["a1s"].name,
+        "所属区域": "历下区",
+        "学段": _zh_choice(School, "stage", "primary"),
+        "学年": 2024,
+        "教职工数": 10,
+        "专任教师数": 20,
+    }
+    job = upload(w["xian"], "schools", workbook_bytes([headers("schools"), row_for("schools", **filled)]))
+    assert job.counts["error"] == 1
+    assert not SchoolYearProfile.objects.filter(school=w["a1s"]).exists()
+
+
+def _zh_choice(model, field, code):
+    with translation.override("zh-hans"):
+        return str(dict(model._meta.get_field(field).choices)[code])
+
+
+def test_persons_round_trip(w):
+    filled = {
+        "姓名": "孙七",
+        "性别": "男",
+        "身份证号": "37010219850101123X",
+        "所在学校": "历下实验小学",
+        "人员类别": _zh_choice(Person, "role", "teacher"),
+        "学科": _zh_choice(Person, "subject", "maths"),
+        "职称": _zh_choice(Person, "title", "senior"),
+        "骨干教师": "是",
+        "联系电话": "13800138000",
+    }
+    round_trip(w, "persons", filled, Person.objects.filter(name="孙七"))
+
+
+def test_secondments_with_stints_and_the_person_created_from_the_row(w):
+    base = {
+        "姓名": "周八",
+        "性别": "女",
+        "学科": _zh_choice(Person, "subject", "chinese"),
+        "派出学校": "历下实验小学",
+        "接收学校": "历下乡村小学",
+        "派驻类型": zh(SecondmentKind.TEACHING),
+        "计划开始日期": "2024年9月1日",
+        "计划结束日期": "2025.1.15",
+    }
+    imported(
+        w,
+        "secondments",
+        row_for("secondments", **base, 到岗日期="2024-09-02", 离岗日期="2024-10-31"),
+        row_for("secondments", **base, 到岗日期="2024-11-05", 离岗日期="2025-01-10"),
+    )
+    person = Person.objects.get(name="周八")
+    assert person.home_school == w["a1s"]
+    secondment = Secondment.objects.get(person=person)
+    assert secondment.pairing == w["pA1"]
+    assert secondment.direction == "to_receiving"
+    assert secondment.subject == "chinese"
+    assert [(s.start, s.end) for s in secondment.stints.order_by("start")] == [
+        (dt.date(2024, 9, 2), dt.date(2024, 10, 31)),
+        (dt.date(2024, 11, 5), dt.date(2025, 1, 10)),
+    ]
+    rows = exported(w, "secondments", Secondment.objects.filter(pk=secondment.pk))
+    assert [r["到岗日期"].date() for r in rows] == [dt.date(2024, 9, 2), dt.date(2024, 11, 5)]
+    assert {r["姓名"] for r in rows} == {"周八"}
+    # The two exported rows import back as they are.
+    again = upload(w["xian"], "secondments", workbook_bytes([headers("secondments"), *[list(r.values()) for r in rows]]))
+    assert again.counts == {"new": 0, "updated": 0, "unchanged": 2, "error": 0}
+
+
+def test_an_overlapping_stint_is_refused_by_the_stint_rule(w):
+    base = {
+        "姓名": "周八",
+        "性别": "女",
+        "学科": _zh_choice(Person, "subject", "chinese"),
+        "派出学校": "历下实验小学",
+        "接收学校": "历下乡村小学",
+        "派驻类型": zh(SecondmentKind.TEACHING),
+        "计划开始日期": "2024-09-01",
+        "计划结束日期": "2025-01-15",
+    }
+    job = upload(
+        w["xian"],
+        "secondments",
+        workbook_bytes(
+            [
+                headers("secondments"),
+                row_for("secondments", **base, 到岗日期="2024-09-02", 离岗日期="2024-10-31"),
+                row_for("secondments", **base, 到岗日期="2024-10-01", 离岗日期="2024-12-31"),
+            ]
+        ),
+    )
+    assert job.counts["error"] == 1
+    problem = job.problems[0]
+    assert (problem["row"], problem["header"]) == (3, "到岗日期")
+    assert "2024-09-02" in problem["message"]
+
+
+def test_a_secondment_outside_the_pairings_dates_names_the_rule(w):
+    job = upload(
+        w["xian"],
+        "secondments",
+        workbook_bytes(
+            [
+                headers("secondments"),
+                row_for(
+                    "secondments",
+                    姓名="周八",
+                    性别="女",
+                    学科="语文",
+                    派出学校="历下实验小学",
+                    接收学校="历下乡村小学",
+                    派驻类型=zh(SecondmentKind.TEACHING),
+                    计划开始日期="2020-09-01",
+                    计划结束日期="2021-01-15",
+                ),
+            ]
+        ),
+    )
+    assert job.counts["error"] == 1
+    assert {p["header"] for p in job.problems} >= {"计划开始日期"}
+    # Nothing of the row is kept, not even the person it would have created.
+    confirm(job)
+    assert not Person.objects.filter(name="周八").exists()
+
+
+def test_activities_with_trainees(w):
+    trainee = Person.objects.get(name="A1学员")
+    filled = {
+        "支援学校": "历下实验小学",
+        "受援学校": "历下乡村小学",
+        "活动类型": zh(ActivityKind.TRAINING),
+        "活动名称": "新教师培训",
+        "活动日期": "2024-11-12",
+        "承办方": _zh_choice(Activity, "host_side", "receiving"),
+        "参训教师": trainee.name,
+        "参加教师人数": 1,
+    }
+    imported(w, "activities", row_for("activities", **filled))
+    activity = Activity.objects.get(title="新教师培训")
+    assert activity.pairing == w["pA1"]
+    assert list(activity.trainees.all()) == [trainee]
+    rows = exported(w, "activities", Activity.objects.filter(pk=activity.pk))
+    assert rows[0]["参训教师"] == trainee.name
+    assert rows[0]["结对名称"] == "历下结对"
+
+
+def test_cultivations(w):
+    person = Person.objects.get(name="A1学员")
+    imported(
+        w,
+        "cultivations",
+        row_for(
+            "cultivations",
+            结对名称="历下结对",
+            教师姓名=person.name,
+            认定级别=_zh_choice(BackboneCultivation, "level", "county"),
+            认定日期="2025-06-01",
+        ),
+    )
+    assert BackboneCultivation.objects.get(person=person).pairing == w["pA1"]
+
+
+def test_aid_projects_round_trip(w):
+    filled = {
+        "结对名称": "历下结对",
+        "受益学校": "历下乡村小学",
+        "项目名称": "历下乡村小学运动场",
+        "项目类别": _zh_choice(AidProject, "category", "equipment"),
+        "总投资（元）": Decimal("300000"),
+        "援助金额（元）": Decimal("150000"),
+    }
+    round_trip(w, "projects", filled, AidProject.objects.filter(name="历下乡村小学运动场"))
+
+
+def test_funding_lines_keep_approximate_amounts(w):
+    row = row_for(
+        "funding",
+        支援学校="历下实验小学",
+        受援学校="历下乡村小学",
+        资金来源=_zh_choice(FundingLine, "source", next(iter(dict(FundingLine._meta.get_field("source").choices)))),
+        年度=2024,
+        资金类别=_zh_choice(FundingLine, "kind", next(iter(dict(FundingLine._meta.get_field("kind").choices)))),
+        **{"金额（元）": "29万余元"},
+        到位日期="2024年10月",
+    )
+    imported(w, "funding", row)
+    line = FundingLine.objects.get(pairing=w["pA1"], amount=Decimal("290000"))
+    assert line.amount_approximation == Approximation.MORE_THAN
+    assert line.date == dt.date(2024, 10, 1)
+    # Money has no name: the same row again matches the stored line.
+    again = upload(w["xian"], "funding", workbook_bytes([headers("funding"), row]))
+    assert again.counts[Outcome.UNCHANGED] == 1
+
+
+def test_donations(w):
+    row = row_for(
+        "donations",
+        结对名称="历下结对",
+        捐赠方类别=_zh_choice(Donation, "donor_kind", next(iter(dict(Donation._meta.get_field("donor_kind").choices)))),
+        捐赠方="历下实验小学家委会",
+        捐赠日期="2024/12/01",
+        捐赠形式=_zh_choice(Donation, "form", "cash"),
+        **{"金额（元）": "约1.5万"},
+    )
+    imported(w, "donations", row)
+    donation = Donation.objects.get(donor_name="历下实验小学家委会")
+    assert (donation.amount, donation.amount_approximation) == (Decimal("15000.00"), Approximation.ABOUT)
+
+
+def test_pairings_round_trip(w):
+    filled = {
+        "帮扶计划": "城乡学校对口帮扶",
+        "结对名称": "历下新结对",
+        "支援学校": "历下第二实验小学",
+        "受援学校": "历下乡村小学",
+        "状态": _zh_choice(Pairing, "status", "active"),
+        "开始日期": dt.date(2024, 9, 1),
+        "结束日期": dt.date(2026, 8, 31),
+    }
+    imported(w, "pairings", row_for("pairings", **filled))
+    pairing = Pairing.objects.get(name="历下新结对")
+    assert {(p.school.name, p.side) for p in pairing.parties.all()} == {
+        ("历下第二实验小学", "supporting"),
+        ("历下乡村小学", "receiving"),
+    }
+    rows = exported(w, "pairings", Pairing.objects.filter(pk=pairing.pk))
+    same(rows[0], {k: v for k, v in filled.items()})

@@ -6,13 +6,18 @@ class ImportsConfig(AppConfig):
     name = "imports"
     verbose_name = _("Excel import")
     audited = False  # the rows it writes are audited by their own apps
+    api = "imports.api.views"  # its ROUTES under /api/v1/
 
     def menu(self, scope):
         from django.utils.translation import gettext
 
         from core.navigation import item
 
-        if scope.is_empty:
+        from core.scope import can_write_model
+
+        from .types import REGISTRY
+
+        if not any(can_write_model(None, t.model, scope=scope) for t in REGISTRY.values()):
             return []
         return [
             {

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import tempfile
+import time
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -73,6 +74,8 @@ def jobs_of(user):
 
 
 def may_import(user, slug: str) -> bool:
+    """Whether the user's role may write this kind of record at all (each row is
+    still checked against the scope)."""
     cls = REGISTRY.get(slug)
     return cls is not None and can_write_model(user, cls.model)
 
@@ -314,12 +317,14 @@ def apply(job: ImportJob) -> None:
         if job.mode == ImportMode.ALL_OR_NOTHING:
             _apply_all(job, importer, sheet)
         else:
-            chunk = cls.chunk
+            chunk = settings.DUIKOU_IMPORT_CHUNK_ROWS
             start = job.applied_rows
             while start < len(rows):
                 _apply_chunk(job, importer, sheet, start, rows[start : start + chunk])
                 start += chunk
                 _beat(job, start, len(rows), _("importing rows"))
+                if settings.DUIKOU_IMPORT_THROTTLE_SECONDS:
+                    time.sleep(settings.DUIKOU_IMPORT_THROTTLE_SECONDS)
         _finish(job, len(rows))
     finally:
         _remove(path)

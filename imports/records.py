@@ -196,10 +196,6 @@ class RecordType:
     model: type[models.Model]
     form_class = None
     columns: list[Column] = []
-    # Rows per transaction when applying: a killed worker loses at most one chunk,
-    # which the next delivery writes again.
-    chunk = 200
-
     # The id column every template carries: filled in a pre-filled template and a
     # list export, so that an edited row updates the record it came from.
     ID = "id"

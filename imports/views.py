@@ -135,19 +135,23 @@ class ImportStatusView(LoginRequiredMixin, View):
         return JsonResponse(job_state(own_job(request, pk)))
 
 
+def marked_response(job) -> FileResponse:
+    """The marked workbook (for the page and the API)."""
+    if not job.error_file:
+        raise Http404
+    try:
+        handle = default_storage.open(job.error_file, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    stem = job.file_name.rsplit(".", 1)[0]
+    response = FileResponse(handle, content_type=XLSX)
+    response["Content-Disposition"] = _attachment(f"{stem}_错误标注.xlsx")
+    return response
+
+
 class MarkedDownload(LoginRequiredMixin, View):
     def get(self, request, pk):
-        job = own_job(request, pk)
-        if not job.error_file:
-            raise Http404
-        try:
-            handle = default_storage.open(job.error_file, "rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        stem = job.file_name.rsplit(".", 1)[0]
-        response = FileResponse(handle, content_type=XLSX)
-        response["Content-Disposition"] = _attachment(f"{stem}_错误标注.xlsx")
-        return response
+        return marked_response(own_job(request, pk))
 
 
 class ImportAction(LoginRequiredMixin, View):

@@ -168,6 +168,13 @@ DUIKOU_ATTACHMENT_MAX_UNPACKED_BYTES = env_int(
 # Seconds to pause after every 1,000 rows written: 0 in real use; the crash tests set
 # it so that a worker can be killed in the middle of a workbook.
 DUIKOU_EXPORT_THROTTLE_SECONDS = float(env_str("DUIKOU_EXPORT_THROTTLE_SECONDS", "0"))
+# Excel import: the largest upload, the most rows one file may hold, and (fault
+# tests only) a pause after each applied chunk, so that a worker can be killed
+# in the middle of an import.
+DUIKOU_IMPORT_MAX_BYTES = env_int("DUIKOU_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+DUIKOU_IMPORT_MAX_ROWS = env_int("DUIKOU_IMPORT_MAX_ROWS", 50_000)
+DUIKOU_IMPORT_THROTTLE_SECONDS = float(env_str("DUIKOU_IMPORT_THROTTLE_SECONDS", "0"))
+DUIKOU_IMPORT_CHUNK_ROWS = env_int("DUIKOU_IMPORT_CHUNK_ROWS", 200)
 # Export jobs and their queue (reporting/exports/jobs.py): a running job without a
 # heartbeat for this long is interrupted and built once more; a waiting job queued
 # this long ago and never taken by a worker is queued again; the sweeper's period.

@@ -34,5 +34,5 @@ class ConfirmForm(forms.Form):
         label=_("what to import"),
         choices=ImportMode.choices,
         initial=ImportMode.VALID_ROWS,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )

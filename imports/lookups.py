@@ -119,45 +119,46 @@ class Lookups:
     def pairing(
         self, *, name="", schools: tuple[School, School] | None = None, on=None
     ) -> Pairing:
-        """By name; or by a supporting and a receiving school (either order),
-        preferring the pairing whose dates hold ``on`` when there are several."""
-        pairings = visible(Pairing.objects.all(), scope=self.scope)
-        if name:
-            written = text(name)
-            return self._one(
-                ("pairing", written),
-                pairings.filter(name=written),
-                _("No pairing “%(name)s” in your area.") % {"name": written},
-                _("Several pairings are called “%(name)s”.") % {"name": written},
-            )
-        first, second = schools
-        cache_key = ("pairing-schools", first.pk, second.pk, on)
-        if cache_key not in self._cache:
-            both = (
-                pairings.filter(parties__school=first)
-                .filter(parties__school=second)
-                .distinct()
-            )
-            found = list(both.order_by("-start_date")[:5])
+        """By name, or by a supporting and a receiving school (either order), or
+        by both when the name alone is not enough; of several, the one whose dates
+        hold ``on``."""
+        written = text(name)
+        first, second = schools if schools and all(schools) else (None, None)
+        key = ("pairing", written, getattr(first, "pk", None), getattr(second, "pk", None), on)
+        if key not in self._cache:
+            found = visible(Pairing.objects.all(), scope=self.scope)
+            if written:
+                found = found.filter(name=written)
+            if first is not None:
+                found = found.filter(parties__school=first).filter(parties__school=second)
+            found = list(found.distinct().order_by("-start_date")[:5])
             if len(found) > 1 and on is not None:
                 holding = [p for p in found if p.start_date <= on <= p.end_date]
                 found = holding or found
-            self._cache[cache_key] = found
-        found = self._cache[cache_key]
+            self._cache[key] = found
+        found = self._cache[key]
+        if len(found) == 1:
+            return found[0]
+        names = {"name": written, "a": getattr(first, "name", ""), "b": getattr(second, "name", "")}
         if not found:
-            raise Unreadable(
-                _("%(a)s and %(b)s are not paired in your area.")
-                % {"a": first.name, "b": second.name}
-            )
-        if len(found) > 1:
+            if written:
+                raise Unreadable(_("No pairing “%(name)s” in your area.") % names)
+            raise Unreadable(_("%(a)s and %(b)s are not paired in your area.") % names)
+        if written:
             raise Unreadable(
                 _(
-                    "%(a)s and %(b)s are paired more than once: write the pairing's "
-                    "name in its column."
+                    "Several pairings are called “%(name)s”: give its supporting and "
+                    "receiving schools too."
                 )
-                % {"a": first.name, "b": second.name}
+                % names
             )
-        return found[0]
+        raise Unreadable(
+            _(
+                "%(a)s and %(b)s are paired more than once: write the pairing's "
+                "name in its column."
+            )
+            % names
+        )
 
     def _one(self, cache_key, queryset, missing: str, several: str):
         if cache_key not in self._cache:

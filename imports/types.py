@@ -139,11 +139,10 @@ class PairedType(RecordType):
 
     def find_pairing(self, row: Row, on=None):
         values = row.values
-        if values.get("pairing_name"):
-            return self.lookups.pairing(name=values["pairing_name"])
-        first, second = values.get("pair_supporting"), values.get("pair_receiving")
-        if first and second:
-            return self.lookups.pairing(schools=(first, second), on=on)
+        name = values.get("pairing_name", "")
+        schools = (values.get("pair_supporting"), values.get("pair_receiving"))
+        if name or all(schools):
+            return self.lookups.pairing(name=name, schools=schools, on=on)
         if self.pairing_required:
             raise Unreadable(
                 _("Name the pairing, or its supporting and receiving schools.")
@@ -293,16 +292,17 @@ class ProfileForm(ScopedModelForm):
         fields = "__all__"
 
 
-def _merge(first: Outcome, second: Outcome) -> Outcome:
-    if first.status == Outcome.NEW:
+def _merge(main: Outcome, other: Outcome) -> Outcome:
+    """A row's outcome from its main record's and a dependent one's (a school's
+    profile, a secondment's person or stint): new when the main record is new;
+    updated when anything was written; unchanged otherwise."""
+    if main.status == Outcome.NEW:
         status = Outcome.NEW
-    elif Outcome.UPDATED in (first.status, second.status) or (
-        second.status == Outcome.NEW
-    ):
+    elif main.status == Outcome.UPDATED or other.written:
         status = Outcome.UPDATED
     else:
         status = Outcome.UNCHANGED
-    return Outcome(status, first.written + second.written)
+    return Outcome(status, main.written + other.written)
 
 
 PERSON_COLUMNS = [
@@ -439,12 +439,10 @@ class SecondmentType(PairedType):
         values = row.values
         sending, host = values.get("sending_school"), values.get("host_school")
         try:
-            pairing = (
-                self.lookups.pairing(name=values["pairing_name"])
-                if values.get("pairing_name")
-                else self.lookups.pairing(
-                    schools=(sending, host), on=values.get("planned_start")
-                )
+            pairing = self.lookups.pairing(
+                name=values.get("pairing_name", ""),
+                schools=(sending, host),
+                on=values.get("planned_start"),
             )
         except Unreadable as problem:
             row.error(
@@ -515,7 +513,7 @@ class SecondmentType(PairedType):
         )
         if more.status == Outcome.ERROR:
             return more
-        outcome = _merge(outcome, more)
+        outcome = _merge(more, outcome)  # the secondment is the row's record
         secondment = more.written[0][0] if more.written else stored
         if values.get("stint_start"):
             start, end = values["stint_start"], values["stint_end"]

@@ -25,6 +25,7 @@ def worker_env() -> dict:
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DUIKOU_EXPORT_ROOT": str(settings.EXPORT_ROOT),
+        "DUIKOU_MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
 
 

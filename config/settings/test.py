@@ -36,7 +36,7 @@ else:
     DATABASES = {"default": sqlite_database(_tmp / "db.sqlite3")}
     # A file, not memory, so that a worker process can open the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(_tmp / "test-db.sqlite3")}
-MEDIA_ROOT = _tmp / "media"
+MEDIA_ROOT = Path(env_str("DUIKOU_MEDIA_ROOT", str(_tmp / "media")))
 STATIC_ROOT = _tmp / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
 EXPORT_ROOT = Path(env_str("DUIKOU_EXPORT_ROOT", str(_tmp / "exports")))

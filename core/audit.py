@@ -190,28 +190,94 @@ def _diff(before: dict | None, after: dict | None, model) -> dict:
 
 def region_paths_of(instance) -> str:
     """The region paths of the schools that put the object in scope."""
+    return region_paths_of_many(type(instance), [instance.pk]).get(instance.pk, "")
+
+
+def _path_fields(model) -> list[str]:
     from core.scope import Rule, rule_of
 
-    model = type(instance)
     rule = rule_of(model)
-    paths: set[str] = set()
     if isinstance(rule, Rule):
-        for lookup in rule.via:
-            field = f"{lookup}__region__path" if lookup else "region__path"
-            paths.update(
-                p
-                for p in model._base_manager.filter(pk=instance.pk).values_list(
-                    field, flat=True
-                )
-                if p
+        return [f"{lookup}__region__path" if lookup else "region__path" for lookup in rule.via]
+    # Placed by a region or school of its own (a programme, a membership).
+    names = {f.name for f in model._meta.get_fields()}
+    return [
+        field
+        for field in ("region__path", "school__region__path")
+        if field.split("__")[0] in names
+    ]
+
+
+def region_paths_of_many(model, pks) -> dict:
+    """``region_paths_of`` for many objects of one model: one query per way the
+    model reaches its schools, whatever the number of objects."""
+    paths: dict = {pk: set() for pk in pks}
+    for field in _path_fields(model):
+        rows = model._base_manager.filter(pk__in=list(paths)).values_list("pk", field)
+        for pk, path in rows:
+            if path:
+                paths[pk].add(path)
+    return {pk: "".join(f" {p}" for p in sorted(found)) for pk, found in paths.items()}
+
+
+# Inside ``deferred()``: the entries written so far, saved together at its end.
+_pending: contextvars.ContextVar[list | None] = contextvars.ContextVar(
+    "audit_pending", default=None
+)
+
+
+@contextlib.contextmanager
+def deferred():
+    """Keep the entries written inside the block and save them together when it
+    ends: one insert, and each model's region paths read in one query (a bulk
+    writer: the Excel import's chunk of rows). A savepoint rolled back inside the
+    block drops the entries written since it (``mark``, ``drop_since``)."""
+    pending: list = []
+    token = _pending.set(pending)
+    try:
+        yield
+    except BaseException:
+        _pending.reset(token)
+        raise
+    _pending.reset(token)
+    _save_pending(pending)
+
+
+def mark() -> int:
+    pending = _pending.get()
+    return len(pending) if pending is not None else 0
+
+
+def drop_since(position: int) -> None:
+    pending = _pending.get()
+    if pending is not None:
+        del pending[position:]
+
+
+def _save_pending(pending: list) -> None:
+    from core.freshness import changed
+    from core.models import AuditEntry
+
+    if not pending:
+        return
+    by_model: dict = {}
+    for entry, instance in pending:
+        if entry.region_paths is None:
+            by_model.setdefault(type(instance), set()).add(instance.pk)
+    paths = {
+        model: region_paths_of_many(model, pks) for model, pks in by_model.items()
+    }
+    for entry, instance in pending:
+        if entry.region_paths is None:
+            entry.region_paths = paths[type(instance)].get(instance.pk, "")
+    for model in {type(instance) for _entry, instance in pending}:
+        changed(model)
+    entries = AuditEntry.objects.bulk_create([entry for entry, _i in pending])
+    for entry, (_same, instance) in zip(entries, pending, strict=True):
+        if not entry.region_paths and entry.action == "create" and entry.pk:
+            transaction.on_commit(
+                lambda e=entry.pk, i=instance: _refresh_regions(e, i), robust=True
             )
-    else:  # placed by a region or school of its own (a programme, a membership)
-        names = {f.name for f in model._meta.get_fields()}
-        for field in ("region__path", "school__region__path"):
-            if field.split("__")[0] in names:
-                rows = model._base_manager.filter(pk=instance.pk)
-                paths.update(p for p in rows.values_list(field, flat=True) if p)
-    return "".join(f" {p}" for p in sorted(paths))
 
 
 def record(instance, action: str, changes: dict, region_paths: str | None = None):
@@ -219,9 +285,26 @@ def record(instance, action: str, changes: dict, region_paths: str | None = None
     from core.freshness import changed
     from core.models import AuditEntry
 
-    changed(type(instance))
-
     actor = current_actor()
+    pending = _pending.get()
+    if pending is not None:
+        entry = AuditEntry(
+            user_id=actor.user_id,
+            username=actor.username,
+            source=actor.source,
+            request_id=actor.request_id,
+            action=action,
+            content_type=ContentType.objects.get_for_model(
+                type(instance), for_concrete_model=True
+            ),
+            object_id=str(instance.pk),
+            object_repr=str(instance)[:200],
+            changes=changes,
+            region_paths=region_paths,
+        )
+        pending.append((entry, instance))
+        return
+    changed(type(instance))
     paths = region_paths if region_paths is not None else region_paths_of(instance)
     entry = AuditEntry.objects.create(
         user_id=actor.user_id,

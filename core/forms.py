@@ -60,6 +60,10 @@ class ScopedModelForm(VersionedForm, BootstrapMixin, forms.ModelForm):
     """A model form whose choice fields offer only rows in the user's scope; large
     tables become searchable selects fed by the scoped autocomplete."""
 
+    # A form that is never shown (the Excel import's) skips what only the page
+    # needs: the chosen row of each searchable select, read for its label.
+    rendered = True
+
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
@@ -67,7 +71,8 @@ class ScopedModelForm(VersionedForm, BootstrapMixin, forms.ModelForm):
             queryset = getattr(field, "queryset", None)
             if queryset is not None and hasattr(queryset, "model"):
                 field.queryset = visible(queryset, user)
-                make_searchable(field, self[name].value())
+                if self.rendered:
+                    make_searchable(field, self[name].value())
 
 
 class MembershipForm(BootstrapMixin, forms.Form):

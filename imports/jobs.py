@@ -264,9 +264,8 @@ def check(job: ImportJob) -> None:
             with audit.audit_context(
                 user=job.user, source="import", request_id=job.change_set
             ):
-                for done, row in enumerate(sheet.rows, start=1):
-                    outcome = _process(importer, row)
-                    counts[outcome.status] += 1
+                for done, row in _processed(importer, sheet.rows):
+                    counts[row.outcome.status] += 1
                     for column, message in row.errors.items():
                         problems.append(_problem(sheet, row, column, message))
                     if done % PROGRESS_EVERY == 0:
@@ -293,8 +292,49 @@ def check(job: ImportJob) -> None:
         _remove(path)
 
 
+def _processed(importer, rows: list[Row]):
+    """(rows done, row) for each row, its ``outcome`` set, a chunk at a time: the
+    chunk's rows are read, what they name is found in a few queries, each row is
+    processed in its savepoint, their audit entries are written together, and the
+    scope of what they saved is checked in one query per model. A chunk that
+    saved something outside the scope (a rare case) is rolled back and processed
+    again checking each row, so that only the rows at fault are refused."""
+    chunk = settings.DUIKOU_IMPORT_CHUNK_ROWS
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk]
+        point = transaction.savepoint()
+        learned = importer.lookups.checkpoint()
+        with audit.deferred():
+            _chunk(importer, part)
+            strays = importer.outside_scope()
+        if strays:
+            transaction.savepoint_rollback(point)
+            importer.lookups.rollback_to(learned)
+            part[:] = [Row(row.number, row.cells) for row in part]
+            importer.careful = True
+            try:
+                with audit.deferred():
+                    _chunk(importer, part)
+            finally:
+                importer.careful = False
+        transaction.savepoint_commit(point)
+        rows[start : start + chunk] = part
+        yield from enumerate(part, start=start + 1)
+
+
+def _chunk(importer, part: list[Row]) -> None:
+    for row in part:
+        importer.read(row)
+    importer.prepare([row for row in part if not row.errors])
+    for row in part:
+        row.outcome = _process(importer, row)
+
+
 def _process(importer, row: Row) -> Outcome:
     point = transaction.savepoint()
+    written = audit.mark()
+    saved = len(importer.saved)
+    learned = importer.lookups.checkpoint()
     try:
         outcome = importer.process(row)
     except Exception:
@@ -302,6 +342,9 @@ def _process(importer, row: Row) -> Outcome:
         raise
     if outcome.status == Outcome.ERROR:
         transaction.savepoint_rollback(point)
+        audit.drop_since(written)
+        del importer.saved[saved:]
+        importer.lookups.rollback_to(learned)
     else:
         transaction.savepoint_commit(point)
     return outcome
@@ -345,10 +388,11 @@ def _apply_chunk(job, importer, sheet, start: int, rows: list[Row]) -> None:
         if current.applied_rows > start:
             return  # applied by a run before this one
         counts = Counter(current.counts.get("applied", {}))
-        for row in rows:
-            outcome = _process(importer, row)
-            counts[outcome.status] += 1
-            _keep(job, row, outcome)
+        kept = []
+        for _done, row in _processed(importer, rows):
+            counts[row.outcome.status] += 1
+            kept += _kept(job, row, row.outcome)
+        ImportChange.objects.bulk_create(kept)
         held.update(
             applied_rows=start + len(rows),
             counts={**current.counts, "applied": dict(counts)},
@@ -361,8 +405,9 @@ def _apply_all(job, importer, sheet) -> None:
         user=job.user, source="import", request_id=job.change_set
     ):
         counts = Counter()
-        for done, row in enumerate(sheet.rows, start=1):
-            outcome = _process(importer, row)
+        kept = []
+        for done, row in _processed(importer, sheet.rows):
+            outcome = row.outcome
             counts[outcome.status] += 1
             if outcome.status == Outcome.ERROR:
                 raise ValidationError(
@@ -372,19 +417,19 @@ def _apply_all(job, importer, sheet) -> None:
                     )
                     % {"row": row.number}
                 )
-            _keep(job, row, outcome)
+            kept += _kept(job, row, outcome)
             if done % PROGRESS_EVERY == 0:
                 _beat(job, done, len(sheet.rows), _("importing rows"))
+        ImportChange.objects.bulk_create(kept, batch_size=2000)
         ImportJob.objects.filter(pk=job.pk).update(
             applied_rows=len(sheet.rows),
             counts={**job.counts, "applied": dict(counts)},
         )
 
 
-def _keep(job: ImportJob, row: Row, outcome: Outcome) -> None:
-    if not outcome.written:
-        return
-    ImportChange.objects.bulk_create(
+def _kept(job: ImportJob, row: Row, outcome: Outcome) -> list[ImportChange]:
+    """What the row wrote, kept for undo."""
+    return [
         ImportChange(
             job=job,
             row=row.number,
@@ -394,7 +439,7 @@ def _keep(job: ImportJob, row: Row, outcome: Outcome) -> None:
             before=before,
         )
         for obj, action, before in outcome.written
-    )
+    ]
 
 
 def _finish(job: ImportJob, rows: int) -> None:

@@ -30,6 +30,31 @@ class Lookups:
         self._schools: dict[str, School] | None = None
         self._school_names: dict[str, list[School]] = {}
         self._cache: dict[tuple, object] = {}
+        self._people: set[int] = set()
+        # How to forget what rows created: a row rolled back (its savepoint)
+        # takes back what it taught the lookups (``checkpoint``, ``rollback_to``).
+        self.journal: list = []
+
+    def checkpoint(self) -> int:
+        return len(self.journal)
+
+    def rollback_to(self, position: int) -> None:
+        while len(self.journal) > position:
+            self.journal.pop()()
+
+    def remember(self, mapping: dict, key, value) -> None:
+        """Set ``mapping[key]``, undone by ``rollback_to``."""
+        missing = object()
+        before = mapping.get(key, missing)
+        mapping[key] = value
+
+        def undo():
+            if before is missing:
+                mapping.pop(key, None)
+            else:
+                mapping[key] = before
+
+        self.journal.append(undo)
 
     # Schools: a county's or a province's schools are read once.
     def _load_schools(self):
@@ -115,6 +140,45 @@ class Lookups:
             )
             % {"name": written},
         )
+
+    def prefetch_people(self, *, id_numbers=(), named=()) -> None:
+        """Read the people a chunk of rows names in one query: by ID number, and
+        by (name, school); what is not found is remembered as not found."""
+        ids = {text(i).upper() for i in id_numbers if i}
+        ids = {i for i in ids if ("person-id", i) not in self._cache}
+        pairs = {(text(n), s.pk) for n, s in named if n and s is not None}
+        pairs = {p for p in pairs if ("person", *p) not in self._cache}
+        if not ids and not pairs:
+            return
+        wanted = Q(id_number__in=ids) | Q(
+            name__in={n for n, _s in pairs},
+            home_school_id__in={s for _n, s in pairs},
+        )
+        for i in ids:
+            self._cache[("person-id", i)] = []
+        for pair in pairs:
+            self._cache[("person", *pair)] = []
+        for person in visible(Person.objects.filter(wanted), scope=self.scope):
+            self._people.add(person.pk)
+            if person.id_number in ids:
+                self._cache[("person-id", person.id_number)].append(person)
+            key = ("person", person.name, person.home_school_id)
+            if key[1:] in pairs:
+                self._cache[key].append(person)
+
+    def people_known(self) -> set[int]:
+        """The ids of the people read or created so far."""
+        return self._people
+
+    def remember_person(self, person: Person) -> None:
+        """A person a row created: the next rows find them."""
+        if person.pk not in self._people:
+            self._people.add(person.pk)
+            self.journal.append(lambda: self._people.discard(person.pk))
+        if person.id_number:
+            self.remember(self._cache, ("person-id", person.id_number), [person])
+        key = ("person", person.name, person.home_school_id)
+        self.remember(self._cache, key, [*self._cache.get(key, []), person])
 
     def pairing(
         self, *, name="", schools: tuple[School, School] | None = None, on=None

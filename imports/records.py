@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from core.scope import can_change
+from core.scope import can_change, changeable
 
 from . import cleaning
 from .cleaning import Unreadable
@@ -31,9 +33,10 @@ class Row:
     number: int
     cells: dict[str, Any]
     values: dict[str, Any] = field(default_factory=dict)
-    errors: dict[str, str] = field(
-        default_factory=dict
-    )  # column name (or "") -> message
+    # Column name (or "" for the whole row) -> message.
+    errors: dict[str, str] = field(default_factory=dict)
+    was_read: bool = False
+    outcome: Any = None
 
     def error(self, column: str, message: str) -> None:
         if column in self.errors:
@@ -203,6 +206,7 @@ class RecordType:
     def __init__(self, user, lookups):
         self.user = user
         self.lookups = lookups
+        self.saved: list = []
 
     @classmethod
     def all_columns(cls) -> list[Column]:
@@ -227,6 +231,7 @@ class RecordType:
     # A row, step by step.
     def read(self, row: Row) -> None:
         """Every cell into its value; every unreadable or missing cell an error."""
+        row.was_read = True
         for column in self.all_columns():
             cell = row.cells.get(column.name)
             if cell is None or cleaning.text(cell) == "":
@@ -237,6 +242,10 @@ class RecordType:
                 row.values[column.name] = column.read(cell, self)
             except Unreadable as problem:
                 row.error(column.name, str(problem))
+
+    def prepare(self, rows: list[Row]) -> None:
+        """Before a chunk of read rows is processed: find what they name in a few
+        queries rather than a few per row."""
 
     def stored(self, row: Row):
         """The record this row updates, or None for a new one. By the id column
@@ -259,7 +268,8 @@ class RecordType:
     def process(self, row: Row) -> Outcome:
         """Read, validate and save one row (inside the caller's transaction; the
         caller rolls back a dry run). A row with errors writes nothing."""
-        self.read(row)
+        if not row.was_read:
+            self.read(row)
         if row.errors:
             return Outcome(Outcome.ERROR)
         try:
@@ -287,23 +297,59 @@ class RecordType:
         if instance is not None and not form.has_changed():
             return Outcome(Outcome.UNCHANGED)
         obj = form.save()
-        if not can_change(self.user, obj, scope=self.lookups.scope):
-            raise ValidationError(
-                _(
-                    "This record would lie outside your area of responsibility: "
-                    "choose schools, regions or pairings in your own scope."
-                )
-            )
+        self.check_scope(obj)
         if instance is None:
             return Outcome(Outcome.NEW, [(obj, "create", None)])
         return Outcome(Outcome.UPDATED, [(obj, "update", before)])
 
+    # Whether each saved record's scope is checked at once (a chunk found to hold
+    # a record outside the scope is processed again so); otherwise the records
+    # are gathered in ``saved`` and checked together (``outside_scope``).
+    careful = False
+
+    def check_scope(self, obj) -> None:
+        """Nobody creates what they could not see (as on the pages: a record that
+        would lie outside the user's scope is refused)."""
+        if self.careful:
+            if not can_change(self.user, obj, scope=self.lookups.scope):
+                raise ValidationError(OUTSIDE)
+        else:
+            self.saved.append(obj)
+
+    def outside_scope(self) -> bool:
+        """Whether a record saved since the last call lies outside the scope:
+        one query per model."""
+        by_model: dict = {}
+        for obj in self.saved:
+            by_model.setdefault(type(obj), set()).add(obj.pk)
+        self.saved = []
+        return any(
+            pks - changeable(self.user, model, pks, scope=self.lookups.scope)
+            for model, pks in by_model.items()
+        )
+
     def form(self, instance, values: dict, form_class):
-        unbound = form_class(instance=instance, user=self.user)
-        data = {}
-        for name, bound_field in ((n, unbound[n]) for n in unbound.fields):
-            data[name] = plain(values[name] if name in values else bound_field.value())
-        return form_class(data, instance=instance, user=self.user)
+        """The page's form, bound to the row's values over the stored ones. A
+        record the row names was found in the user's scope by the lookups: its
+        field takes it as it is, without asking the database again."""
+        form_class = quiet(form_class)
+        if instance is None:
+            data = {
+                name: plain(values[name] if name in values else initial)
+                for name, initial in defaults(form_class).items()
+            }
+        else:
+            unbound = form_class(instance=instance, user=self.user)
+            data = {
+                name: plain(values[name] if name in values else unbound[name].value())
+                for name in unbound.fields
+            }
+        form = form_class(data, instance=instance, user=self.user)
+        for name, value in values.items():
+            field = form.fields.get(name)
+            if isinstance(value, models.Model) and type(field) is forms.ModelChoiceField:
+                form.fields[name] = Found(field, value)
+        return form
 
     def form_errors_to_row(self, row: Row, form, column_of=None) -> None:
         names = {c.name for c in self.all_columns()}
@@ -330,6 +376,48 @@ class RecordType:
     @classmethod
     def export_row(cls, obj) -> list:
         return [column.show(obj) for column in cls.all_columns()]
+
+
+OUTSIDE = _lazy(
+    "This record would lie outside your area of responsibility: choose schools, "
+    "regions or pairings in your own scope."
+)
+_QUIET: dict[type, type] = {}
+_DEFAULTS: dict[type, dict] = {}
+
+
+def quiet(form_class):
+    """The page's form as the import uses it: never rendered."""
+    if form_class not in _QUIET:
+        _QUIET[form_class] = type(
+            f"Import{form_class.__name__}", (form_class,), {"rendered": False}
+        )
+    return _QUIET[form_class]
+
+
+def defaults(form_class) -> dict:
+    """A new record's form values before the row's: each field's initial value."""
+    if form_class not in _DEFAULTS:
+        _DEFAULTS[form_class] = {
+            name: field.initial() if callable(field.initial) else field.initial
+            for name, field in form_class.base_fields.items()
+        }
+    return _DEFAULTS[form_class]
+
+
+class Found(forms.ModelChoiceField):
+    """A choice field whose record the lookups found (in scope): cleaned to it."""
+
+    def __init__(self, original: forms.ModelChoiceField, record):
+        super().__init__(
+            original.queryset, required=original.required, label=original.label
+        )
+        self.record = record
+
+    def clean(self, value):
+        if value in self.empty_values:
+            return super().clean(value)
+        return self.record
 
 
 def plain(value):

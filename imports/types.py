@@ -354,10 +354,16 @@ class PersonType(RecordType):
     def natural(self, row):
         return find_person(self, row.values)
 
+    def prepare(self, rows):
+        self.lookups.prefetch_people(
+            id_numbers=[r.values.get("id_number") for r in rows],
+            named=[(r.values.get("name"), r.values.get("home_school")) for r in rows],
+        )
+
     def save(self, row):
         outcome = super().save(row)
         if outcome.status == Outcome.NEW:
-            self.lookups.forget("person", "person-id")
+            self.lookups.remember_person(outcome.written[0][0])
         return outcome
 
     @classmethod
@@ -435,6 +441,29 @@ class SecondmentType(PairedType):
         ),
     ]
 
+    def prepare(self, rows):
+        """The chunk's people in one query, and their secondments with their
+        stints in one more."""
+        self.lookups.prefetch_people(
+            id_numbers=[r.values.get("id_number") for r in rows],
+            named=[(r.values.get("name"), r.values.get("sending_school")) for r in rows],
+        )
+        if not hasattr(self, "secondments"):
+            self.secondments, self.people_read = {}, set()
+        people = self.lookups.people_known() - self.people_read
+        self.people_read |= people
+        stored = Secondment.objects.filter(person_id__in=people).prefetch_related(
+            "stints"
+        )
+        for secondment in stored:
+            key = (
+                secondment.person_id,
+                secondment.pairing_id,
+                secondment.host_school_id,
+                secondment.planned_start,
+            )
+            self.secondments[key] = secondment
+
     def save(self, row):
         values = row.values
         sending, host = values.get("sending_school"), values.get("host_school")
@@ -471,21 +500,24 @@ class SecondmentType(PairedType):
         if outcome.status == Outcome.ERROR:
             return outcome
         if outcome.status == Outcome.NEW:
-            self.lookups.forget("person", "person-id")
+            self.lookups.remember_person(outcome.written[0][0])
         person = outcome.written[0][0] if outcome.written else person
 
-        stored = (
-            self.stored(row)
-            if values.get(self.ID)
-            else (
-                Secondment.objects.filter(
-                    person=person,
-                    pairing=pairing,
-                    host_school=host,
-                    planned_start=values.get("planned_start"),
-                ).first()
-            )
-        )
+        key = (person.pk, pairing.pk, host.pk, values.get("planned_start"))
+        known = getattr(self, "secondments", None)
+        if values.get(self.ID):
+            stored = self.stored(row)
+        elif known is not None and (
+            person.pk in self.people_read or person.pk in self.lookups.people_known()
+        ):
+            stored = known.get(key)
+        else:
+            stored = Secondment.objects.filter(
+                person=person,
+                pairing=pairing,
+                host_school=host,
+                planned_start=values.get("planned_start"),
+            ).first()
         if row.errors:
             return Outcome(Outcome.ERROR)
         fields = {
@@ -515,9 +547,11 @@ class SecondmentType(PairedType):
             return more
         outcome = _merge(more, outcome)  # the secondment is the row's record
         secondment = more.written[0][0] if more.written else stored
+        if known is not None and more.status == Outcome.NEW:
+            self.lookups.remember(known, key, secondment)
         if values.get("stint_start"):
             start, end = values["stint_start"], values["stint_end"]
-            if not secondment.stints.filter(start=start, end=end).exists():
+            if not _has_stint(secondment, start, end, new=more.status == Outcome.NEW):
                 try:
                     stint = dispatch_services.stint_create(
                         secondment=secondment, start=start, end=end
@@ -526,6 +560,7 @@ class SecondmentType(PairedType):
                     for message in problem.messages:
                         row.error("stint_start", message)
                     return Outcome(Outcome.ERROR)
+                secondment._stints_added = True
                 outcome = _merge(
                     outcome, Outcome(Outcome.NEW, [(stint, "create", None)])
                 )
@@ -557,6 +592,18 @@ class SecondmentType(PairedType):
                     row.append(column.show(secondment))
             rows.append(row)
         return rows
+
+
+def _has_stint(secondment, start, end, *, new: bool) -> bool:
+    """Whether the secondment has this stint already: a secondment just created
+    has none; one read with its stints (``prepare``) is answered from them."""
+    added = getattr(secondment, "_stints_added", False)
+    if new and not added:
+        return False
+    known = getattr(secondment, "_prefetched_objects_cache", {}).get("stints")
+    if known is not None and not added:
+        return any(s.start == start and s.end == end for s in known)
+    return secondment.stints.filter(start=start, end=end).exists()
 
 
 @register

@@ -71,3 +71,35 @@ def test_a_job_is_claimed_by_one_delivery_only():
     assert jobs.claim(job)
     other = type(job).objects.get(pk=job.pk)
     assert not jobs.claim(other)  # its heartbeat is fresh
+
+
+def test_a_chunk_that_saved_a_record_outside_the_scope_refuses_only_that_row(
+    monkeypatch,
+):
+    """The scope of what a chunk saved is checked in one query; when a record lies
+    outside (here: the check says so of 赵六), the chunk is rolled back and done
+    again row by row, so that only that row is refused."""
+    from core import scope as scopes
+    from imports import records
+
+    w = world.build()
+    rows = [
+        row_for("persons", 姓名=name, 性别="女", 所在学校="历下实验小学", 学科="语文")
+        for name in ("王芳", "赵六", "孙七")
+    ]
+    real = scopes.changeable
+
+    def not_zhao(user, model, pks, *, scope=None):
+        allowed = real(user, model, pks, scope=scope)
+        return {pk for pk in allowed if model.objects.get(pk=pk).name != "赵六"}
+
+    monkeypatch.setattr(records, "changeable", not_zhao)
+    monkeypatch.setattr(
+        records,
+        "can_change",
+        lambda user, obj, *, scope=None: bool(not_zhao(user, type(obj), [obj.pk], scope=scope)),
+    )
+    job = upload(w["xian"], "persons", workbook_bytes([headers("persons"), *rows]))
+    assert job.counts == {"new": 2, "updated": 0, "unchanged": 0, "error": 1}
+    assert [p["row"] for p in job.problems] == [3]
+    assert "范围" in job.problems[0]["message"]

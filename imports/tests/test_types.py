@@ -325,3 +325,33 @@ def test_pairings_round_trip(w):
     }
     rows = exported(w, "pairings", Pairing.objects.filter(pk=pairing.pk))
     same(rows[0], {k: v for k, v in filled.items()})
+
+
+def test_a_row_rolled_back_takes_back_the_person_it_created(w):
+    """Row 2 creates 周八 and then fails on its dates: its savepoint is rolled back
+    and the next row of 周八 creates the person again, once."""
+    base = {
+        "姓名": "周八",
+        "性别": "女",
+        "学科": "语文",
+        "派出学校": "历下实验小学",
+        "接收学校": "历下乡村小学",
+        "派驻类型": zh(SecondmentKind.TEACHING),
+        "计划结束日期": "2025-01-15",
+    }
+    job = confirm(
+        upload(
+            w["xian"],
+            "secondments",
+            workbook_bytes(
+                [
+                    headers("secondments"),
+                    row_for("secondments", **base, 计划开始日期="2020-09-01"),
+                    row_for("secondments", **base, 计划开始日期="2024-09-01"),
+                ]
+            ),
+        )
+    )
+    assert job.counts["applied"] == {"error": 1, "new": 1}
+    person = Person.objects.get(name="周八")
+    assert Secondment.objects.get(person=person).planned_start == dt.date(2024, 9, 1)

@@ -196,6 +196,22 @@ def filtered(filterset_class, request, queryset):
     return filterset, (filterset.qs if filterset.is_valid() else queryset.none())
 
 
+# The list pages whose filtered rows an app exports to Excel: model -> the name of
+# the URL that takes the list's query string (the importer registers its record
+# types in its AppConfig.ready(): the export is its template, filled).
+LIST_EXPORTS: dict[type, tuple[str, tuple]] = {}
+
+
+def list_export_url(model, query) -> str | None:
+    found = LIST_EXPORTS.get(model)
+    if found is None:
+        return None
+    name, args = found
+    query = query.copy()
+    query.pop("page", None)
+    return reverse(name, args=args) + (f"?{query.urlencode()}" if query else "")
+
+
 class ObjectListView(ScopedMixin, TemplateView):
     """A filtered, searchable, sortable, paginated list with totals of money columns."""
 
@@ -239,6 +255,7 @@ class ObjectListView(ScopedMixin, TemplateView):
                 else None,
                 "sort": sort,
                 "detail_url": url_name(self.model, "detail"),
+                "excel_url": list_export_url(self.model, self.request.GET),
             }
         )
         return context

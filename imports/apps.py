@@ -8,6 +8,15 @@ class ImportsConfig(AppConfig):
     audited = False  # the rows it writes are audited by their own apps
     api = "imports.api.views"  # its ROUTES under /api/v1/
 
+    def ready(self):
+        from core.generic import LIST_EXPORTS
+
+        from .types import REGISTRY
+
+        for slug, cls in REGISTRY.items():
+            if cls.filterset is not None:
+                LIST_EXPORTS[cls.model] = ("imports:list_export", (slug,))
+
     def menu(self, scope):
         from django.utils.translation import gettext
 

@@ -75,6 +75,46 @@ class ImportJob(TimeStampedModel):
         return f"import-{self.pk}"
 
 
+class ListExport(TimeStampedModel):
+    """A list page's filtered records as an Excel workbook in the template's
+    columns (edit it, import it back), built by the worker when the list is long."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked by"),
+        on_delete=models.CASCADE,
+        related_name="list_exports",
+    )
+    record_type = models.CharField(_("record type"), max_length=24)
+    # The list page's query string: the filters, as the page had them.
+    query = models.TextField(_("filters"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    file = models.CharField(_("file"), max_length=255, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    claim = models.CharField(_("claimed by"), max_length=32, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    scope_rule = Special(see=own_rows, write=lambda scope: not scope.is_empty)
+
+    class Meta:
+        verbose_name = _("list export")
+        verbose_name_plural = _("list exports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.record_type}（{self.pk}）"
+
+
 class ImportChange(models.Model):
     """A record an import created or updated, with its values before (for undo)."""
 

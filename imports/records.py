@@ -271,12 +271,41 @@ class RecordType:
         if not row.was_read:
             self.read(row)
         if row.errors:
+            self.keep_stored_values(row)
+        if row.errors:
             return Outcome(Outcome.ERROR)
         try:
             return self.save(row)
         except ValidationError as problem:
             self.errors_to_row(row, problem)
             return Outcome(Outcome.ERROR)
+
+    def keep_stored_values(self, row: Row) -> None:
+        """A row of an exported list names its record by id; a related record it
+        shows as the record has it (a partner school's county, outside the
+        user's region) is that record's, as it is, whether or not the lookups may
+        find it: the row does not change it."""
+        if not row.values.get(self.ID) or set(row.errors) - self.related_columns():
+            return
+        stored = self.queryset(self.user).filter(pk=row.values[self.ID]).first()
+        if stored is None:
+            return
+        for name in list(row.errors):
+            column = next(c for c in self.all_columns() if c.name == name)
+            written = cleaning.text(row.cells.get(name))
+            if written and written == cleaning.text(column.show(stored)):
+                row.values[name] = getattr(stored, name)
+                del row.errors[name]
+
+    @classmethod
+    def related_columns(cls) -> set[str]:
+        """The columns that name a related record of the model itself."""
+        fields = {
+            f.name
+            for f in cls.model._meta.get_fields()
+            if f.is_relation and f.many_to_one
+        }
+        return {c.name for c in cls.all_columns() if c.name in fields}
 
     def save(self, row: Row) -> Outcome:
         instance = self.stored(row)
@@ -291,11 +320,13 @@ class RecordType:
         stored value. Unchanged rows write nothing."""
         before = snapshot(instance) if instance is not None else None
         form = self.form(instance, values, form_class or self.form_class)
+        if instance is not None and not form.has_changed():
+            # Nothing to write: the stored record stays as it is, even where it
+            # breaks a rule made after it was entered.
+            return Outcome(Outcome.UNCHANGED)
         if not form.is_valid():
             self.form_errors_to_row(row, form, column_of)
             return Outcome(Outcome.ERROR)
-        if instance is not None and not form.has_changed():
-            return Outcome(Outcome.UNCHANGED)
         obj = form.save()
         self.check_scope(obj)
         if instance is None:
@@ -306,6 +337,8 @@ class RecordType:
     # a record outside the scope is processed again so); otherwise the records
     # are gathered in ``saved`` and checked together (``outside_scope``).
     careful = False
+    # The list page's FilterSet: a list export keeps the rows the page shows.
+    filterset = None
 
     def check_scope(self, obj) -> None:
         """Nobody creates what they could not see (as on the pages: a record that

@@ -4,8 +4,8 @@ from celery import shared_task
 
 from core.audit import audit_context
 
-from . import jobs
-from .models import ImportJob
+from . import exports, jobs
+from .models import ImportJob, ListExport
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +27,17 @@ def run(self, job_id: int) -> str:
 
 @shared_task(name="imports.sweep")
 def sweep() -> dict:
-    """Beat task: queue again the imports whose worker stopped."""
+    """Beat task: queue again the imports and list exports whose worker stopped."""
     with audit_context(source="task"):
-        return jobs.sweep()
+        return {**jobs.sweep(), "list_exports": exports.sweep()}
+
+
+@shared_task(name="imports.list_export", acks_late=True, reject_on_worker_lost=True)
+def list_export(job_id: int) -> str:
+    """Write a long list's workbook, in the scope of the user who asked."""
+    job = ListExport.objects.select_related("user").filter(pk=job_id).first()
+    if job is None:
+        return "skipped"
+    with audit_context(user=job.user, source="task"):
+        exports.build(job)
+    return "done"

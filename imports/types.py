@@ -19,10 +19,17 @@ from django.utils.translation import gettext as _
 from core.choices import Direction, Side
 from core.forms import ScopedModelForm
 from dispatch import services as dispatch_services
+from dispatch.filtersets import ActivityFilterSet, PersonFilterSet, SecondmentFilterSet
 from dispatch.forms import ActivityForm, PersonForm, SecondmentForm
 from dispatch.models import Activity, BackboneCultivation, Person, Secondment
+from pairings.filtersets import PairingFilterSet, SchoolFilterSet
 from pairings.forms import PairingForm, SchoolForm
 from pairings.models import Pairing, School, SchoolYearProfile
+from projects.filtersets import (
+    AidProjectFilterSet,
+    DonationFilterSet,
+    FundingLineFilterSet,
+)
 from projects.forms import AidProjectForm, DonationForm, FundingLineForm
 from projects.models import AidProject, Donation, FundingLine
 
@@ -189,6 +196,7 @@ class PairedType(RecordType):
 class SchoolType(RecordType):
     slug = "schools"
     title = "学校及学年概况"
+    filterset = SchoolFilterSet
     model = School
     form_class = SchoolForm
     columns = [
@@ -347,6 +355,7 @@ def find_person(user_type: RecordType, values: dict):
 class PersonType(RecordType):
     slug = "persons"
     title = "人员"
+    filterset = PersonFilterSet
     model = Person
     form_class = PersonForm
     columns = PERSON_COLUMNS
@@ -379,6 +388,7 @@ class SecondmentType(PairedType):
 
     slug = "secondments"
     title = "派驻人员及在岗时段"
+    filterset = SecondmentFilterSet
     model = Secondment
     form_class = SecondmentForm
     pairing_required = False
@@ -610,6 +620,7 @@ def _has_stint(secondment, start, end, *, new: bool) -> bool:
 class ActivityType(PairedType):
     slug = "activities"
     title = "交流活动与培训"
+    filterset = ActivityFilterSet
     model = Activity
     form_class = ActivityForm
     columns = [
@@ -792,6 +803,7 @@ class CultivationType(PairedType):
 class AidProjectType(PairedType):
     slug = "projects"
     title = "援建项目"
+    filterset = AidProjectFilterSet
     model = AidProject
     form_class = AidProjectForm
     columns = [
@@ -884,6 +896,7 @@ class MoneyType(PairedType):
 class FundingLineType(MoneyType):
     slug = "funding"
     title = "帮扶资金"
+    filterset = FundingLineFilterSet
     model = FundingLine
     form_class = FundingLineForm
     pairing_required = False
@@ -939,6 +952,7 @@ class FundingLineType(MoneyType):
 class DonationType(MoneyType):
     slug = "donations"
     title = "捐赠"
+    filterset = DonationFilterSet
     model = Donation
     form_class = DonationForm
     pairing_required = False
@@ -974,6 +988,7 @@ class DonationType(MoneyType):
 class PairingType(RecordType):
     slug = "pairings"
     title = "结对关系"
+    filterset = PairingFilterSet
     model = Pairing
     form_class = PairingForm
     columns = [

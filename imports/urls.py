@@ -11,6 +11,13 @@ urlpatterns = [
         views.TemplateDownload.as_view(),
         name="template",
     ),
+    path("imports/list/<slug:slug>/", views.ListExportView.as_view(), name="list_export"),
+    path("imports/lists/<int:pk>/", views.ListExportDetail.as_view(), name="list_detail"),
+    path(
+        "imports/lists/<int:pk>/download/",
+        views.ListExportDownload.as_view(),
+        name="list_download",
+    ),
     path("imports/<int:pk>/", views.ImportDetail.as_view(), name="detail"),
     path("imports/<int:pk>/status/", views.ImportStatusView.as_view(), name="status"),
     path("imports/<int:pk>/marked/", views.MarkedDownload.as_view(), name="marked"),

@@ -2,6 +2,9 @@
 the marked workbook, confirm, cancel and undo. A job belongs to the user who
 uploaded it; anyone else gets 404 (``jobs.jobs_of``)."""
 
+import tempfile
+from pathlib import Path
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
-from . import jobs, workbooks
+from . import exports, jobs, workbooks
 from .forms import ConfirmForm, UploadForm
 from .types import REGISTRY
 
@@ -182,3 +185,78 @@ class ImportAction(LoginRequiredMixin, View):
         except ValidationError as problem:
             messages.error(request, "；".join(problem.messages))
         return redirect("imports:detail", job.pk)
+
+
+class ListExportView(LoginRequiredMixin, View):
+    """A list page's 导出 Excel: its filtered rows in the import template. A short
+    list is the download itself; a long one is written by the worker."""
+
+    def get(self, request, slug):
+        cls = REGISTRY.get(slug)
+        if cls is None or cls.filterset is None:
+            raise Http404
+        records = exports.listed(cls, request.user, request.GET)
+        if records.count() > exports.inline_rows():
+            job = exports.request_export(user=request.user, slug=slug, query=request.GET)
+            return redirect("imports:list_detail", job.pk)
+        folder = Path(tempfile.mkdtemp(prefix="list-export-"))
+        path = folder / "list.xlsx"
+        try:
+            exports.write(cls, records, path)
+            content = path.read_bytes()
+        finally:
+            path.unlink(missing_ok=True)
+            folder.rmdir()
+        response = HttpResponse(content, content_type=XLSX)
+        response["Content-Disposition"] = _attachment(exports.export_file_name(cls))
+        return response
+
+
+def own_list_export(request, pk):
+    job = exports.exports_of(request.user).filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+class ListExportDetail(LoginRequiredMixin, TemplateView):
+    template_name = "imports/list_export.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        job = own_list_export(self.request, kwargs["pk"])
+        cls = REGISTRY.get(job.record_type)
+        context.update(
+            job=job,
+            title=cls.title if cls else job.record_type,
+            running=job.status in ("pending", "running"),
+        )
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        if self.request.GET.get("format") == "json":
+            job = context["job"]
+            return JsonResponse(
+                {
+                    "status": job.status,
+                    "status_display": str(job.get_status_display()),
+                    "progress": 100 if job.status == "done" else 0,
+                    "stage": "",
+                }
+            )
+        return super().render_to_response(context, **kwargs)
+
+
+class ListExportDownload(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        job = own_list_export(request, pk)
+        if job.status != "done" or not job.file:
+            raise Http404
+        try:
+            handle = default_storage.open(job.file, "rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        cls = REGISTRY[job.record_type]
+        response = FileResponse(handle, content_type=XLSX)
+        response["Content-Disposition"] = _attachment(exports.export_file_name(cls))
+        return response

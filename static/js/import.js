@@ -15,7 +15,7 @@
         bar.parentElement.setAttribute("aria-valuenow", s.progress);
         stage.textContent = s.stage || "";
         status.textContent = s.status_display;
-        if (s.status === "checking" || s.status === "applying") {
+        if (["checking", "applying", "pending", "running"].includes(s.status)) {
           setTimeout(poll, 1000);
         } else {
           window.location.reload();

@@ -10,12 +10,14 @@ class ImportsConfig(AppConfig):
 
     def ready(self):
         from core.generic import LIST_EXPORTS
+        from pairings import panels
 
         from .types import REGISTRY
 
         for slug, cls in REGISTRY.items():
             if cls.filterset is not None:
                 LIST_EXPORTS[cls.model] = ("imports:list_export", (slug,))
+        panels.register(pairing_panel)
 
     def menu(self, scope):
         from django.utils.translation import gettext
@@ -34,3 +36,16 @@ class ImportsConfig(AppConfig):
                 "items": [item(gettext("Excel import"), "imports:index")],
             }
         ]
+
+
+def pairing_panel(request, pairing) -> dict:
+    """The pairing page's link to entering several secondments at once."""
+    from django.urls import reverse
+
+    from .jobs import may_import
+
+    if not may_import(request.user, "secondments"):
+        return {}
+    return {
+        "batch_secondments_url": reverse("imports:batch_secondments", args=[pairing.pk])
+    }

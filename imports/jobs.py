@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.models import AuditEntry
-from core.scope import can_write_model
+from core.scope import can_write_model, scope_of
 
 from . import reader, workbooks
 from .choices import ImportMode, ImportStatus
@@ -264,7 +264,7 @@ def check(job: ImportJob) -> None:
             with audit.audit_context(
                 user=job.user, source="import", request_id=job.change_set
             ):
-                for done, row in _processed(importer, sheet.rows):
+                for done, row in process_rows(importer, sheet.rows):
                     counts[row.outcome.status] += 1
                     for column, message in row.errors.items():
                         problems.append(_problem(sheet, row, column, message))
@@ -292,7 +292,7 @@ def check(job: ImportJob) -> None:
         _remove(path)
 
 
-def _processed(importer, rows: list[Row]):
+def process_rows(importer, rows: list[Row]):
     """(rows done, row) for each row, its ``outcome`` set, a chunk at a time: the
     chunk's rows are read, what they name is found in a few queries, each row is
     processed in its savepoint, their audit entries are written together, and the
@@ -389,7 +389,7 @@ def _apply_chunk(job, importer, sheet, start: int, rows: list[Row]) -> None:
             return  # applied by a run before this one
         counts = Counter(current.counts.get("applied", {}))
         kept = []
-        for _done, row in _processed(importer, rows):
+        for _done, row in process_rows(importer, rows):
             counts[row.outcome.status] += 1
             kept += _kept(job, row, row.outcome)
         ImportChange.objects.bulk_create(kept)
@@ -406,7 +406,7 @@ def _apply_all(job, importer, sheet) -> None:
     ):
         counts = Counter()
         kept = []
-        for done, row in _processed(importer, sheet.rows):
+        for done, row in process_rows(importer, sheet.rows):
             outcome = row.outcome
             counts[outcome.status] += 1
             if outcome.status == Outcome.ERROR:
@@ -464,7 +464,10 @@ def _finish(job: ImportJob, rows: int) -> None:
                     "rows": [None, rows],
                     **{f"count_{k}": [None, applied.get(k, 0)] for k in COUNTS},
                 },
-                region_paths="",
+                # Seen in the audit log by the bureaus of the importing user.
+                region_paths="".join(
+                    f" {p}" for p in sorted(scope_of(job.user).bureau_paths)
+                ),
             )
 
 

@@ -388,6 +388,9 @@ class SecondmentType(PairedType):
 
     slug = "secondments"
     title = "派驻人员及在岗时段"
+    # The pairing every row belongs to (the pairing page's batch entry), or None:
+    # each row names its own.
+    pairing = None
     filterset = SecondmentFilterSet
     model = Secondment
     form_class = SecondmentForm
@@ -478,7 +481,7 @@ class SecondmentType(PairedType):
         values = row.values
         sending, host = values.get("sending_school"), values.get("host_school")
         try:
-            pairing = self.lookups.pairing(
+            pairing = self.pairing or self.lookups.pairing(
                 name=values.get("pairing_name", ""),
                 schools=(sending, host),
                 on=values.get("planned_start"),
@@ -489,6 +492,9 @@ class SecondmentType(PairedType):
             )
             return Outcome(Outcome.ERROR)
         sides = {p.school_id: p.side for p in pairing.parties.all()}
+        if self.pairing is not None and not {sending.pk, host.pk} <= set(sides):
+            row.error("sending_school", _("Both schools must be parties of this pairing."))
+            return Outcome(Outcome.ERROR)
         if not values.get("direction"):
             values["direction"] = (
                 Direction.TO_SUPPORTING

@@ -18,6 +18,11 @@ urlpatterns = [
         views.ListExportDownload.as_view(),
         name="list_download",
     ),
+    path(
+        "pairings/<int:pk>/secondments/batch/",
+        views.BatchSecondments.as_view(),
+        name="batch_secondments",
+    ),
     path("imports/<int:pk>/", views.ImportDetail.as_view(), name="detail"),
     path("imports/<int:pk>/status/", views.ImportStatusView.as_view(), name="status"),
     path("imports/<int:pk>/marked/", views.MarkedDownload.as_view(), name="marked"),

@@ -17,7 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
-from . import exports, jobs, workbooks
+from core.scope import can_change, visible
+from pairings.models import Pairing
+
+from . import batch, exports, jobs, workbooks
 from .forms import ConfirmForm, UploadForm
 from .types import REGISTRY
 
@@ -260,3 +263,90 @@ class ListExportDownload(LoginRequiredMixin, View):
         response = FileResponse(handle, content_type=XLSX)
         response["Content-Disposition"] = _attachment(exports.export_file_name(cls))
         return response
+
+
+class BatchSecondments(LoginRequiredMixin, TemplateView):
+    """A pairing page's 批量录入: several secondments at once, persons created
+    inline. Out of scope is 404; a user who may not change the pairing, 403."""
+
+    template_name = "imports/batch_secondments.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.pairing = (
+            visible(Pairing.objects.all(), request.user)
+            .prefetch_related("parties__school")
+            .filter(pk=kwargs["pk"])
+            .first()
+        )
+        if self.pairing is None:
+            raise Http404
+        if not can_change(request.user, self.pairing) or not jobs.may_import(
+            request.user, "secondments"
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def row_count(self, data) -> int:
+        try:
+            wanted = int(data.get("rows", batch.ROWS))
+        except ValueError:
+            wanted = batch.ROWS
+        return max(1, min(wanted, batch.MAX_ROWS))
+
+    def get_context_data(self, rows=None, count=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        count = count or self.row_count(self.request.GET)
+        by_number = {row.number: row for row in rows or []}
+        columns = batch.columns()
+        choices = batch.choices(self.pairing)
+        lines = []
+        for n in range(count):
+            row = by_number.get(n + 1)
+            lines.append(
+                [
+                    {
+                        "name": f"r{n}-{c.name}",
+                        "column": c,
+                        "value": row.cells.get(c.name, "") if row else "",
+                        "error": row.errors.get(c.name, "") if row else "",
+                        "choices": choices.get(c.name),
+                        "date": c.number_format == "yyyy-mm-dd",
+                        "wide": c.name in ("sending_school", "host_school"),
+                    }
+                    for c in columns
+                ]
+                + [{"row_error": row.errors.get("", "") if row else ""}]
+            )
+        context.update(
+            pairing=self.pairing,
+            columns=columns,
+            lines=lines,
+            count=count,
+            more=min(count + batch.ROWS, batch.MAX_ROWS),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        count = self.row_count(request.POST)
+        rows = batch.rows_from(request.POST, count)
+        if "more" in request.POST:  # more lines, keeping what was typed
+            more = min(count + batch.ROWS, batch.MAX_ROWS)
+            return self.render_to_response(self.get_context_data(rows=rows, count=more))
+        if not rows:
+            messages.error(request, _("Fill in at least one row."))
+            return self.render_to_response(self.get_context_data(count=count))
+        saved, valid = batch.save(user=request.user, pairing=self.pairing, rows=rows)
+        if not valid:
+            messages.error(
+                request,
+                _("Nothing was saved: correct the rows marked in red and save again."),
+            )
+            return self.render_to_response(
+                self.get_context_data(rows=rows, count=count), status=200
+            )
+        messages.success(
+            request, _("%(count)s secondments saved.") % {"count": saved}
+        )
+        return redirect(self.pairing.get_absolute_url())

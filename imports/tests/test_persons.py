@@ -204,3 +204,13 @@ def test_another_users_import_is_not_found(w, client):
         url = f"/imports/{job.pk}/" + ("" if name == "detail" else f"{name}/")
         response = client.post(url) if name in ("confirm", "undo") else client.get(url)
         assert response.status_code == 404, name
+
+
+def test_the_audit_log_shows_the_import_as_one_change_set(w, client):
+    job = confirm(upload(w["xian"], "persons", workbook_bytes([headers("persons"), person_row()])))
+    client.force_login(w["xian"])
+    page = client.get(f"/audit/?request_id={job.change_set}").content.decode()
+    assert "王芳" in page
+    assert "台账.xlsx" in page
+    other = client.get("/audit/?request_id=import-999999").content.decode()
+    assert "王芳" not in other

@@ -80,3 +80,43 @@ def test_upload_check_fix_and_confirm(page, tmp_path, settings):
         assert "已撤销导入" in page.locator("main").inner_text()
         assert not Person.objects.filter(name__in=["王芳", "赵六"]).exists()
     assert page.errors == []
+
+
+def test_several_secondments_from_the_pairings_page(page, tmp_path, settings):
+    w = world.build()
+    log_in(page, "xian", world.PASSWORD)
+    page.goto(f"{page.base}/pairings/{w['pA1'].pk}/")
+    page.click("#batch-secondments")
+    page.wait_for_selector("#batch-form")
+    page.fill("input[name=r0-name]", "新来的老师")
+    page.select_option("select[name=r0-gender]", label="女")
+    page.select_option("select[name=r0-subject]", label="语文")
+    page.select_option("select[name=r0-sending_school]", label=w["a1s"].name)
+    page.select_option("select[name=r0-host_school]", label=w["a1r"].name)
+    page.select_option("select[name=r0-kind]", index=1)
+    page.fill("input[name=r0-planned_start]", "2024-09-01")
+    page.fill("input[name=r0-planned_end]", "2025-01-15")
+    # The second line is wrong: its plan lies before the pairing.
+    page.fill("input[name=r1-name]", "第二位老师")
+    page.select_option("select[name=r1-gender]", label="男")
+    page.select_option("select[name=r1-subject]", label="数学")
+    page.select_option("select[name=r1-sending_school]", label=w["a1s"].name)
+    page.select_option("select[name=r1-host_school]", label=w["a1r"].name)
+    page.select_option("select[name=r1-kind]", index=1)
+    page.fill("input[name=r1-planned_start]", "2020-09-01")
+    page.fill("input[name=r1-planned_end]", "2021-01-15")
+    page.click("#batch-form button[type=submit]:not([name])")
+    page.wait_for_selector(".is-invalid")
+    screenshot(page, "batch-secondments-error")
+    assert page.locator("input[name=r0-name]").input_value() == "新来的老师"
+    assert not Person.objects.filter(name="新来的老师").exists()
+    page.fill("input[name=r1-planned_start]", "2024-09-01")
+    page.fill("input[name=r1-planned_end]", "2025-01-15")
+    page.click("#batch-form button[type=submit]:not([name])")
+    page.wait_for_url(f"**/pairings/{w['pA1'].pk}/")
+    assert "2" in page.locator(".alert-success").inner_text()
+    assert Person.objects.filter(name__in=["新来的老师", "第二位老师"]).count() == 2
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{page.base}/pairings/{w['pA1'].pk}/secondments/batch/")
+    screenshot(page, "batch-secondments-phone")
+    assert page.errors == []

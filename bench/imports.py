@@ -86,9 +86,17 @@ def make_files(url, rows, username, folder):
         .filter(start_date__lte=dt.date(2025, 9, 1), end_date__gte=dt.date(2026, 1, 15))
         .prefetch_related("parties__school")
     )
+    pairings = list(pairings)
+    names = [p.name for p in pairings]
     for pairing in pairings:
-        supporting = [p.school for p in pairing.parties.all() if p.side == Side.SUPPORTING]
-        receiving = [p.school for p in pairing.parties.all() if p.side == Side.RECEIVING]
+        if names.count(pairing.name) > 1:
+            continue  # the ledger names its pairing; two of one name are not it
+        supporting = [
+            p.school for p in pairing.parties.all() if p.side == Side.SUPPORTING
+        ]
+        receiving = [
+            p.school for p in pairing.parties.all() if p.side == Side.RECEIVING
+        ]
         if len(supporting) == 1 and len(receiving) == 1:
             pairs.append((pairing, supporting[0], receiving[0]))
     headers_p = [c.header for c in REGISTRY["persons"].all_columns()]
@@ -167,7 +175,9 @@ def phase(url, path, slug, username, step, profile):
     if profile:
         import cProfile
 
-        cProfile.runctx("jobs.run(job)", globals(), locals(), f"{profile}.{slug}.{step}")
+        cProfile.runctx(
+            "jobs.run(job)", globals(), locals(), f"{profile}.{slug}.{step}"
+        )
     else:
         jobs.run(job)
     seconds = time.perf_counter() - started
@@ -206,8 +216,12 @@ def main():
             f"{floor['cpu']:.2f} | {floor['mb']:.0f} | 1 | {floor['rows']} rows |"
         )
         for step in ("check", "apply"):
-            result = in_child(phase, url, paths[slug], slug, options.user, step, options.profile)
-            counts = result["counts"] if step == "check" else result["counts"].get("applied")
+            result = in_child(
+                phase, url, paths[slug], slug, options.user, step, options.profile
+            )
+            counts = (
+                result["counts"] if step == "check" else result["counts"].get("applied")
+            )
             outcome = f"{result['status']} {counts}"
             if result["error"] or result["problems"]:
                 outcome += f" {result['error']} {result['problems']}"

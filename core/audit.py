@@ -198,7 +198,10 @@ def _path_fields(model) -> list[str]:
 
     rule = rule_of(model)
     if isinstance(rule, Rule):
-        return [f"{lookup}__region__path" if lookup else "region__path" for lookup in rule.via]
+        return [
+            f"{lookup}__region__path" if lookup else "region__path"
+            for lookup in rule.via
+        ]
     # Placed by a region or school of its own (a programme, a membership).
     names = {f.name for f in model._meta.get_fields()}
     return [
@@ -264,9 +267,7 @@ def _save_pending(pending: list) -> None:
     for entry, instance in pending:
         if entry.region_paths is None:
             by_model.setdefault(type(instance), set()).add(instance.pk)
-    paths = {
-        model: region_paths_of_many(model, pks) for model, pks in by_model.items()
-    }
+    paths = {model: region_paths_of_many(model, pks) for model, pks in by_model.items()}
     for entry, instance in pending:
         if entry.region_paths is None:
             entry.region_paths = paths[type(instance)].get(instance.pk, "")

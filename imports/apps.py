@@ -23,12 +23,13 @@ class ImportsConfig(AppConfig):
         from django.utils.translation import gettext
 
         from core.navigation import item
-
         from core.scope import can_write_model
 
         from .types import REGISTRY
 
-        if not any(can_write_model(None, t.model, scope=scope) for t in REGISTRY.values()):
+        if not any(
+            can_write_model(None, t.model, scope=scope) for t in REGISTRY.values()
+        ):
             return []
         return [
             {

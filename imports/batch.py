@@ -68,10 +68,7 @@ def choices(pairing: Pairing) -> dict:
 def rows_from(data, count: int) -> list[Row]:
     rows = []
     for n in range(count):
-        cells = {
-            name: (data.get(f"r{n}-{name}") or "").strip()
-            for name in FIELDS
-        }
+        cells = {name: (data.get(f"r{n}-{name}") or "").strip() for name in FIELDS}
         if any(cells.values()):
             rows.append(Row(n + 1, {k: v for k, v in cells.items() if v}))
     return rows
@@ -89,5 +86,3 @@ def save(*, user, pairing: Pairing, rows: list[Row]) -> tuple[int, bool]:
             transaction.set_rollback(True)
     saved = sum(row.outcome.status == Outcome.NEW for row in done) if valid else 0
     return saved, valid
-
-

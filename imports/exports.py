@@ -65,7 +65,9 @@ def export_file_name(cls) -> str:
 
 
 def request_export(*, user, slug: str, query: QueryDict) -> ListExport:
-    job = ListExport.objects.create(user=user, record_type=slug, query=query.urlencode())
+    job = ListExport.objects.create(
+        user=user, record_type=slug, query=query.urlencode()
+    )
     transaction.on_commit(lambda: enqueue(job.pk))
     return job
 
@@ -107,7 +109,9 @@ def build(job: ListExport) -> None:
         rows = records.count()
         write(cls, records, path)
         with open(path, "rb") as handle:
-            name = default_storage.save(f"imports/lists/{uuid.uuid4().hex}.xlsx", File(handle))
+            name = default_storage.save(
+                f"imports/lists/{uuid.uuid4().hex}.xlsx", File(handle)
+            )
         ListExport.objects.filter(pk=job.pk, claim=claim).update(
             status=ListExport.Status.DONE,
             file=name,

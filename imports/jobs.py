@@ -374,8 +374,9 @@ def apply(job: ImportJob) -> None:
 
 
 def _apply_chunk(job, importer, sheet, start: int, rows: list[Row]) -> None:
-    with transaction.atomic(), audit.audit_context(
-        user=job.user, source="import", request_id=job.change_set
+    with (
+        transaction.atomic(),
+        audit.audit_context(user=job.user, source="import", request_id=job.change_set),
     ):
         # The chunk is ours only while we hold the job: a sweeper or another
         # delivery that took it over stops this one here.
@@ -401,8 +402,9 @@ def _apply_chunk(job, importer, sheet, start: int, rows: list[Row]) -> None:
 
 
 def _apply_all(job, importer, sheet) -> None:
-    with transaction.atomic(), audit.audit_context(
-        user=job.user, source="import", request_id=job.change_set
+    with (
+        transaction.atomic(),
+        audit.audit_context(user=job.user, source="import", request_id=job.change_set),
     ):
         counts = Counter()
         kept = []

@@ -188,13 +188,21 @@ class Lookups:
         hold ``on``."""
         written = text(name)
         first, second = schools if schools and all(schools) else (None, None)
-        key = ("pairing", written, getattr(first, "pk", None), getattr(second, "pk", None), on)
+        key = (
+            "pairing",
+            written,
+            getattr(first, "pk", None),
+            getattr(second, "pk", None),
+            on,
+        )
         if key not in self._cache:
             found = visible(Pairing.objects.all(), scope=self.scope)
             if written:
                 found = found.filter(name=written)
             if first is not None:
-                found = found.filter(parties__school=first).filter(parties__school=second)
+                found = found.filter(parties__school=first).filter(
+                    parties__school=second
+                )
             found = list(found.distinct().order_by("-start_date")[:5])
             if len(found) > 1 and on is not None:
                 holding = [p for p in found if p.start_date <= on <= p.end_date]
@@ -203,7 +211,11 @@ class Lookups:
         found = self._cache[key]
         if len(found) == 1:
             return found[0]
-        names = {"name": written, "a": getattr(first, "name", ""), "b": getattr(second, "name", "")}
+        names = {
+            "name": written,
+            "a": getattr(first, "name", ""),
+            "b": getattr(second, "name", ""),
+        }
         if not found:
             if written:
                 raise Unreadable(_("No pairing “%(name)s” in your area.") % names)

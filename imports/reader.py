@@ -50,7 +50,8 @@ def check_file(path: Path) -> None:
                 raise BadFile(
                     _(
                         "The workbook is protected by a password. Remove the password "
-                        "in Excel or WPS (文件 → 信息 → 保护工作簿) and upload it again."
+                        "in Excel or WPS (文件 → 信息 → 保护工作簿) and upload it "
+                        "again."
                     )
                 )
             raise BadFile(

@@ -368,7 +368,7 @@ class RecordType:
         form_class = quiet(form_class)
         if instance is None:
             data = {
-                name: plain(values[name] if name in values else initial)
+                name: plain(values.get(name, initial))
                 for name, initial in defaults(form_class).items()
             }
         else:
@@ -380,7 +380,10 @@ class RecordType:
         form = form_class(data, instance=instance, user=self.user)
         for name, value in values.items():
             field = form.fields.get(name)
-            if isinstance(value, models.Model) and type(field) is forms.ModelChoiceField:
+            if (
+                isinstance(value, models.Model)
+                and type(field) is forms.ModelChoiceField
+            ):
                 form.fields[name] = Found(field, value)
         return form
 

@@ -172,7 +172,9 @@ class PairedType(RecordType):
         # The school that receives, left empty: the pairing's one receiving school.
         for name in self.RECEIVER:
             if name in self.form_class.base_fields and not values.get(name) and pairing:
-                receiving = [p for p in pairing.parties.all() if p.side == Side.RECEIVING]
+                receiving = [
+                    p for p in pairing.parties.all() if p.side == Side.RECEIVING
+                ]
                 if len(receiving) == 1:
                     values[name] = receiving[0].school
         return values
@@ -220,7 +222,10 @@ class SchoolType(RecordType):
             "school_year",
             "学年",
             read=read_int,
-            note="学年的起始年份，如 2024 表示 2024—2025 学年；填写后本行的概况数字记入该学年。",
+            note=(
+                "学年的起始年份，如 2024 表示 2024—2025 学年；"
+                "填写后本行的概况数字记入该学年。"
+            ),
             number_format="0",
             width=8,
         ),
@@ -459,7 +464,9 @@ class SecondmentType(PairedType):
         stints in one more."""
         self.lookups.prefetch_people(
             id_numbers=[r.values.get("id_number") for r in rows],
-            named=[(r.values.get("name"), r.values.get("sending_school")) for r in rows],
+            named=[
+                (r.values.get("name"), r.values.get("sending_school")) for r in rows
+            ],
         )
         if not hasattr(self, "secondments"):
             self.secondments, self.people_read = {}, set()
@@ -493,7 +500,9 @@ class SecondmentType(PairedType):
             return Outcome(Outcome.ERROR)
         sides = {p.school_id: p.side for p in pairing.parties.all()}
         if self.pairing is not None and not {sending.pk, host.pk} <= set(sides):
-            row.error("sending_school", _("Both schools must be parties of this pairing."))
+            row.error(
+                "sending_school", _("Both schools must be parties of this pairing.")
+            )
             return Outcome(Outcome.ERROR)
         if not values.get("direction"):
             values["direction"] = (
@@ -871,7 +880,10 @@ MONEY_COLUMNS = [
         show=lambda obj: obj.amount,
         required=True,
         aliases=("金额",),
-        note="可写 12000、1.5万元、29万余元、约1.5万、近10万元；“余、约、近、以上”记为约数。",
+        note=(
+            "可写 12000、1.5万元、29万余元、约1.5万、近10万元；"
+            "“余、约、近、以上”记为约数。"
+        ),
         number_format="#,##0.00",
         width=14,
     ),

@@ -11,8 +11,12 @@ urlpatterns = [
         views.TemplateDownload.as_view(),
         name="template",
     ),
-    path("imports/list/<slug:slug>/", views.ListExportView.as_view(), name="list_export"),
-    path("imports/lists/<int:pk>/", views.ListExportDetail.as_view(), name="list_detail"),
+    path(
+        "imports/list/<slug:slug>/", views.ListExportView.as_view(), name="list_export"
+    ),
+    path(
+        "imports/lists/<int:pk>/", views.ListExportDetail.as_view(), name="list_detail"
+    ),
     path(
         "imports/lists/<int:pk>/download/",
         views.ListExportDownload.as_view(),

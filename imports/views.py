@@ -200,7 +200,9 @@ class ListExportView(LoginRequiredMixin, View):
             raise Http404
         records = exports.listed(cls, request.user, request.GET)
         if records.count() > exports.inline_rows():
-            job = exports.request_export(user=request.user, slug=slug, query=request.GET)
+            job = exports.request_export(
+                user=request.user, slug=slug, query=request.GET
+            )
             return redirect("imports:list_detail", job.pk)
         folder = Path(tempfile.mkdtemp(prefix="list-export-"))
         path = folder / "list.xlsx"
@@ -346,7 +348,5 @@ class BatchSecondments(LoginRequiredMixin, TemplateView):
             return self.render_to_response(
                 self.get_context_data(rows=rows, count=count), status=200
             )
-        messages.success(
-            request, _("%(count)s secondments saved.") % {"count": saved}
-        )
+        messages.success(request, _("%(count)s secondments saved.") % {"count": saved})
         return redirect(self.pairing.get_absolute_url())

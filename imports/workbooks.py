@@ -38,7 +38,8 @@ CHOICES_SHEET = "选项"
 # Rows of the template that carry the dropdowns.
 TEMPLATE_ROWS = 50_000
 GUIDE = (
-    "1. 第一行是列名：列的顺序可以调整，多余的列会被忽略；标题行、合并的表头行可以保留。",
+    "1. 第一行是列名：列的顺序可以调整，多余的列会被忽略；"
+    "标题行、合并的表头行可以保留。",
     "2. 日期可写作 2013-10-08、2013年10月8日、2013.10.8、2013/10/08，"
     "只写年月时记为当月1日。",
     "3. 金额可写作 12000、1.5万元、29万余元、约1.5万、近10万元，"
@@ -71,7 +72,9 @@ def template(cls: type[RecordType], records=None) -> Workbook:
         if column.number_format:
             # Typed cells take the column's format (a date stays a date).
             sheet.column_dimensions[letter].number_format = column.number_format
-        looks.append(_look(font=BODY_FONT, number_format=column.number_format or "General"))
+        looks.append(
+            _look(font=BODY_FONT, number_format=column.number_format or "General")
+        )
     sheet.freeze_panes = "A2"
     _print_setup(sheet)
     for position, column in enumerate(columns, start=1):
@@ -89,7 +92,9 @@ def template(cls: type[RecordType], records=None) -> Workbook:
     export_rows = getattr(cls, "export_rows", None)
     for obj in records if records is not None else ():
         for values in export_rows(obj) if export_rows else [cls.export_row(obj)]:
-            sheet.append([_value(v, look) for v, look in zip(values, looks, strict=True)])
+            sheet.append(
+                [_value(v, look) for v, look in zip(values, looks, strict=True)]
+            )
     _notes(new_sheet(workbook, NOTES_SHEET), cls)
     choices = workbook.create_sheet(CHOICES_SHEET)
     choices.sheet_state = "hidden"

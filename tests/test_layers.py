@@ -59,7 +59,9 @@ def test_each_app_imports_only_the_layers_below_it(app):
     assert wrong == []
 
 
-DOMAIN_LABEL = re.compile(r"\b(pairings|dispatch|projects|reporting|imports|demo)[.:][A-Za-z_]")
+DOMAIN_LABEL = re.compile(
+    r"\b(pairings|dispatch|projects|reporting|imports|demo)[.:][A-Za-z_]"
+)
 
 
 def test_core_names_no_domain_app():

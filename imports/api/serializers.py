@@ -31,4 +31,6 @@ class ImportUploadSerializer(serializers.Serializer):
 
 
 class ImportConfirmSerializer(serializers.Serializer):
-    mode = serializers.ChoiceField(choices=ImportMode.choices, default=ImportMode.VALID_ROWS)
+    mode = serializers.ChoiceField(
+        choices=ImportMode.choices, default=ImportMode.VALID_ROWS
+    )

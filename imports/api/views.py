@@ -34,7 +34,12 @@ def _refused(problem: ValidationError):
         ),
     )
 )
-class ImportJobViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PlainViewSet):
+class ImportJobViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    PlainViewSet,
+):
     """Excel 导入 The user's imports."""
 
     schema_subject = ImportJob._meta.verbose_name_plural

@@ -28,7 +28,11 @@ def ledger(*names, bad=False):
         for n in names
     ]
     if bad:
-        rows.append(row_for("persons", 姓名="错行", 性别="?", 所在学校="历下实验小学", 学科="语文"))
+        rows.append(
+            row_for(
+                "persons", 姓名="错行", 性别="?", 所在学校="历下实验小学", 学科="语文"
+            )
+        )
     return workbook_bytes([headers("persons"), *rows])
 
 
@@ -37,7 +41,10 @@ def test_upload_poll_confirm_and_undo_over_the_api(w):
     api.force_authenticate(w["xian"])
     answer = api.post(
         "/api/v1/imports/",
-        {"record_type": "persons", "file": SimpleUploadedFile("a.xlsx", ledger("甲", bad=True))},
+        {
+            "record_type": "persons",
+            "file": SimpleUploadedFile("a.xlsx", ledger("甲", bad=True)),
+        },
         format="multipart",
     )
     assert answer.status_code == 202, answer.content
@@ -51,10 +58,14 @@ def test_upload_poll_confirm_and_undo_over_the_api(w):
     assert marked.status_code == 200
     assert b"".join(marked.streaming_content)[:2] == b"PK"
 
-    refused = api.post(f"/api/v1/imports/{job.pk}/confirm/", {"mode": "all"}, format="json")
+    refused = api.post(
+        f"/api/v1/imports/{job.pk}/confirm/", {"mode": "all"}, format="json"
+    )
     assert refused.status_code == 400
     assert "错误" in str(refused.json())
-    answer = api.post(f"/api/v1/imports/{job.pk}/confirm/", {"mode": "valid"}, format="json")
+    answer = api.post(
+        f"/api/v1/imports/{job.pk}/confirm/", {"mode": "valid"}, format="json"
+    )
     assert answer.status_code == 202
     work(job)
     assert Person.objects.filter(name="甲").count() == 1
@@ -64,12 +75,17 @@ def test_upload_poll_confirm_and_undo_over_the_api(w):
 
 def test_another_users_import_is_404_over_the_api(w):
     job = jobs.import_upload(
-        user=w["xian"], record_type="persons", upload=SimpleUploadedFile("a.xlsx", ledger("甲"))
+        user=w["xian"],
+        record_type="persons",
+        upload=SimpleUploadedFile("a.xlsx", ledger("甲")),
     )
     api = APIClient()
     api.force_authenticate(w["sheng"])
     assert api.get(f"/api/v1/imports/{job.pk}/").status_code == 404
-    assert api.post(f"/api/v1/imports/{job.pk}/confirm/", {}, format="json").status_code == 404
+    assert (
+        api.post(f"/api/v1/imports/{job.pk}/confirm/", {}, format="json").status_code
+        == 404
+    )
     assert api.get("/api/v1/imports/").json()["count"] == 0
 
 
@@ -90,7 +106,17 @@ def test_the_command_line_checks_lists_errors_and_imports(w, tmp_path):
     path.write_bytes(ledger("甲", "乙", bad=True))
     out = io.StringIO()
     marked = tmp_path / "marked.xlsx"
-    call_command("import_records", "persons", str(path), "--as", "xian", "--dry-run", "--errors", str(marked), stdout=out)
+    call_command(
+        "import_records",
+        "persons",
+        str(path),
+        "--as",
+        "xian",
+        "--dry-run",
+        "--errors",
+        str(marked),
+        stdout=out,
+    )
     text = out.getvalue()
     assert "第 4 行 B列（性别）" in text
     assert marked.read_bytes()[:2] == b"PK"
@@ -102,4 +128,12 @@ def test_the_command_line_checks_lists_errors_and_imports(w, tmp_path):
     assert Person.objects.filter(name__in=["甲", "乙"]).count() == 2
 
     with pytest.raises(CommandError):
-        call_command("import_records", "persons", str(path), "--as", "xian", "--all-or-nothing", stdout=io.StringIO())
+        call_command(
+            "import_records",
+            "persons",
+            str(path),
+            "--as",
+            "xian",
+            "--all-or-nothing",
+            stdout=io.StringIO(),
+        )

@@ -67,9 +67,10 @@ def test_a_zip_bomb(w):
     """A part that unpacks to 200 MB from a file of a few hundred KB."""
     buffer = io.BytesIO(workbook_bytes([headers("persons"), good_row()]))
     out = io.BytesIO()
-    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(
-        out, "w", zipfile.ZIP_DEFLATED
-    ) as target:
+    with (
+        zipfile.ZipFile(buffer) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for item in source.infolist():
             target.writestr(item, source.read(item))
         with target.open("xl/media/padding.bin", "w") as part:
@@ -118,9 +119,10 @@ def test_formulas_use_their_values_and_a_formula_without_one_is_an_error(w):
 
     # The same cell as Excel saves it: the formula with its cached value.
     patched = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(
-        patched, "w"
-    ) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source,
+        zipfile.ZipFile(patched, "w") as target,
+    ):
         for item in source.infolist():
             data = source.read(item)
             if item.filename == "xl/worksheets/sheet1.xml":

@@ -51,8 +51,16 @@ def test_several_secondments_with_a_new_and_a_known_person(w, client):
     data = {
         "rows": "5",
         **good(w, 0, "新来的老师"),
-        **good(w, 1, known.name, id_number=known.id_number, planned_start="2025-02-01",
-               planned_end="2025-06-30", stint_start="2025-02-10", stint_end="2025-06-20"),
+        **good(
+            w,
+            1,
+            known.name,
+            id_number=known.id_number,
+            planned_start="2025-02-01",
+            planned_end="2025-06-30",
+            stint_start="2025-02-10",
+            stint_end="2025-06-20",
+        ),
     }
     response = client.post(f"/pairings/{w['pA1'].pk}/secondments/batch/", data)
     assert response.status_code == 302
@@ -63,7 +71,9 @@ def test_several_secondments_with_a_new_and_a_known_person(w, client):
     assert [(s.start, s.end) for s in secondment.stints.all()] == [
         (dt.date(2024, 9, 2), dt.date(2024, 12, 20))
     ]
-    assert Secondment.objects.filter(person=known, planned_start=dt.date(2025, 2, 1)).exists()
+    assert Secondment.objects.filter(
+        person=known, planned_start=dt.date(2025, 2, 1)
+    ).exists()
     assert Person.objects.filter(name=known.name).count() == 1
 
 

@@ -44,8 +44,9 @@ def test_the_list_page_offers_its_filtered_rows_in_excel(w, client):
     header, rows = sheet_rows(response.content)
     names = sorted(r[header.index("姓名")] for r in rows)
     expected = sorted(
-        Person.objects.filter(gender="F", home_school__region__path__startswith=w["A1"].path)
-        .values_list("name", flat=True)
+        Person.objects.filter(
+            gender="F", home_school__region__path__startswith=w["A1"].path
+        ).values_list("name", flat=True)
     )
     assert names == expected
     # Another county's people are not in it.
@@ -79,7 +80,9 @@ def test_a_long_list_is_written_by_the_worker(w, client, settings):
     client.force_login(w["xian"])
     response = client.get("/imports/list/persons/?search=名单")
     assert response.status_code == 302
-    listed = exports.listed(exports.REGISTRY["persons"], w["xian"], response.wsgi_request.GET)
+    listed = exports.listed(
+        exports.REGISTRY["persons"], w["xian"], response.wsgi_request.GET
+    )
     job = ListExport.objects.get()
     assert response["Location"] == f"/imports/lists/{job.pk}/"
     assert client.get(f"/imports/lists/{job.pk}/download/").status_code == 404

@@ -23,7 +23,9 @@ class Killed(BaseException):
 def test_a_run_stopped_mid_chunk_is_resumed_without_duplicates(monkeypatch):
     w = world.build()
     rows = [
-        row_for("persons", 姓名=f"教师{n}", 性别="女", 所在学校="历下实验小学", 学科="语文")
+        row_for(
+            "persons", 姓名=f"教师{n}", 性别="女", 所在学校="历下实验小学", 学科="语文"
+        )
         for n in range(5)
     ]
     job = upload(w["xian"], "persons", workbook_bytes([headers("persons"), *rows]))
@@ -53,9 +55,9 @@ def test_a_run_stopped_mid_chunk_is_resumed_without_duplicates(monkeypatch):
     jobs.run(job)
     job.refresh_from_db()
     assert job.status == ImportStatus.APPLIED
-    assert sorted(Person.objects.filter(name__startswith="教师").values_list("name", flat=True)) == [
-        f"教师{n}" for n in range(5)
-    ]
+    assert sorted(
+        Person.objects.filter(name__startswith="教师").values_list("name", flat=True)
+    ) == [f"教师{n}" for n in range(5)]
     assert ImportChange.objects.filter(job=job).count() == 5
     assert job.counts["applied"] == {"new": 5}
 
@@ -65,7 +67,18 @@ def test_a_job_is_claimed_by_one_delivery_only():
     job = upload(
         w["xian"],
         "persons",
-        workbook_bytes([headers("persons"), row_for("persons", 姓名="甲", 性别="女", 所在学校="历下实验小学", 学科="语文")]),
+        workbook_bytes(
+            [
+                headers("persons"),
+                row_for(
+                    "persons",
+                    姓名="甲",
+                    性别="女",
+                    所在学校="历下实验小学",
+                    学科="语文",
+                ),
+            ]
+        ),
     )
     jobs.import_confirm(job=job, mode="valid")
     assert jobs.claim(job)
@@ -97,7 +110,9 @@ def test_a_chunk_that_saved_a_record_outside_the_scope_refuses_only_that_row(
     monkeypatch.setattr(
         records,
         "can_change",
-        lambda user, obj, *, scope=None: bool(not_zhao(user, type(obj), [obj.pk], scope=scope)),
+        lambda user, obj, *, scope=None: bool(
+            not_zhao(user, type(obj), [obj.pk], scope=scope)
+        ),
     )
     job = upload(w["xian"], "persons", workbook_bytes([headers("persons"), *rows]))
     assert job.counts == {"new": 2, "updated": 0, "unchanged": 0, "error": 1}

@@ -72,7 +72,9 @@ def round_trip(w, slug, filled: dict, queryset):
     assert len(rows) == 1
     same(rows[0], filled)
     # The export imports back as it is: nothing changes.
-    again = upload(w["xian"], slug, workbook_bytes([headers(slug), list(rows[0].values())]))
+    again = upload(
+        w["xian"], slug, workbook_bytes([headers(slug), list(rows[0].values())])
+    )
     assert again.counts == {"new": 0, "updated": 0, "unchanged": 1, "error": 0}
 
 
@@ -92,9 +94,20 @@ def test_schools_with_a_yearly_profile(w):
     school = School.objects.get(code="3701029999")
     assert school.region == w["A1"]
     profile = SchoolYearProfile.objects.get(school=school, school_year=2024)
-    assert (profile.classes, profile.students_primary, profile.full_time_teachers) == (12, 480, 28)
+    assert (profile.classes, profile.students_primary, profile.full_time_teachers) == (
+        12,
+        480,
+        28,
+    )
     rows = exported(w, "schools", School.objects.filter(pk=school.pk))
-    same(rows[0], {k: v for k, v in filled.items() if k in ("学校标识码", "学校名称", "所属区域", "学段")})
+    same(
+        rows[0],
+        {
+            k: v
+            for k, v in filled.items()
+            if k in ("学校标识码", "学校名称", "所属区域", "学段")
+        },
+    )
 
 
 def test_a_profile_breaking_the_models_rule_is_an_error_on_its_row(w):
@@ -107,7 +120,11 @@ def test_a_profile_breaking_the_models_rule_is_an_error_on_its_row(w):
         "教职工数": 10,
         "专任教师数": 20,
     }
-    job = upload(w["xian"], "schools", workbook_bytes([headers("schools"), row_for("schools", **filled)]))
+    job = upload(
+        w["xian"],
+        "schools",
+        workbook_bytes([headers("schools"), row_for("schools", **filled)]),
+    )
     assert job.counts["error"] == 1
     assert not SchoolYearProfile.objects.filter(school=w["a1s"]).exists()
 
@@ -160,10 +177,17 @@ def test_secondments_with_stints_and_the_person_created_from_the_row(w):
         (dt.date(2024, 11, 5), dt.date(2025, 1, 10)),
     ]
     rows = exported(w, "secondments", Secondment.objects.filter(pk=secondment.pk))
-    assert [r["到岗日期"].date() for r in rows] == [dt.date(2024, 9, 2), dt.date(2024, 11, 5)]
+    assert [r["到岗日期"].date() for r in rows] == [
+        dt.date(2024, 9, 2),
+        dt.date(2024, 11, 5),
+    ]
     assert {r["姓名"] for r in rows} == {"周八"}
     # The two exported rows import back as they are.
-    again = upload(w["xian"], "secondments", workbook_bytes([headers("secondments"), *[list(r.values()) for r in rows]]))
+    again = upload(
+        w["xian"],
+        "secondments",
+        workbook_bytes([headers("secondments"), *[list(r.values()) for r in rows]]),
+    )
     assert again.counts == {"new": 0, "updated": 0, "unchanged": 2, "error": 0}
 
 
@@ -184,8 +208,12 @@ def test_an_overlapping_stint_is_refused_by_the_stint_rule(w):
         workbook_bytes(
             [
                 headers("secondments"),
-                row_for("secondments", **base, 到岗日期="2024-09-02", 离岗日期="2024-10-31"),
-                row_for("secondments", **base, 到岗日期="2024-10-01", 离岗日期="2024-12-31"),
+                row_for(
+                    "secondments", **base, 到岗日期="2024-09-02", 离岗日期="2024-10-31"
+                ),
+                row_for(
+                    "secondments", **base, 到岗日期="2024-10-01", 离岗日期="2024-12-31"
+                ),
             ]
         ),
     )
@@ -269,7 +297,9 @@ def test_aid_projects_round_trip(w):
         "总投资（元）": Decimal("300000"),
         "援助金额（元）": Decimal("150000"),
     }
-    round_trip(w, "projects", filled, AidProject.objects.filter(name="历下乡村小学运动场"))
+    round_trip(
+        w, "projects", filled, AidProject.objects.filter(name="历下乡村小学运动场")
+    )
 
 
 def test_funding_lines_keep_approximate_amounts(w):
@@ -277,9 +307,17 @@ def test_funding_lines_keep_approximate_amounts(w):
         "funding",
         支援学校="历下实验小学",
         受援学校="历下乡村小学",
-        资金来源=_zh_choice(FundingLine, "source", next(iter(dict(FundingLine._meta.get_field("source").choices)))),
+        资金来源=_zh_choice(
+            FundingLine,
+            "source",
+            next(iter(dict(FundingLine._meta.get_field("source").choices))),
+        ),
         年度=2024,
-        资金类别=_zh_choice(FundingLine, "kind", next(iter(dict(FundingLine._meta.get_field("kind").choices)))),
+        资金类别=_zh_choice(
+            FundingLine,
+            "kind",
+            next(iter(dict(FundingLine._meta.get_field("kind").choices))),
+        ),
         **{"金额（元）": "29万余元"},
         到位日期="2024年10月",
     )
@@ -296,7 +334,11 @@ def test_donations(w):
     row = row_for(
         "donations",
         结对名称="历下结对",
-        捐赠方类别=_zh_choice(Donation, "donor_kind", next(iter(dict(Donation._meta.get_field("donor_kind").choices)))),
+        捐赠方类别=_zh_choice(
+            Donation,
+            "donor_kind",
+            next(iter(dict(Donation._meta.get_field("donor_kind").choices))),
+        ),
         捐赠方="历下实验小学家委会",
         捐赠日期="2024/12/01",
         捐赠形式=_zh_choice(Donation, "form", "cash"),
@@ -304,7 +346,10 @@ def test_donations(w):
     )
     imported(w, "donations", row)
     donation = Donation.objects.get(donor_name="历下实验小学家委会")
-    assert (donation.amount, donation.amount_approximation) == (Decimal("15000.00"), Approximation.ABOUT)
+    assert (donation.amount, donation.amount_approximation) == (
+        Decimal("15000.00"),
+        Approximation.ABOUT,
+    )
 
 
 def test_pairings_round_trip(w):

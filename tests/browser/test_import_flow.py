@@ -43,7 +43,10 @@ def test_upload_check_fix_and_confirm(page, tmp_path, settings):
         screenshot(page, "import-checked")
         problems = page.locator("#import-problems tbody tr")
         assert problems.count() == 1
-        assert "4" in problems.nth(0).inner_text() and "性别" in problems.nth(0).inner_text()
+        assert (
+            "4" in problems.nth(0).inner_text()
+            and "性别" in problems.nth(0).inner_text()
+        )
         assert "难" in problems.nth(0).inner_text()
 
         with page.expect_download() as download:

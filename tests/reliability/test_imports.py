@@ -55,9 +55,7 @@ def people(site) -> list:
     )
 
 
-def test_a_worker_killed_mid_import_is_resumed_without_duplicates(
-    world, live_services
-):
+def test_a_worker_killed_mid_import_is_resumed_without_duplicates(world, live_services):
     site = world
     client = site.client()
     client.login("xian", PASSWORD)
@@ -81,7 +79,9 @@ def test_a_worker_killed_mid_import_is_resumed_without_duplicates(
 
         with worker(site, "worker-import-killed.log", **slow) as doomed:
             client.get(f"/imports/{job_id}/")
-            response = client.post(f"/imports/{job_id}/confirm/", data={"mode": "valid"})
+            response = client.post(
+                f"/imports/{job_id}/confirm/", data={"mode": "valid"}
+            )
             assert response.status_code == 302
             assert wait_for(
                 lambda: job_row(site, job_id)["applied_rows"] >= 20, timeout=120

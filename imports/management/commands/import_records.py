@@ -49,7 +49,8 @@ class Command(BaseCommand):
                     file_name=path.name,
                 )
         except (ValidationError, PermissionDenied) as problem:
-            raise CommandError("；".join(getattr(problem, "messages", [str(problem)])))
+            messages = getattr(problem, "messages", [str(problem)])
+            raise CommandError("；".join(messages)) from None
         self._work(job)
         if job.status == ImportStatus.FAILED:
             raise CommandError(job.error)
@@ -66,7 +67,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 jobs.import_confirm(job=job, mode=mode)
         except ValidationError as problem:
-            raise CommandError("；".join(problem.messages))
+            raise CommandError("；".join(problem.messages)) from None
         self._work(job)
         if job.status != ImportStatus.APPLIED:
             raise CommandError(job.error or job.get_status_display())
@@ -74,7 +75,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"已导入（导入编号 {job.pk}，审计批次 {job.change_set}）："
             f"新增 {applied.get('new', 0)}，更新 {applied.get('updated', 0)}，"
-            f"未变 {applied.get('unchanged', 0)}，有错误未导入 {applied.get('error', 0)}。"
+            f"未变 {applied.get('unchanged', 0)}，"
+            f"有错误未导入 {applied.get('error', 0)}。"
         )
 
     def _work(self, job):
@@ -87,7 +89,8 @@ class Command(BaseCommand):
     def _report(self, job, options):
         counts = job.counts
         self.stdout.write(
-            f"{job.rows} 行：新增 {counts.get('new', 0)}，更新 {counts.get('updated', 0)}，"
+            f"{job.rows} 行：新增 {counts.get('new', 0)}，"
+            f"更新 {counts.get('updated', 0)}，"
             f"未变 {counts.get('unchanged', 0)}，有错误 {counts.get('error', 0)}。"
         )
         for warning in job.warnings:

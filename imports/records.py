@@ -422,11 +422,35 @@ _QUIET: dict[type, type] = {}
 _DEFAULTS: dict[type, dict] = {}
 
 
+class _Quiet:
+    """The page's form as the import uses it: never rendered, and a related record
+    the lookups found (a ``Found`` field) is not asked for again in the model's
+    field validation: it was read in this transaction, in the user's scope, and the
+    database's foreign key holds it. Constraints and the model's ``clean`` are
+    checked as always."""
+
+    rendered = False
+
+    def _post_clean(self):
+        found = {n for n, field in self.fields.items() if isinstance(field, Found)}
+        instance = self.instance
+        original = type(instance).clean_fields
+
+        def clean_fields(exclude=None):
+            return original(instance, exclude={*(exclude or ()), *found})
+
+        if found:
+            instance.clean_fields = clean_fields
+        try:
+            super()._post_clean()
+        finally:
+            instance.__dict__.pop("clean_fields", None)
+
+
 def quiet(form_class):
-    """The page's form as the import uses it: never rendered."""
     if form_class not in _QUIET:
         _QUIET[form_class] = type(
-            f"Import{form_class.__name__}", (form_class,), {"rendered": False}
+            f"Import{form_class.__name__}", (_Quiet, form_class), {}
         )
     return _QUIET[form_class]
 

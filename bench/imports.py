@@ -70,6 +70,7 @@ def make_files(url, rows, username, folder):
     school it is paired with, with one stint."""
     _setup(url)
     import datetime as dt
+    from collections import Counter
 
     from django.contrib.auth import get_user_model
     from openpyxl import Workbook
@@ -87,9 +88,9 @@ def make_files(url, rows, username, folder):
         .prefetch_related("parties__school")
     )
     pairings = list(pairings)
-    names = [p.name for p in pairings]
+    names = Counter(visible(Pairing.objects.all(), user).values_list("name", flat=True))
     for pairing in pairings:
-        if names.count(pairing.name) > 1:
+        if names[pairing.name] > 1:
             continue  # the ledger names its pairing; two of one name are not it
         supporting = [
             p.school for p in pairing.parties.all() if p.side == Side.SUPPORTING

@@ -268,6 +268,7 @@ def check(job: ImportJob) -> None:
                     counts[row.outcome.status] += 1
                     for column, message in row.errors.items():
                         problems.append(_problem(sheet, row, column, message))
+                    row.forget()
                     if done % PROGRESS_EVERY == 0:
                         _beat(job, done, len(sheet.rows), _("checking rows"))
             transaction.set_rollback(True)
@@ -393,6 +394,7 @@ def _apply_chunk(job, importer, sheet, start: int, rows: list[Row]) -> None:
         for _done, row in process_rows(importer, rows):
             counts[row.outcome.status] += 1
             kept += _kept(job, row, row.outcome)
+            row.forget()
         ImportChange.objects.bulk_create(kept)
         held.update(
             applied_rows=start + len(rows),
@@ -420,6 +422,7 @@ def _apply_all(job, importer, sheet) -> None:
                     % {"row": row.number}
                 )
             kept += _kept(job, row, outcome)
+            row.forget()
             if done % PROGRESS_EVERY == 0:
                 _beat(job, done, len(sheet.rows), _("importing rows"))
         ImportChange.objects.bulk_create(kept, batch_size=2000)

@@ -38,6 +38,13 @@ class Row:
     was_read: bool = False
     outcome: Any = None
 
+    def forget(self) -> None:
+        """Once counted: only the row's number, status and errors are kept (a
+        file of 20,000 rows does not hold 20,000 rows of records in memory)."""
+        self.cells, self.values = {}, {}
+        if self.outcome is not None:
+            self.outcome = Outcome(self.outcome.status)
+
     def error(self, column: str, message: str) -> None:
         if column in self.errors:
             if message not in self.errors[column]:

@@ -287,27 +287,7 @@ def record(instance, action: str, changes: dict, region_paths: str | None = None
     from core.models import AuditEntry
 
     actor = current_actor()
-    pending = _pending.get()
-    if pending is not None:
-        entry = AuditEntry(
-            user_id=actor.user_id,
-            username=actor.username,
-            source=actor.source,
-            request_id=actor.request_id,
-            action=action,
-            content_type=ContentType.objects.get_for_model(
-                type(instance), for_concrete_model=True
-            ),
-            object_id=str(instance.pk),
-            object_repr=str(instance)[:200],
-            changes=changes,
-            region_paths=region_paths,
-        )
-        pending.append((entry, instance))
-        return
-    changed(type(instance))
-    paths = region_paths if region_paths is not None else region_paths_of(instance)
-    entry = AuditEntry.objects.create(
+    entry = AuditEntry(
         user_id=actor.user_id,
         username=actor.username,
         source=actor.source,
@@ -319,8 +299,16 @@ def record(instance, action: str, changes: dict, region_paths: str | None = None
         object_id=str(instance.pk),
         object_repr=str(instance)[:200],
         changes=changes,
-        region_paths=paths,
+        region_paths=region_paths,
     )
+    pending = _pending.get()
+    if pending is not None:
+        pending.append((entry, instance))
+        return
+    changed(type(instance))
+    paths = region_paths if region_paths is not None else region_paths_of(instance)
+    entry.region_paths = paths
+    entry.save()
     if not paths and action == "create":
         # A pairing is saved before its parties: its regions are known at commit.
         # Robust: the write is committed; failing here must not answer it as an error.

@@ -316,9 +316,10 @@ class RecordType:
 
     def save(self, row: Row) -> Outcome:
         instance = self.stored(row)
+        values = self.form_values(row)
         if row.errors:
             return Outcome(Outcome.ERROR)
-        return self.save_form(row, instance, self.form_values(row))
+        return self.save_form(row, instance, values)
 
     def save_form(
         self, row: Row, instance, values: dict, column_of=None, form_class=None

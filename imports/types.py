@@ -707,17 +707,6 @@ class ActivityType(PairedType):
             values["trainees"] = people
         return values
 
-    def save(self, row):
-        pairing = self.pairing_of(row, on=self.date_of(row))
-        if row.errors:
-            return Outcome(Outcome.ERROR)
-        row.values["pairing"] = pairing
-        instance = self.stored(row)
-        values = self.form_values(row)
-        if row.errors:
-            return Outcome(Outcome.ERROR)
-        return self.save_form(row, instance, values)
-
     @classmethod
     def queryset(cls, user):
         return super().queryset(user).prefetch_related("trainees")
@@ -953,17 +942,6 @@ class FundingLineType(MoneyType):
                 )
             values["project"] = project
         return values
-
-    def save(self, row):
-        pairing = self.pairing_of(row, on=self.date_of(row))
-        if row.errors:
-            return Outcome(Outcome.ERROR)
-        row.values["pairing"] = pairing
-        instance = self.stored(row)
-        values = self.form_values(row)
-        if row.errors:
-            return Outcome(Outcome.ERROR)
-        return self.save_form(row, instance, values)
 
 
 @register

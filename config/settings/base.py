@@ -239,6 +239,9 @@ SPECTACULAR_SETTINGS = {
         "FundingSourceEnum": "projects.choices.FundingSource",
         "AuditSourceEnum": "core.models.AuditEntry.Source",
         "AuditActionEnum": "core.models.AuditEntry.Action",
+        "PairingModeEnum": "pairings.choices.PairingMode",
+        "ImportModeEnum": "imports.choices.ImportMode",
+        "ImportStatusEnum": "imports.choices.ImportStatus",
     },
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "POSTPROCESSING_HOOKS": [

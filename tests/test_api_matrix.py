@@ -41,7 +41,14 @@ OWN_ACTIONS = {
     "exports/{pk}/download/",
     "exports/{pk}/retry/",
 }
-OWN_VIEWSETS = {"compliance", "statistics", "exports", "audit", "notifications"}
+OWN_VIEWSETS = {
+    "compliance",
+    "statistics",
+    "exports",
+    "imports",  # a user's own imports: imports/tests/test_api.py
+    "audit",
+    "notifications",
+}
 # Models the world gives one object of per pairing.
 SHARED = {ReportingPeriod}
 

@@ -56,6 +56,19 @@ OWN_ROUTES = {
     "users/<int:pk>/",
     "memberships/<int:pk>/delete/",
     "history/<str:app_label>/<str:model_name>/<int:pk>/",
+    # A user's own imports and list exports: another user's are 404
+    # (imports/tests/test_persons.py, test_list_exports.py).
+    "imports/<int:pk>/",
+    "imports/<int:pk>/status/",
+    "imports/<int:pk>/marked/",
+    "imports/<int:pk>/confirm/",
+    "imports/<int:pk>/cancel/",
+    "imports/<int:pk>/undo/",
+    "imports/lists/<int:pk>/",
+    "imports/lists/<int:pk>/download/",
+    # A pairing's batch entry: another region's pairing is 404, a user who may
+    # not change it 403 (imports/tests/test_batch.py).
+    "pairings/<int:pk>/secondments/batch/",
 }
 OBJECT_ARGS = {"pk", "object_id", "id", "content_type_id", "school", "period"}
 

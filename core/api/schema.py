@@ -116,6 +116,10 @@ OPERATIONS = {
     "retry": pgettext_lazy("API operation", "retry"),
     "read": pgettext_lazy("API operation", "mark read"),
     "read_all": pgettext_lazy("API operation", "mark all read"),
+    "confirm": pgettext_lazy("API operation", "confirm"),
+    "cancel": pgettext_lazy("API operation", "cancel"),
+    "undo": pgettext_lazy("API operation", "undo"),
+    "marked": pgettext_lazy("API operation", "download the marked file"),
 }
 
 

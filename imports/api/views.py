@@ -40,7 +40,7 @@ class ImportJobViewSet(
     mixins.RetrieveModelMixin,
     PlainViewSet,
 ):
-    """Excel 导入 The user's imports."""
+    """导入 Excel 工作簿 The user's imports of Excel workbooks."""
 
     schema_subject = ImportJob._meta.verbose_name_plural
     serializer_class = serializers.ImportJobSerializer

@@ -400,3 +400,34 @@ def test_a_row_rolled_back_takes_back_the_person_it_created(w):
     assert job.counts["applied"] == {"error": 1, "new": 1}
     person = Person.objects.get(name="周八")
     assert Secondment.objects.get(person=person).planned_start == dt.date(2024, 9, 1)
+
+
+def test_a_check_constraint_is_answered_in_its_own_words(w):
+    """The database checks the model's check constraints when the row is saved;
+    the row's message is the constraint's, as the page says it."""
+    from projects.models import AidProject as Project
+
+    job = upload(
+        w["xian"],
+        "projects",
+        workbook_bytes(
+            [
+                headers("projects"),
+                row_for(
+                    "projects",
+                    结对名称="历下结对",
+                    项目名称="超支的项目",
+                    项目类别=_zh_choice(Project, "category", "equipment"),
+                    **{"总投资（元）": "10000", "援助金额（元）": "20000"},
+                ),
+            ]
+        ),
+    )
+    assert job.counts["error"] == 1
+    constraint = next(
+        c for c in Project._meta.constraints if c.name == "aidproject_aid_within_total"
+    )
+    with translation.override("zh-hans"):
+        expected = str(constraint.get_violation_error_message())
+    assert [p["message"] for p in job.problems] == [expected]
+    assert not Project.objects.filter(name="超支的项目").exists()

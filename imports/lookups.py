@@ -181,11 +181,16 @@ class Lookups:
         self.remember(self._cache, key, [*self._cache.get(key, []), person])
 
     def pairing(
-        self, *, name="", schools: tuple[School, School] | None = None, on=None
+        self,
+        *,
+        name="",
+        schools: tuple[School, School] | None = None,
+        programme: Programme | None = None,
+        on=None,
     ) -> Pairing:
         """By name, or by a supporting and a receiving school (either order), or
-        by both when the name alone is not enough; of several, the one whose dates
-        hold ``on``."""
+        by both when the name alone is not enough, within a programme when one is
+        given; of several, the one whose dates hold ``on``."""
         written = text(name)
         first, second = schools if schools and all(schools) else (None, None)
         key = (
@@ -193,12 +198,15 @@ class Lookups:
             written,
             getattr(first, "pk", None),
             getattr(second, "pk", None),
+            getattr(programme, "pk", None),
             on,
         )
         if key not in self._cache:
             found = visible(Pairing.objects.all(), scope=self.scope)
             if written:
                 found = found.filter(name=written)
+            if programme is not None:
+                found = found.filter(programme=programme)
             if first is not None:
                 found = found.filter(parties__school=first).filter(
                     parties__school=second
@@ -231,7 +239,7 @@ class Lookups:
         raise Unreadable(
             _(
                 "%(a)s and %(b)s are paired more than once: write the pairing's "
-                "name in its column."
+                "name or its programme in their columns."
             )
             % names
         )

@@ -128,6 +128,14 @@ PAIRING_COLUMNS = [
         note="学校名称或学校标识码。",
         width=20,
     ),
+    Column(
+        "pair_programme",
+        "帮扶计划",
+        read=read_programme,
+        show=shown("pairing.programme.name"),
+        note="两校在不同帮扶计划中都有结对时填写，区分是哪一个。",
+        width=20,
+    ),
 ]
 
 
@@ -149,7 +157,12 @@ class PairedType(RecordType):
         name = values.get("pairing_name", "")
         schools = (values.get("pair_supporting"), values.get("pair_receiving"))
         if name or all(schools):
-            return self.lookups.pairing(name=name, schools=schools, on=on)
+            return self.lookups.pairing(
+                name=name,
+                schools=schools,
+                programme=values.get("pair_programme"),
+                on=on,
+            )
         if self.pairing_required:
             raise Unreadable(
                 _("Name the pairing, or its supporting and receiving schools.")
@@ -166,7 +179,12 @@ class PairedType(RecordType):
 
     def form_values(self, row: Row) -> dict:
         values = super().form_values(row)
-        for name in ("pairing_name", "pair_supporting", "pair_receiving"):
+        for name in (
+            "pairing_name",
+            "pair_supporting",
+            "pair_receiving",
+            "pair_programme",
+        ):
             values.pop(name, None)
         pairing = values["pairing"] = row.values.get("pairing")
         # The school that receives, left empty: the pairing's one receiving school.

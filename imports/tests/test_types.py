@@ -431,3 +431,35 @@ def test_a_check_constraint_is_answered_in_its_own_words(w):
         expected = str(constraint.get_violation_error_message())
     assert [p["message"] for p in job.problems] == [expected]
     assert not Project.objects.filter(name="超支的项目").exists()
+
+
+def test_a_pairing_found_by_its_schools_and_programme(w):
+    """Two schools paired in two programmes: the row gives the programme."""
+    from pairings.models import Programme
+
+    other = Programme.objects.create(
+        name="历下区名校带弱校",
+        kind="urban_rural",
+        issuing_body="历下区教育局",
+        region=w["A1"],
+        cycle_start=dt.date(2024, 9, 1),
+        cycle_end=dt.date(2027, 8, 31),
+    )
+    second = world.pairing("历下名校结对", other, w["a1s"], w["a1r"])
+    row = {
+        "支援学校": "历下实验小学",
+        "受援学校": "历下乡村小学",
+        "活动类型": zh(ActivityKind.RESEARCH),
+        "活动名称": "联合教研",
+        "活动日期": "2024-11-12",
+        "承办方": _zh_choice(Activity, "host_side", "receiving"),
+    }
+    ambiguous = upload(
+        w["xian"],
+        "activities",
+        workbook_bytes([headers("activities"), row_for("activities", **row)]),
+    )
+    assert ambiguous.counts["error"] == 1
+    assert "帮扶计划" in ambiguous.problems[0]["message"]
+    imported(w, "activities", row_for("activities", **row, 帮扶计划="历下区名校带弱校"))
+    assert Activity.objects.get(title="联合教研").pairing == second

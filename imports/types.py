@@ -531,11 +531,6 @@ class SecondmentType(PairedType):
             )
             return Outcome(Outcome.ERROR)
         sides = {p.school_id: p.side for p in pairing.parties.all()}
-        if self.pairing is not None and not {sending.pk, host.pk} <= set(sides):
-            row.error(
-                "sending_school", _("Both schools must be parties of this pairing.")
-            )
-            return Outcome(Outcome.ERROR)
         if not values.get("direction"):
             values["direction"] = (
                 Direction.TO_SUPPORTING

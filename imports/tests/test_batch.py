@@ -97,3 +97,14 @@ def test_another_countys_pairing_is_not_found_and_school_staff_may_not(w, client
     assert client.get(f"/pairings/{w['pL'].pk}/secondments/batch/").status_code == 404
     client.force_login(w["xuexiao"])
     assert client.get(f"/pairings/{w['pA1'].pk}/secondments/batch/").status_code == 403
+
+
+def test_a_school_outside_the_pairing_is_refused_by_the_secondment_rule(w, client):
+    """The batch form offers only the pairing's schools; a request naming another
+    school meets the secondment rule of ``dispatch.services`` (the sides)."""
+    client.force_login(w["xian"])
+    data = {"rows": "5", **good(w, 0, "甲老师", host_school=w["a1t"].code)}
+    response = client.post(f"/pairings/{w['pA1'].pk}/secondments/batch/", data)
+    assert response.status_code == 200
+    assert "is-invalid" in response.content.decode()
+    assert not Person.objects.filter(name="甲老师").exists()

@@ -2,6 +2,8 @@
 
 - ``OUTAGE_ERRORS`` and ``attempt``: run one call to Redis or the broker (a cache
   write, an enqueue) and learn whether it happened; an outage is logged, not raised.
+- ``wake``: put a job's wake-up call in the queue, one attempt with short timeouts;
+  a broker that is down is logged, and the job waits for its sweeper.
 - ``ResilientRedisCache``: Django's Redis cache that answers as a cache miss when
   Redis is unreachable or frozen, and then leaves Redis alone for a few seconds, so a
   request pays at most one short timeout (``config.settings.base.redis_cache``) and
@@ -50,6 +52,42 @@ def attempt(what: str, func, *args, **kwargs) -> bool:
         func(*args, **kwargs)
     except OUTAGE_ERRORS as exc:
         logger.warning("%s skipped: Redis unreachable (%s)", what, exc)
+        return False
+    return True
+
+
+# Queueing is one attempt with short timeouts: a broker that is down costs a
+# request well under a second, a frozen one about a second (measured: 0.4 s and
+# 1.5 s), never the client's default retries of 20 s. Without ``ignore_result``
+# the result backend would also try to reach Redis, and give up for good.
+PUBLISH_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1, "max_retries": 0}
+
+
+def wake(task_name: str, *args) -> bool:
+    """Queue ``task_name(*args)`` by its name (code that queues a task does not
+    import it): whether the broker took it. The job row is the truth; nothing waits
+    on the result."""
+    from celery import current_app
+
+    try:
+        with current_app.connection_for_write(
+            transport_options=PUBLISH_OPTIONS
+        ) as broker:
+            current_app.send_task(
+                task_name,
+                args=list(args),
+                connection=broker,
+                retry=False,
+                ignore_result=True,
+            )
+    except Exception:
+        logger.warning(
+            "%s%r not queued: the broker cannot be reached; its sweeper queues it "
+            "when it is back",
+            task_name,
+            args,
+            exc_info=True,
+        )
         return False
     return True
 

@@ -12,7 +12,6 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from celery import current_app
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -22,10 +21,11 @@ from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core import resilience
 from core.generic import filtered
+from reporting.exports.jobs import heartbeat_timeout
 
 from . import workbooks
-from .jobs import PUBLISH_OPTIONS, heartbeat_timeout
 from .models import ListExport
 from .types import REGISTRY
 
@@ -73,21 +73,7 @@ def request_export(*, user, slug: str, query: QueryDict) -> ListExport:
 
 
 def enqueue(job_id: int) -> bool:
-    try:
-        with current_app.connection_for_write(
-            transport_options=PUBLISH_OPTIONS
-        ) as broker:
-            current_app.send_task(
-                "imports.list_export",
-                args=[job_id],
-                connection=broker,
-                retry=False,
-                ignore_result=True,
-            )
-    except Exception:
-        logger.warning("list export %s not queued: broker unreachable", job_id)
-        return False
-    return True
+    return resilience.wake("imports.list_export", job_id)
 
 
 def build(job: ListExport) -> None:

@@ -21,7 +21,6 @@ sweeper queues again a job whose worker stopped."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import tempfile
 import time
@@ -29,7 +28,6 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
-from celery import current_app
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -39,9 +37,10 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core import audit
+from core import audit, resilience
 from core.models import AuditEntry
 from core.scope import can_write_model, scope_of
+from reporting.exports.jobs import heartbeat_timeout
 
 from . import reader, workbooks
 from .choices import ImportMode, ImportStatus
@@ -55,17 +54,11 @@ logger = logging.getLogger(__name__)
 RUNNING = [ImportStatus.CHECKING, ImportStatus.APPLYING]
 AUTOMATIC_RUNS = 3
 PROGRESS_EVERY = 200
-PUBLISH_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1, "max_retries": 0}
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 COUNTS = (Outcome.NEW, Outcome.UPDATED, Outcome.UNCHANGED, Outcome.ERROR)
 
 
 def max_bytes() -> int:
-    return getattr(settings, "DUIKOU_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
-
-
-def heartbeat_timeout() -> dt.timedelta:
-    return dt.timedelta(seconds=settings.DUIKOU_EXPORT_HEARTBEAT_TIMEOUT)
+    return settings.DUIKOU_IMPORT_MAX_BYTES
 
 
 def jobs_of(user):
@@ -139,21 +132,7 @@ def import_cancel(*, job: ImportJob) -> None:
 def enqueue(job_id: int) -> bool:
     """A wake-up call for the worker; a broker that cannot be reached is logged and
     the sweeper queues the job when it is back."""
-    try:
-        with current_app.connection_for_write(
-            transport_options=PUBLISH_OPTIONS
-        ) as broker:
-            current_app.send_task(
-                "imports.run",
-                args=[job_id],
-                connection=broker,
-                retry=False,
-                ignore_result=True,
-            )
-    except Exception:
-        logger.warning("import job %s not queued: broker unreachable", job_id)
-        return False
-    return True
+    return resilience.wake("imports.run", job_id)
 
 
 def _move(job: ImportJob, condition: Q, **values) -> bool:

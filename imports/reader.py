@@ -29,7 +29,6 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 # The header row lies within the first rows (a title and merged headers above).
 HEADER_SEARCH_ROWS = 30
-DEFAULT_MAX_ROWS = 50_000
 
 
 class BadFile(Exception):
@@ -37,7 +36,7 @@ class BadFile(Exception):
 
 
 def max_rows() -> int:
-    return getattr(settings, "DUIKOU_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
+    return settings.DUIKOU_IMPORT_MAX_ROWS
 
 
 def check_file(path: Path) -> None:

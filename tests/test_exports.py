@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from celery import current_app
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -63,7 +64,7 @@ def queue(monkeypatch):
         assert name == "reporting.build_export"
         recorded.sent.append(args[0])
 
-    monkeypatch.setattr(exports.current_app, "send_task", send_task)
+    monkeypatch.setattr(current_app, "send_task", send_task)
     return recorded
 
 

@@ -36,7 +36,6 @@ import time
 import uuid
 from pathlib import Path
 
-from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -45,7 +44,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import audit, storage
+from core import audit, resilience, storage
 from reporting.choices import ExportStatus
 from reporting.models import ExportJob
 from reporting.statistics import base, checks, registry
@@ -67,11 +66,6 @@ GRACE = dt.timedelta(seconds=5)
 # A working folder no running build owns is removed once it is this old.
 LEFTOVER_AGE = dt.timedelta(seconds=10)
 WORK_FOLDER = ".work"
-# Queueing is one attempt with short timeouts: a broker that is down costs a
-# request well under a second, a frozen one about a second (measured: 0.4 s and
-# 1.5 s), never the client's default retries of 20 s. Without ``ignore_result``
-# the result backend would also try to reach Redis, and give up for good.
-PUBLISH_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1, "max_retries": 0}
 
 
 class Outcome:
@@ -248,24 +242,7 @@ def enqueue(job_id: int) -> bool:
     (``reporting.tasks`` imports this module, not the other way round). A broker
     that cannot be reached is logged, not raised: the job waits without a queue
     time and the sweeper queues it when the broker is back."""
-    try:
-        with current_app.connection_for_write(
-            transport_options=PUBLISH_OPTIONS
-        ) as broker:
-            current_app.send_task(
-                "reporting.build_export",
-                args=[job_id],
-                connection=broker,
-                retry=False,
-                ignore_result=True,  # nothing waits on it: the job row says it all
-            )
-    except Exception:
-        logger.warning(
-            "export job %s not queued: the broker cannot be reached; the sweeper "
-            "queues it when it is back",
-            job_id,
-            exc_info=True,
-        )
+    if not resilience.wake("reporting.build_export", job_id):
         return False
     ExportJob.objects.filter(pk=job_id, status__in=WAITING).update(
         enqueued_at=timezone.now()

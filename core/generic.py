@@ -22,7 +22,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.hashable import make_hashable
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -316,6 +316,14 @@ def _display(obj, name):
     return getattr(obj, name)
 
 
+# A write that would place a record outside its writer's scope (the pages' forms,
+# the Excel import): refused, and rolled back.
+OUTSIDE_SCOPE = gettext_lazy(
+    "This record would lie outside your area of responsibility: choose schools, "
+    "regions or pairings in your own scope."
+)
+
+
 class ObjectEditView(ScopedMixin, TemplateView):
     """Create (no pk) or change an object with a form; formsets optional."""
 
@@ -433,12 +441,7 @@ class ObjectEditView(ScopedMixin, TemplateView):
         that nobody creates what they could not see. Call inside a transaction."""
         obj = self.save(form, formsets)
         if not can_change(self.request.user, obj):
-            raise ValidationError(
-                _(
-                    "This record would lie outside your area of responsibility: "
-                    "choose schools, regions or pairings in your own scope."
-                )
-            )
+            raise ValidationError(OUTSIDE_SCOPE)
         return obj
 
     def save(self, form, formsets):

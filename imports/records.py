@@ -18,8 +18,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import CheckConstraint
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
+from core.generic import OUTSIDE_SCOPE
 from core.scope import can_change, changeable
 
 from . import cleaning
@@ -336,7 +336,7 @@ class RecordType:
         if not form.is_valid():
             self.form_errors_to_row(row, form, column_of)
             return Outcome(Outcome.ERROR)
-        obj = save_checked(form)
+        obj = save_or_constraint_message(form)
         self.check_scope(obj)
         if instance is None:
             return Outcome(Outcome.NEW, [(obj, "create", None)])
@@ -354,7 +354,7 @@ class RecordType:
         would lie outside the user's scope is refused)."""
         if self.careful:
             if not can_change(self.user, obj, scope=self.lookups.scope):
-                raise ValidationError(OUTSIDE)
+                raise ValidationError(OUTSIDE_SCOPE)
         else:
             self.saved.append(obj)
 
@@ -423,10 +423,6 @@ class RecordType:
         return [column.show(obj) for column in cls.all_columns()]
 
 
-OUTSIDE = _lazy(
-    "This record would lie outside your area of responsibility: choose schools, "
-    "regions or pairings in your own scope."
-)
 _QUIET: dict[type, type] = {}
 _DEFAULTS: dict[type, dict] = {}
 
@@ -441,8 +437,8 @@ class _Quiet:
     - the model's check constraints are left to the database, which checks them
       when the row is saved (Django would ask it first, once per constraint, each
       in a savepoint); a violation is answered with the constraint's own message
-      (``save_checked``). Unique constraints and the model's ``clean`` are checked
-      as on the page."""
+      (``save_or_constraint_message``). Unique constraints and the model's
+      ``clean`` are checked as on the page."""
 
     rendered = False
 
@@ -469,7 +465,7 @@ class _Quiet:
             instance.__dict__.pop("get_constraints", None)
 
 
-def save_checked(form):
+def save_or_constraint_message(form):
     """``form.save()``, a check constraint's violation answered in its words."""
     model = form._meta.model
     checks = [c for c in model._meta.constraints if isinstance(c, CheckConstraint)]

@@ -125,7 +125,9 @@ def amount(value, *, unit: Decimal = Decimal(1)) -> tuple[Decimal, str]:
     number = numbers[0]
     rest = written.replace(number, " ", 1)
     head, _sep, tail = rest.partition(" ")
-    scale = unit
+    # A unit written after the number is its own: 1.5万, 3000元 (in a column
+    # headed in 万元, too); a bare number is in the column's unit.
+    scale = Decimal(1) if tail.lstrip().startswith("元") else unit
     for word, factor in _UNITS.items():
         if tail.lstrip().startswith(word):
             scale = factor

@@ -237,7 +237,7 @@ def check(job: ImportJob) -> None:
     path = _local_copy(job)
     try:
         cls, sheet = _read(job, path)
-        importer = cls(job.user, Lookups(job.user))
+        importer = cls(job.user, Lookups(job.user), units=sheet.units)
         counts, problems = Counter(), []
         with transaction.atomic():
             with audit.audit_context(
@@ -335,7 +335,7 @@ def apply(job: ImportJob) -> None:
     path = _local_copy(job)
     try:
         cls, sheet = _read(job, path)
-        importer = cls(job.user, Lookups(job.user))
+        importer = cls(job.user, Lookups(job.user), units=sheet.units)
         rows = sheet.rows
         if job.mode == ImportMode.ALL_OR_NOTHING:
             _apply_all(job, importer, sheet)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -29,6 +30,7 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 # The header row lies within the first rows (a title and merged headers above).
 HEADER_SEARCH_ROWS = 30
+TEN_THOUSAND = Decimal(10_000)
 
 
 class BadFile(Exception):
@@ -99,6 +101,8 @@ class Sheet:
     columns: dict[int, Column]  # 0-based position -> column
     rows: list[Row]
     warnings: list[str] = field(default_factory=list)
+    # A money column headed in 万元 (金额（万元）): its bare numbers are 万元.
+    units: dict[str, Decimal] = field(default_factory=dict)
 
     def letter(self, name: str) -> str:
         for position, column in self.columns.items():
@@ -179,6 +183,7 @@ def _sheet(path, index, name, header_index, cells, columns, keys) -> Sheet:
     header = list(cells[header_index])
     above = cells[header_index - 1] if header_index else []
     mapping: dict[int, Column] = {}
+    units: dict[str, Decimal] = {}
     warnings = []
     for position, cell in enumerate(header):
         column = _match(cell, keys)
@@ -205,6 +210,8 @@ def _sheet(path, index, name, header_index, cells, columns, keys) -> Sheet:
             )
             continue
         mapping[position] = column
+        if column.money and "万元" in written:
+            units[column.name] = TEN_THOUSAND
     missing = [c.header for c in columns if c.required and c not in mapping.values()]
     if missing:
         raise BadFile(
@@ -239,7 +246,7 @@ def _sheet(path, index, name, header_index, cells, columns, keys) -> Sheet:
             )
             % {"rows": len(rows), "limit": max_rows()}
         )
-    return Sheet(name, header_index + 1, mapping, rows, warnings)
+    return Sheet(name, header_index + 1, mapping, rows, warnings, units)
 
 
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)

@@ -70,6 +70,9 @@ class Column:
     choices: tuple[str, ...] = ()  # the labels offered in the template's dropdown
     number_format: str = ""
     width: int = 14
+    # An amount of money: a file may head it in 万元 (金额（万元）), and then its bare
+    # numbers are 万元 (``Sheet.units``).
+    money: bool = False
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -117,11 +120,9 @@ def read_programme(cell, context):
     return context.lookups.programme(cell)
 
 
-def read_money(unit: Decimal = Decimal(1)):
-    def read(cell, context):
-        return cleaning.amount(cell, unit=unit)
-
-    return read
+def read_money(cell, context):
+    """(yuan, approximation), in the unit the file heads the column with."""
+    return cleaning.amount(cell, unit=context.unit)
 
 
 def read_choice(choices: type[models.TextChoices] | list[tuple[str, str]]):
@@ -211,10 +212,14 @@ class RecordType:
     # list export, so that an edited row updates the record it came from.
     ID = "id"
 
-    def __init__(self, user, lookups):
+    def __init__(self, user, lookups, *, units=None):
         self.user = user
         self.lookups = lookups
         self.saved: list = []
+        # The unit of each money column as the file heads it, and of the cell
+        # being read (``read_money``).
+        self.units = units or {}
+        self.unit = Decimal(1)
 
     @classmethod
     def all_columns(cls) -> list[Column]:
@@ -246,6 +251,7 @@ class RecordType:
                 if column.required:
                     row.error(column.name, _("This column must be filled in."))
                 continue
+            self.unit = self.units.get(column.name, Decimal(1))
             try:
                 row.values[column.name] = column.read(cell, self)
             except Unreadable as problem:

@@ -103,11 +103,12 @@ def yuan(name: str, header: str) -> Column:
     return Column(
         name,
         f"{header}（元）",
-        read=lambda cell, context: cleaning.amount(cell)[0],
+        read=lambda cell, context: read_money(cell, context)[0],
         show=shown(name),
         aliases=(header,),
         number_format="#,##0.00",
         width=14,
+        money=True,
     )
 
 
@@ -876,16 +877,18 @@ MONEY_COLUMNS = [
     Column(
         "amount",
         "金额（元）",
-        read=read_money(),
+        read=read_money,
         show=lambda obj: obj.amount,
         required=True,
         aliases=("金额",),
         note=(
             "可写 12000、1.5万元、29万余元、约1.5万、近10万元；"
-            "“余、约、近、以上”记为约数。"
+            "“余、约、近、以上”记为约数。列名写作“金额（万元）”时，"
+            "不带单位的数字按万元计。"
         ),
         number_format="#,##0.00",
         width=14,
+        money=True,
     ),
 ]
 

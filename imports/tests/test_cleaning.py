@@ -65,6 +65,10 @@ def test_a_column_in_ten_thousands_scales_bare_numbers():
         Decimal("125000.00"),
         Approximation.EXACT,
     )
+    assert cleaning.amount("12.5", unit=Decimal(10000))[0] == Decimal("125000.00")
+    # A unit written in the cell is its own.
+    assert cleaning.amount("3000元", unit=Decimal(10000))[0] == Decimal("3000.00")
+    assert cleaning.amount("约2万", unit=Decimal(10000))[0] == Decimal("20000.00")
 
 
 @pytest.mark.parametrize("written", ["若干", "1万或2万", "-500", "五千元"])

@@ -463,3 +463,31 @@ def test_a_pairing_found_by_its_schools_and_programme(w):
     assert "帮扶计划" in ambiguous.problems[0]["message"]
     imported(w, "activities", row_for("activities", **row, 帮扶计划="历下区名校带弱校"))
     assert Activity.objects.get(title="联合教研").pairing == second
+
+
+def test_a_money_column_headed_in_ten_thousands(w):
+    """A ledger kept in 万元: its bare numbers are 万元, a written unit is its own."""
+    source = _zh_choice(
+        FundingLine,
+        "source",
+        next(iter(dict(FundingLine._meta.get_field("source").choices))),
+    )
+    kind = _zh_choice(
+        FundingLine,
+        "kind",
+        next(iter(dict(FundingLine._meta.get_field("kind").choices))),
+    )
+    rows = [
+        ["结对名称", "资金来源", "年度", "资金类别", "金额（万元）", "到位日期"],
+        ["历下结对", source, 2024, kind, 12.5, "2024-10-01"],
+        ["历下结对", source, 2024, kind, "3000元", "2024-10-02"],
+    ]
+    job = confirm(upload(w["xian"], "funding", workbook_bytes(rows)))
+    assert job.problems == []
+    amounts = sorted(
+        FundingLine.objects.filter(pairing=w["pA1"], year=2024).values_list(
+            "amount", flat=True
+        )
+    )
+    assert Decimal("125000.00") in amounts
+    assert Decimal("3000.00") in amounts

@@ -254,10 +254,7 @@ class Lookups:
             raise Unreadable(several)
         return found[0]
 
-    def forget(self, *keys):
-        """After a row creates something, the next rows find it."""
-        for key in list(self._cache):
-            if key[0] in keys:
-                del self._cache[key]
-        if "school" in keys:
-            self._schools = None
+    def forget_pairings(self) -> None:
+        """After a row creates a pairing, the next rows find it."""
+        for key in [k for k in self._cache if k[0] == "pairing"]:
+            del self._cache[key]

@@ -17,10 +17,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import CheckConstraint
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.generic import OUTSIDE_SCOPE
-from core.scope import can_change, changeable
+from core.scope import can_change, changeable, visible
 
 from . import cleaning
 from .cleaning import Unreadable
@@ -127,32 +128,38 @@ def read_money(cell, context):
 
 def read_choice(choices: type[models.TextChoices] | list[tuple[str, str]]):
     """A choice by its Chinese label (as the dropdown offers it), its English label
-    or its code."""
+    or its code; the labels as compared are made once per language."""
+    pairs = choices.choices if hasattr(choices, "choices") else choices
+    known: dict[str, list[tuple[str, str, str, str]]] = {}
 
     def options():
-        pairs = choices.choices if hasattr(choices, "choices") else choices
-        return [(code, str(label)) for code, label in pairs]
+        language = get_language()
+        if language not in known:
+            known[language] = [
+                (code, str(label), cleaning.key(label), cleaning.key(code))
+                for code, label in pairs
+            ]
+        return known[language]
 
     def read(cell, context):
         written = cleaning.key(cleaning.text(cell))
-        for code, label in options():
-            if written in (cleaning.key(label), cleaning.key(code)):
+        for code, _label, label_key, code_key in options():
+            if written in (label_key, code_key):
                 return code
         # "高级教师", "中学一级" name the label 高级, 一级: one label inside the text.
         inside = {
             code
-            for code, label in options()
-            if code and len(cleaning.key(label)) > 1 and cleaning.key(label) in written
+            for code, _label, label_key, _code_key in options()
+            if code and len(label_key) > 1 and label_key in written
         }
         if len(inside) == 1:
             return inside.pop()
-        labels = "、".join(label for code, label in options() if code)
+        labels = "、".join(label for code, label, _l, _c in options() if code)
         raise Unreadable(
             _("“%(value)s” is not one of: %(labels)s.")
             % {"value": cleaning.text(cell), "labels": labels}
         )
 
-    read.options = options
     return read
 
 
@@ -198,6 +205,18 @@ class Outcome:
     written: list = field(default_factory=list)
 
 
+# The id column every template carries: filled in a pre-filled template and a list
+# export, so that an edited row updates the record it came from.
+ID_COLUMN = Column(
+    "id",
+    "系统编号",
+    read=read_int,
+    show=lambda obj: obj.pk,
+    note="由系统填写，用于修改已有记录；新增记录时留空。",
+    width=10,
+)
+
+
 class RecordType:
     """An importable kind of record. Subclasses name the model, the page's form
     and the columns, and say how a row finds its stored record."""
@@ -208,9 +227,7 @@ class RecordType:
     model: type[models.Model]
     form_class = None
     columns: list[Column] = []
-    # The id column every template carries: filled in a pre-filled template and a
-    # list export, so that an edited row updates the record it came from.
-    ID = "id"
+    ID = ID_COLUMN.name
 
     def __init__(self, user, lookups, *, units=None):
         self.user = user
@@ -222,23 +239,17 @@ class RecordType:
         self.unit = Decimal(1)
 
     @classmethod
-    def all_columns(cls) -> list[Column]:
-        return [
-            *cls.columns,
-            Column(
-                cls.ID,
-                "系统编号",
-                read=read_int,
-                show=lambda obj: obj.pk,
-                note="由系统填写，用于修改已有记录；新增记录时留空。",
-                width=10,
-            ),
-        ]
+    def all_columns(cls) -> tuple[Column, ...]:
+        """The type's columns and the id column, made once per type (every row's
+        reading walks them)."""
+        made = cls.__dict__.get("_all_columns")
+        if made is None:
+            made = (*cls.columns, ID_COLUMN)
+            cls._all_columns = made
+        return made
 
     @classmethod
     def queryset(cls, user):
-        from core.scope import visible
-
         return visible(cls.model.objects.all(), user)
 
     # A row, step by step.

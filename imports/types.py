@@ -1057,7 +1057,7 @@ class PairingType(RecordType):
     def save(self, row):
         outcome = super().save(row)
         if outcome.status == Outcome.NEW:
-            self.lookups.forget("pairing", "pairing-schools")
+            self.lookups.forget_pairings()
         return outcome
 
     @classmethod

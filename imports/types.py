@@ -311,10 +311,14 @@ class SchoolType(RecordType):
         if profile and not row.values.get("school_year"):
             row.error("school_year", _("Give the school year of these figures."))
             return Outcome(Outcome.ERROR)
-        outcome = super().save(row)
+        school = self.stored(row)
+        values = self.form_values(row)
+        if row.errors:
+            return Outcome(Outcome.ERROR)
+        outcome = self.save_form(row, school, values)
         if outcome.status == Outcome.ERROR or not row.values.get("school_year"):
             return outcome
-        school = outcome.written[0][0] if outcome.written else self.stored(row)
+        school = outcome.written[0][0] if outcome.written else school
         stored = SchoolYearProfile.objects.filter(
             school=school, school_year=row.values["school_year"]
         ).first()

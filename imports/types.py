@@ -719,6 +719,10 @@ class ActivityType(PairedType):
             receiving = [
                 p.school for p in pairing.parties.all() if p.side == Side.RECEIVING
             ]
+            # The row's trainees at every receiving school, in one query.
+            self.lookups.prefetch_people(
+                named=[(n, school) for n in values["trainees"] for school in receiving]
+            )
             people = []
             for name in values["trainees"]:
                 found = None

@@ -491,3 +491,27 @@ def test_a_money_column_headed_in_ten_thousands(w):
     )
     assert Decimal("125000.00") in amounts
     assert Decimal("3000.00") in amounts
+
+
+def test_a_rows_trainees_are_read_in_one_query(w):
+    """However many trainees a training names, they are looked up together."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from imports.lookups import Lookups
+    from imports.records import Row
+
+    names = [f"学员{n}" for n in range(6)]
+    for name in names:
+        Person.objects.create(
+            name=name, gender="F", home_school=w["a1r"], subject="maths"
+        )
+    importer = REGISTRY["activities"](w["xian"], Lookups(w["xian"]))
+    row = Row(2, {"trainees": "、".join(names)})
+    row.values = {"pairing": w["pA1"], "trainees": names}
+    pairing = Pairing.objects.prefetch_related("parties__school").get(pk=w["pA1"].pk)
+    row.values["pairing"] = pairing
+    with CaptureQueriesContext(connection) as queries:
+        values = importer.form_values(row)
+    assert [p.name for p in values["trainees"]] == names
+    assert len(queries) == 1

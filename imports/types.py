@@ -127,21 +127,19 @@ PAIRING_COLUMNS = [
         note="结对的名称；留空时按支援学校和受援学校查找。",
         width=24,
     ),
-    Column(
-        "pair_supporting",
-        "支援学校",
-        read=read_school,
-        show=lambda obj: _party(obj, Side.SUPPORTING),
-        note="学校名称或学校标识码。",
-        width=20,
-    ),
-    Column(
-        "pair_receiving",
-        "受援学校",
-        read=read_school,
-        show=lambda obj: _party(obj, Side.RECEIVING),
-        note="学校名称或学校标识码。",
-        width=20,
+    *(
+        Column(
+            name,
+            header,
+            read=read_school,
+            show=lambda obj, side=side: _party(obj, side),
+            note="学校名称或学校标识码。",
+            width=20,
+        )
+        for name, header, side in (
+            ("pair_supporting", "支援学校", Side.SUPPORTING),
+            ("pair_receiving", "受援学校", Side.RECEIVING),
+        )
     ),
     Column(
         "pair_programme",

@@ -2,9 +2,11 @@
 errors, 401 without credentials, 403 without the right, 404 out of scope, 409 on a
 conflict), so a client, and the schema fuzzer, know every answer it can get."""
 
+import copy
+import re
+
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django_filters.utils import label_for_filter
 from drf_spectacular import openapi
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.utils import OpenApiParameter
@@ -219,12 +221,16 @@ class FilterExtension(DjangoFilterExtension):
     def resolve_filter_field(
         self, auto_schema, model, filterset_class, field_name, filter_field
     ):
+        # A copy, labelled as a page's filter form labels it: reading a filter's
+        # form field caches it on the filter, and the class's filters are copied
+        # into every page's filter form (a field made here, with no label, showed
+        # the field's English name on every page until restart).
+        filter_field = copy.deepcopy(filter_field)
+        filter_field.model = model
         parameters = super().resolve_filter_field(
             auto_schema, model, filterset_class, field_name, filter_field
         )
-        label = filter_field.label or label_for_filter(
-            model, filter_field.field_name, filter_field.lookup_expr
-        )
+        label = filter_field.label
         for parameter in parameters:
             described = parameter.get("description", "")
             if not described:
@@ -253,3 +259,61 @@ def describe_tags(result, generator, request, public):
         if prefix in used and (doc := (viewset.__doc__ or "").strip())
     ]
     return result
+
+
+def name_parameter_enums(result, generator, request, public):
+    """Every query parameter with choices refers to a named enum component, as the
+    serializers' fields do (``postprocess_schema_enums``), instead of listing the
+    choices in place: a client generator would name such an enum from its title,
+    the field's label in the request's language (``PairingsList帮扶模式``). A filter
+    on a field takes the field's own enum; other choices get a name from the
+    parameter (and the path's first segment when that name is taken)."""
+    schemas = result["components"]["schemas"]
+    named = {}
+    for name, schema in sorted(schemas.items()):
+        if "enum" in schema:
+            named.setdefault(_choice_set(schema), name)
+    for path, item in sorted(result["paths"].items()):
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                holder, key = parameter, "schema"
+                if holder.get(key, {}).get("type") == "array":
+                    holder, key = holder[key], "items"
+                schema = holder.get(key, {})
+                if "enum" not in schema:
+                    continue
+                choices = _choice_set(schema)
+                if choices not in named:
+                    name = _free_name(schemas, path, parameter["name"])
+                    schemas[name] = {"type": schema["type"], "enum": schema["enum"]}
+                    named[choices] = name
+                ref = {"$ref": f"#/components/schemas/{named[choices]}"}
+                # The title goes (the parameter's description names it); any
+                # other keyword stays beside the reference.
+                rest = {
+                    k: v
+                    for k, v in schema.items()
+                    if k not in ("type", "enum", "title")
+                }
+                holder[key] = {"allOf": [ref], **rest} if rest else ref
+    result["components"]["schemas"] = dict(sorted(schemas.items()))
+    return result
+
+
+def _choice_set(schema) -> tuple:
+    return (str(schema.get("type")), frozenset(map(str, schema["enum"])))
+
+
+def _free_name(schemas, path: str, parameter: str) -> str:
+    segment = path.removeprefix("/api/v1/").split("/")[0]
+    for name in (
+        f"{_camel(parameter)}Enum",
+        f"{_camel(segment)}{_camel(parameter)}Enum",
+    ):
+        if name not in schemas:
+            return name
+    raise ValueError(f"No free component name for the choices of {path} {parameter}")
+
+
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in re.split(r"[-_]", name))

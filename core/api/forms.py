@@ -55,6 +55,8 @@ def serializer_field(field: forms.Field) -> serializers.Field | None:
             kwargs = dict(common)
             if serializer_type is serializers.BooleanField:
                 kwargs["required"] = False
+            if serializer_type in (serializers.BooleanField, serializers.IntegerField):
+                kwargs.update(_filled_in(field))
             if serializer_type is serializers.DecimalField:
                 kwargs.update(
                     max_digits=field.max_digits,
@@ -72,6 +74,18 @@ def serializer_field(field: forms.Field) -> serializers.Field | None:
         trim_whitespace=False,
         **common,
     )
+
+
+def _filled_in(field: forms.Field) -> dict:
+    """A box the form ticks or a number it fills in (a count of 0) need not be sent:
+    left out, it is what the form would have saved (``default``; not on a partial
+    change, which keeps the stored value)."""
+    initial = field.initial
+    if isinstance(field, forms.BooleanField) and isinstance(initial, bool):
+        return {"default": initial}
+    if isinstance(initial, int) and not isinstance(initial, bool):
+        return {"required": False, "default": initial}
+    return {}
 
 
 def _form_fields(form_class) -> dict[str, forms.Field]:

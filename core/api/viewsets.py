@@ -22,6 +22,7 @@ from rest_framework import (
     status,
     viewsets,
 )
+from rest_framework.fields import empty
 from rest_framework.response import Response
 
 from core.audit import PERSONAL_FIELDS, SECRET_FIELDS
@@ -255,6 +256,10 @@ class ScopedViewSet(ScopedReadViewSet, viewsets.ModelViewSet):
                 and name not in errors
                 and name not in self.edit_view.formsets  # items only when valid
             }
+            if not partial:  # what the form fills in, as a valid request gets it
+                for name, field in parsed.fields.items():
+                    if name not in request.data and field.default is not empty:
+                        values[name] = field.default
         view = self.edit_view()
         view.request, view.object, view.kwargs = request._request, instance, {}
         edit = self.edit_view

@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import ScopedFilterSet, date_filter
+from core.filters import DateInput, ScopedFilterSet, date_filter
 from pairings.models import Pairing, School
 
 from .models import Activity, Appraisal, Person, Secondment, Stint
@@ -24,21 +24,31 @@ class SecondmentFilterSet(ScopedFilterSet):
     pairing = django_filters.ModelChoiceFilter(
         queryset=Pairing.objects.all(), label=_("pairing")
     )
-    on_post_from = date_filter("stints__end", "gte", _("on post from"))
-    on_post_to = date_filter("stints__start", "lte", _("on post until"))
+    # On post during the range: one stint overlapping it (two separate joins
+    # would match a stint ending after the start and another starting before the
+    # end, with none inside). A semi-join lists each secondment once.
+    on_post_from = django_filters.DateFilter(
+        method="on_post", label=_("on post from"), widget=DateInput()
+    )
+    on_post_to = django_filters.DateFilter(
+        method="on_post", label=_("on post until"), widget=DateInput()
+    )
 
     class Meta:
         model = Secondment
         fields = ["pairing", "direction", "kind", "status", "batch", "subject"]
 
-    @property
-    def qs(self):
-        # The stint filters join to-many rows: list each secondment once.
-        queryset = super().qs
-        data = self.form.cleaned_data if hasattr(self.form, "cleaned_data") else {}
-        if data.get("on_post_from") or data.get("on_post_to"):
-            queryset = queryset.distinct()
-        return queryset
+    def on_post(self, queryset, name, value):
+        start = self.form.cleaned_data.get("on_post_from")
+        end = self.form.cleaned_data.get("on_post_to")
+        if name == "on_post_to" and start is not None:
+            return queryset  # applied with on_post_from, on the same stint
+        stints = Stint.objects.all()
+        if start is not None:
+            stints = stints.filter(end__gte=start)
+        if end is not None:
+            stints = stints.filter(start__lte=end)
+        return queryset.filter(pk__in=stints.values("secondment_id"))
 
 
 class ActivityFilterSet(ScopedFilterSet):

@@ -14,6 +14,7 @@ from .models import (
     School,
     SchoolYearProfile,
 )
+from .selectors import in_force
 
 
 class SchoolFilterSet(ScopedFilterSet):
@@ -52,6 +53,14 @@ class PairingFilterSet(ScopedFilterSet):
     active_on = django_filters.DateFilter(
         method="active_on_date", label=_("active on"), widget=DateInput()
     )
+    # In force at some day of the range, whatever the status since (an ended or
+    # terminated pairing counts for the years it ran): the dashboard's figure.
+    in_force_from = django_filters.DateFilter(
+        method="in_force", label=_("in force from"), widget=DateInput()
+    )
+    in_force_to = django_filters.DateFilter(
+        method="in_force", label=_("in force until"), widget=DateInput()
+    )
 
     class Meta:
         model = Pairing
@@ -70,6 +79,11 @@ class PairingFilterSet(ScopedFilterSet):
 
     def active_on_date(self, queryset, name, value):
         return queryset.filter(start_date__lte=value, end_date__gte=value)
+
+    def in_force(self, queryset, name, value):
+        if name == "in_force_from":
+            return queryset.filter(in_force(start=value))
+        return queryset.filter(in_force(end=value))
 
 
 class AgreementFilterSet(ScopedFilterSet):

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from core.scope import visible
 
@@ -29,9 +29,18 @@ def pairings_in_force(*, start: dt.date, end: dt.date):
     """Pairings in force at some day of [start, end], as they were then: one that
     was terminated or ended later still counts, one that starts later does not
     (domain.md §5a)."""
-    return Pairing.objects.filter(
-        status__in=IN_FORCE_STATUSES, start_date__lte=end, end_date__gte=start
-    )
+    return Pairing.objects.filter(in_force(start=start, end=end))
+
+
+def in_force(*, start: dt.date | None = None, end: dt.date | None = None) -> Q:
+    """Pairings in force at some day of [start, end] (either end open): the
+    condition of ``pairings_in_force``, for the pairing list's filters."""
+    q = Q(status__in=IN_FORCE_STATUSES)
+    if start is not None:
+        q &= Q(end_date__gte=start)
+    if end is not None:
+        q &= Q(start_date__lte=end)
+    return q
 
 
 def regions_then(as_of: dt.date) -> dict[int, str]:

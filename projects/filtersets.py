@@ -1,10 +1,11 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import ScopedFilterSet, date_filter
+from core.filters import DateInput, ScopedFilterSet, date_filter
 from pairings.models import Pairing, School
 
 from .models import AidProject, Donation, FundingLine
+from .selectors import funding_from, funding_until
 
 
 class AidProjectFilterSet(ScopedFilterSet):
@@ -30,10 +31,24 @@ class FundingLineFilterSet(ScopedFilterSet):
     project = django_filters.ModelChoiceFilter(
         queryset=AidProject.objects.all(), label=_("aid project")
     )
+    # An undated line counts on 31 December of its year, as the dashboard and the
+    # statistics tables place it.
+    date_from = django_filters.DateFilter(
+        method="dated_from", label=_("from"), widget=DateInput()
+    )
+    date_to = django_filters.DateFilter(
+        method="dated_to", label=_("to"), widget=DateInput()
+    )
 
     class Meta:
         model = FundingLine
         fields = ["source", "kind", "year", "pairing", "project", "currency"]
+
+    def dated_from(self, queryset, name, value):
+        return queryset.filter(funding_from(value))
+
+    def dated_to(self, queryset, name, value):
+        return queryset.filter(funding_until(value))
 
 
 class DonationFilterSet(ScopedFilterSet):

@@ -362,7 +362,7 @@ def test_dashboard_figures_match_the_records(client, w):
     assert dash["active_pairings"]["value"] == 2  # pA1 and the cross-region pX
     # One secondment in A1 with one stint of 59 days (2 Sep – 30 Oct 2024).
     assert (dash["out"]["people"], dash["out"]["times"]) == (1, 1)
-    assert dash["days_on_post"] == 59
+    assert dash["days_on_post"]["value"] == 59
     assert b'id="chart-region"' in response.content
 
 

@@ -6,13 +6,12 @@ list behind them, so a clerk can check any number."""
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from dataclasses import replace
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import ExtractMonth
+from django.db.models import Case, Count, IntegerField, Sum, Value, When
+from django.db.models.functions import Coalesce, ExtractMonth, Least
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -20,16 +19,18 @@ from django.utils.translation import gettext as _
 
 from core import freshness
 from core.choices import Direction
-from core.scope import scope_of, visible
+from core.scope import highest, scope_of, visible
 from dispatch.models import Activity, Secondment, Stint
 from pairings import periods
-from pairings.choices import PairingStatus
 from pairings.models import Pairing, Region
+from pairings.selectors import pairings_in_force, school_year_of
 from projects.choices import FundingKind, FundingSource
 from projects.models import FundingLine
-from reporting.choices import ReportStatus
+from projects.selectors import funding_between
+from reporting.board import selectors as board
 from reporting.compliance import engine as compliance
 from reporting.models import ReportingPeriod, SemesterReport
+from reporting.reports.services import expected_schools
 
 
 def _url(name, **params):
@@ -44,17 +45,29 @@ def figures(user, year: int) -> dict:
     the next write of domain data (at most ten minutes): at province scale it
     aggregates some 250,000 activities and 90,000 stints."""
     # The current semester moves with the date: it is part of the key.
+    return _cached(
+        "dashboard", user, (year, get_language()), lambda: _figures(user, year)
+    )
+
+
+def years_with_data(user) -> list[int]:
+    """The school years (by their first year), newest first, in which the user's
+    scope has an activity, a stint on post or a funding line: the dashboard opens
+    on the newest of them rather than on an empty current year."""
+    return _cached("dashboard-years", user, (), lambda: _years_with_data(user))
+
+
+def _cached(name, user, parts, compute):
     parts = (
         freshness.current(),
         scope_digest(scope_of(user)),
-        year,
-        get_language(),
+        *parts,
         timezone.localdate().isoformat(),
     )
-    key = "dashboard:" + ":".join(map(str, parts))
+    key = f"{name}:" + ":".join(map(str, parts))
     cached = cache.get(key)
     if cached is None:
-        cached = _figures(user, year)
+        cached = compute()
         cache.set(key, cached, CACHE_SECONDS)
     return cached
 
@@ -66,13 +79,43 @@ def scope_digest(scope) -> str:
     return hashlib.sha1(repr(replace(scope, user_id=None)).encode()).hexdigest()
 
 
+def _years_with_data(user) -> list[int]:
+    today = timezone.localdate()
+    activities = (
+        visible(Activity.objects.all(), user)
+        .annotate(y=school_year_of("date"))
+        .values_list("y")
+    )
+    # A stint has data in the years of its first and of its last day so far.
+    stints = visible(Stint.objects.filter(start__lte=today), user)
+    first_days = stints.annotate(y=school_year_of("start")).values_list("y")
+    last_days = stints.annotate(
+        last=Least("end", Value(today)), y=school_year_of("last")
+    ).values_list("y")
+    # An undated line counts on 31 December of its year, in the school year
+    # starting that year.
+    funds = (
+        visible(FundingLine.objects.all(), user)
+        .annotate(
+            y=Coalesce(school_year_of("date"), "year", output_field=IntegerField())
+        )
+        .values_list("y")
+    )
+    years = {
+        y
+        for (y,) in activities.order_by().union(
+            first_days.order_by(), last_days.order_by(), funds.order_by()
+        )
+    }
+    return sorted(years, reverse=True)
+
+
 def _figures(user, year: int) -> dict:
+    """The figures of the cards and charts; each card carries the URL of the list
+    filtered as it counts, so the list shows the same number."""
     span = periods.school_year(year)
     start, end = span.start.isoformat(), span.end.isoformat()
-    pairings = visible(Pairing.objects.all(), user)
-    active = pairings.filter(
-        status=PairingStatus.ACTIVE, start_date__lte=span.end, end_date__gte=span.start
-    ).count()
+    pairings = visible(pairings_in_force(start=span.start, end=span.end), user)
     stints = visible(Stint.objects.all(), user).filter(**periods.overlaps(span))
     by_direction = {
         row["secondment__direction"]: row
@@ -82,28 +125,21 @@ def _figures(user, year: int) -> dict:
             **periods.days_on_post(span),
         )
     }
+    on_post = {"on_post_from": start, "on_post_to": end}
 
     def direction(code):
         row = by_direction.get(code, {})
         return {
             "people": row.get("people", 0),
             "times": row.get("times", 0),
-            "url": _url(
-                "dispatch:secondment_list",
-                direction=code,
-                on_post_from=start,
-                on_post_to=end,
-            ),
+            "url": _url("dispatch:secondment_list", direction=code, **on_post),
         }
 
-    days = sum(periods.days_of(row) for row in by_direction.values())
     activities = visible(Activity.objects.all(), user).filter(
         date__range=(span.start, span.end)
     )
     funds = visible(FundingLine.objects.all(), user).filter(
-        # Undated lines count in the calendar year the school year starts in.
-        Q(date__range=(span.start, span.end)) | Q(date__isnull=True, year=year),
-        kind=FundingKind.RECEIVED,
+        funding_between(span.start, span.end), kind=FundingKind.RECEIVED
     )
     received = funds.aggregate(total=Sum("amount"))["total"] or 0
     semester = (
@@ -116,25 +152,34 @@ def _figures(user, year: int) -> dict:
         "year": year,
         "span": span,
         "active_pairings": {
-            "value": active,
-            "url": _url("pairings:pairing_list", status="active", active_on=start),
+            "value": pairings.count(),
+            "url": _url("pairings:pairing_list", in_force_from=start, in_force_to=end),
         },
         "out": direction(Direction.TO_RECEIVING),
         "back": direction(Direction.TO_SUPPORTING),
-        "days_on_post": days,
+        # Both directions, as the secondment list without a direction shows them.
+        "days_on_post": {
+            "value": sum(periods.days_of(row) for row in by_direction.values()),
+            "url": _url("dispatch:secondment_list", **on_post),
+        },
         "activities": {
             "value": activities.count(),
             "url": _url("dispatch:activity_list", date_from=start, date_to=end),
         },
         "funds_received": {
             "value": received,
-            "url": _url("projects:fundingline_list", kind="received"),
+            "url": _url(
+                "projects:fundingline_list",
+                kind=FundingKind.RECEIVED,
+                date_from=start,
+                date_to=end,
+            ),
         },
         "compliance": _compliance(user, semester),
         "reports_outstanding": _outstanding(user, semester),
         "charts": {
-            "by_region": _by_region(user, span, stints, activities),
-            "by_month": _by_month(activities, stints),
+            "by_region": _by_region(user, stints, activities),
+            "by_month": _by_month(span, activities, stints),
             "by_source": _by_source(funds),
         },
     }
@@ -170,59 +215,104 @@ def _compliance(user, semester):
 
 
 def _outstanding(user, semester):
+    """Schools expected to report for the semester that have not submitted (no
+    report, a draft or a returned one): for regions' staff those of the board's
+    missing list, for school staff their own schools."""
     if semester is None:
         return None
-    reports = visible(SemesterReport.objects.filter(period=semester), user)
-    return {
-        "value": reports.filter(
-            status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED]
-        ).count(),
-        "semester": str(semester),
-    }
+    scope = scope_of(user)
+    if scope.is_admin or scope.region_paths:
+        value = board.missing_schools(user=user, period=semester).count()
+        url = _url("reporting:board_missing", period=semester.pk)
+    else:
+        submitted = SemesterReport.objects.filter(
+            period=semester, status__in=board.SUBMITTED
+        )
+        value = (
+            expected_schools(semester)
+            .filter(pk__in=scope.school_ids)
+            .exclude(pk__in=submitted.values("school_id"))
+            .count()
+        )
+        url = _url("reporting:my_reports")
+    return {"value": value, "semester": str(semester), "url": url}
 
 
-def _by_region(user, span, stints, activities):
-    """Secondments (人次) and activities per child region of the user's top region."""
+def _by_region(user, stints, activities):
+    """Secondments (人次, by host school) and activities (by the schools of their
+    pairing) per region one level below the user's top regions, and for each top
+    region a bar of its own schools (a county's schools attached to no township)
+    when it has any. An activity counts once in each bar holding one of its
+    pairing's schools."""
     scope = scope_of(user)
     if scope.is_admin or not scope.region_paths:
         parents = Region.objects.filter(level=1)
     else:
-        parents = Region.objects.filter(path__in=scope.region_paths)
+        parents = Region.objects.filter(path__in=highest(scope.region_paths))
+    parents = list(parents.order_by("path").values("pk", "path", "name"))
     children = list(
-        Region.objects.filter(parent__in=parents)
+        Region.objects.filter(parent__in=[p["pk"] for p in parents])
         .order_by("path")
-        .values("path", "name")
+        .values("path", "name", "parent_id")
     )
-    if not children:
+    with_children = {c["parent_id"] for c in children}
+    bars = [(c["path"], c["name"]) for c in children] + [
+        (
+            p["path"],
+            _("%(region)s (directly)") % {"region": p["name"]}
+            if p["pk"] in with_children
+            else p["name"],
+        )
+        for p in parents
+    ]
+
+    def per_bar(queryset, school_path):
+        # The first bar whose region holds the school: a child region before
+        # its parent's own bar.
+        bar = Case(
+            *[
+                When(**{f"{school_path}__startswith": path}, then=Value(i))
+                for i, (path, _name) in enumerate(bars)
+            ],
+            output_field=IntegerField(),
+        )
+        rows = (
+            queryset.annotate(bar=bar)
+            .order_by()
+            .values("bar")
+            .annotate(n=Count("id", distinct=True))
+        )
+        return {row["bar"]: row["n"] for row in rows}
+
+    if not bars:
         return {"labels": [], "secondments": [], "activities": []}
-    depth = children[0]["path"].count("/")
-
-    def per_child(queryset, school_path):
-        counts = defaultdict(int)
-        rows = queryset.values(school_path).annotate(n=Count("id", distinct=True))
-        for row in rows:
-            path = row[school_path] or ""
-            prefix = "/".join(path.split("/")[:depth]) + "/"
-            counts[prefix] += row["n"]
-        return counts
-
-    secondments = per_child(
+    secondments = per_bar(
         visible(Secondment.objects.all(), user).filter(
             pk__in=stints.values("secondment_id")
         ),
         "host_school__region__path",
     )
-    acts = per_child(activities, "pairing__parties__school__region__path")
+    acts = per_bar(activities, "pairing__parties__school__region__path")
+    shown = [
+        i
+        for i in range(len(bars))
+        if i < len(children) or secondments.get(i) or acts.get(i)
+    ]
     return {
-        "labels": [c["name"] for c in children],
-        "secondments": [secondments.get(c["path"], 0) for c in children],
-        "activities": [acts.get(c["path"], 0) for c in children],
+        "labels": [bars[i][1] for i in shown],
+        "secondments": [secondments.get(i, 0) for i in shown],
+        "activities": [acts.get(i, 0) for i in shown],
     }
 
 
-def _by_month(activities, stints):
-    """Activities and stints starting, per month of the school year."""
-    months = [9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8]
+# A school year's months in order, September first.
+MONTHS = [9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8]
+
+
+def _by_month(span, activities, stints):
+    """Activities dated and stints starting in each month of the school year, each
+    at its month's place (a stint that began before the year is on post in it but
+    did not start in it)."""
     acts = dict(
         activities.annotate(m=ExtractMonth("date"))
         .values("m")
@@ -230,15 +320,16 @@ def _by_month(activities, stints):
         .values_list("m", "n")
     )
     starts = dict(
-        stints.annotate(m=ExtractMonth("start"))
+        stints.filter(start__gte=span.start)
+        .annotate(m=ExtractMonth("start"))
         .values("m")
         .annotate(n=Count("id"))
         .values_list("m", "n")
     )
     return {
-        "labels": [_("Month %(m)s") % {"m": m} for m in months],
-        "activities": [acts.get(m, 0) for m in months],
-        "stints": [starts.get(m, 0) for m in months],
+        "labels": [_("Month %(m)s") % {"m": m} for m in MONTHS],
+        "activities": [acts.get(m, 0) for m in MONTHS],
+        "stints": [starts.get(m, 0) for m in MONTHS],
     }
 
 

@@ -5,18 +5,40 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from core.scope import scope_of
-from pairings.periods import school_year_of
-from reporting.dashboard.figures import figures
+from pairings import periods
+from reporting.dashboard.figures import figures, years_with_data
+
+# The switcher offers at least this many years back from the current one.
+YEARS_OFFERED = 5
 
 
 @login_required
 def home(request):
-    """The dashboard of a school year (default: the current one)."""
+    """The dashboard of a school year: the one asked for, else the newest one with
+    data in the user's scope (the current year may not have any yet)."""
     scope = scope_of(request.user)
-    current = school_year_of(timezone.localdate())
-    year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else current
-    context = {"scope": scope, "year": year, "years": range(current, current - 5, -1)}
+    context = {"scope": scope}
     if not scope.is_empty:
-        context["dash"] = figures(request.user, year)
+        current = periods.school_year_of(timezone.localdate())
+        with_data = [y for y in years_with_data(request.user) if y <= current]
+        year = request.GET.get("year", "")
+        if year.isdigit() and 2000 <= int(year) <= 2100:
+            year = int(year)
+        else:
+            year = with_data[0] if with_data else current
+        oldest = min([current - YEARS_OFFERED + 1, year, *with_data])
+        context.update(
+            {
+                "year": year,
+                "years": [
+                    {
+                        "value": y,
+                        "label": periods.school_year(y).label,
+                        "has_data": y in with_data,
+                    }
+                    for y in range(max(current, year), oldest - 1, -1)
+                ],
+                "dash": figures(request.user, year),
+            }
+        )
     return render(request, "core/home.html", context)

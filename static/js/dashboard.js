@@ -16,12 +16,19 @@
     element.dataset.rendered = "true";
     window.addEventListener("resize", () => chart.resize());
   };
+  // Every category keeps its label (ECharts would skip some on a narrow screen,
+  // leaving a month's bar under its neighbour's name); counts have whole ticks.
+  const narrow = document.getElementById("charts").clientWidth < 576;
   const bars = (categories, series) => ({
     tooltip: { trigger: "axis" },
     legend: {},
-    grid: { left: 40, right: 20, bottom: 60 },
-    xAxis: { type: "category", data: categories, axisLabel: { rotate: categories.length > 8 ? 40 : 0 } },
-    yAxis: { type: "value" },
+    grid: { left: 10, right: 20, top: 40, bottom: 10, containLabel: true },
+    xAxis: {
+      type: "category",
+      data: categories,
+      axisLabel: { interval: 0, rotate: categories.length > 8 || narrow ? 40 : 0 },
+    },
+    yAxis: { type: "value", minInterval: 1 },
     series: series.map(([name, values]) => ({ name, type: "bar", data: values })),
   });
   make("chart-region", bars(data.by_region.labels, [

@@ -7,6 +7,7 @@ is in the audit trail, and notifies the other side in-app."""
 
 import datetime as dt
 from decimal import Decimal
+from enum import StrEnum
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -54,7 +55,7 @@ def _county_path(report) -> str:
     """The path of the county-level region that approves the school's reports,
     whatever the depth (a township below a county, a 直辖市's district, a county
     directly under the province)."""
-    return report.school.region.county().path
+    return reviewing_region(report).path
 
 
 def is_reviewer(user, report) -> bool:
@@ -67,15 +68,34 @@ def is_superior(user, report) -> bool:
     return is_above(user, _county_path(report))
 
 
-def can_edit(user, report, today: dt.date | None = None) -> bool:
-    """School staff edit drafts and returned reports until the lock date (or after it
-    when a superior unlocked the report)."""
+class EditRefusal(StrEnum):
+    """Why a report cannot be edited, in the order ``edit_refusal`` asks."""
+
+    APPROVED = "approved"  # locked until a superior unlocks it
+    SUBMITTED = "submitted"  # with the reviewer until returned
+    NOT_SCHOOL_STAFF = "not_school_staff"
+    LOCKED = "locked"  # the period's lock date has passed
+
+
+def edit_refusal(user, report, today: dt.date | None = None) -> EditRefusal | None:
+    """Why the user may not edit the report now, or None when they may: school staff
+    edit drafts and returned reports until the lock date (or after it when a
+    superior unlocked the report)."""
     today = today or timezone.localdate()
+    if report.status == ReportStatus.APPROVED:
+        return EditRefusal.APPROVED
     if report.status not in EDITABLE:
-        return False
+        return EditRefusal.SUBMITTED
     if not (is_school_staff_of(user, report) or scope_of(user).is_admin):
-        return False
-    return report.reopened or today <= report.period.lock_date
+        return EditRefusal.NOT_SCHOOL_STAFF
+    if not (report.reopened or today <= report.period.lock_date):
+        return EditRefusal.LOCKED
+    return None
+
+
+def can_edit(user, report, today: dt.date | None = None) -> bool:
+    """The user may edit the report now (see ``edit_refusal``)."""
+    return edit_refusal(user, report, today) is None
 
 
 # Reads -----------------------------------------------------------------------------
@@ -87,6 +107,38 @@ def already_submitted(user, report) -> bool:
     return report.status == ReportStatus.SUBMITTED and (
         is_school_staff_of(user, report) or scope_of(user).is_admin
     )
+
+
+def last_event(report, *actions) -> ReportEvent | None:
+    """The report's latest step of one of these kinds, with its actor."""
+    return (
+        report.events.filter(action__in=actions)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def why_returned(report) -> ReportEvent | None:
+    """Why a returned report is back with the school: the reviewer's return comment
+    or the superior's reason for unlocking, whichever came last. None unless the
+    report is returned."""
+    if report.status != ReportStatus.RETURNED:
+        return None
+    return last_event(report, ReportAction.RETURN, ReportAction.UNLOCK)
+
+
+def reviewing_region(report):
+    """The county-level region whose bureau reviews (returns, approves) the report."""
+    return report.school.region.county()
+
+
+def unlocking_region(report):
+    """The region whose bureau, or any above it, may unlock the approved report: the
+    one above the county that reviews it (``is_superior``). None when there is none
+    and only an administrator can."""
+    county = reviewing_region(report)
+    return county.parent if county.parent_id else None
 
 
 def report_for(*, school, period, user=None) -> SemesterReport:

@@ -23,7 +23,7 @@ from core.generic import (
 from core.paginator import IdsFirstPaginator
 from core.scope import scope_of, visible
 from pairings.models import School
-from reporting.choices import ReportStatus
+from reporting.choices import ReportAction, ReportStatus
 from reporting.models import ReportingPeriod, SemesterReport
 from reporting.reports import services
 from reporting.reports.attachments import attachments_context
@@ -93,11 +93,27 @@ class ReportStart(LoginRequiredMixin, View):
         return redirect("reporting:report_edit", pk=report.pk)
 
 
+def reports_home(user) -> tuple[str, str] | None:
+    """Where a report page's breadcrumb leads: the list of reports the user can
+    open, as the menu offers it (the school's 我的填报, the bureau's 报告审核)."""
+    scope = scope_of(user)
+    if scope.school_ids:
+        return _("My reports"), reverse("reporting:my_reports")
+    if scope.is_admin or scope.region_paths:
+        return _("Review queue"), reverse("reporting:review")
+    return None
+
+
 class ReportMixin(ScopedMixin):
     model = SemesterReport
 
     def base_queryset(self):
         return SemesterReport.objects.select_related("school__region", "period")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["reports_home"] = reports_home(self.request.user)
+        return context
 
 
 class ReportEdit(ReportMixin, TemplateView):
@@ -114,7 +130,8 @@ class ReportEdit(ReportMixin, TemplateView):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.object = self.get_object()
-        if not self.allowed(request.user, self.object):
+        refusal = services.edit_refusal(request.user, self.object)
+        if refusal is not None:
             if (
                 request.method == "POST"
                 and request.POST.get("action") == "submit"
@@ -123,8 +140,29 @@ class ReportEdit(ReportMixin, TemplateView):
                 # A second click on 提交, or the form resent from the back button.
                 messages.info(request, _("Already submitted."))
                 return redirect("reporting:report_detail", pk=self.object.pk)
-            raise PermissionDenied
+            return self.refused(refusal)
         return super().dispatch(request, *args, **kwargs)
+
+    def refused(self, refusal):
+        """Why the report cannot be edited and who can change that, in the site's
+        layout (403, nothing written)."""
+        report = self.object
+        context = {
+            **self.get_context_data(),
+            "report": report,
+            "refusal": refusal.value,
+            "reviewing_region": services.reviewing_region(report),
+        }
+        if refusal == services.EditRefusal.APPROVED:
+            context["approval"] = services.last_event(report, ReportAction.APPROVE)
+            context["unlocking_region"] = services.unlocking_region(report)
+        return self.response_class(
+            request=self.request,
+            template=["reporting/report_refused.html"],
+            context=context,
+            using=self.template_engine,
+            status=403,
+        )
 
     def get(self, request, *args, **kwargs):
         return self.render_to_response(self.context(ReportForm(report=self.object)))
@@ -171,6 +209,7 @@ class ReportEdit(ReportMixin, TemplateView):
             {
                 "object": self.object,
                 "form": form,
+                "why_returned": services.why_returned(self.object),
                 **attachments_context(report=self.object, user=self.request.user),
             }
         )

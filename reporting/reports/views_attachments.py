@@ -4,9 +4,9 @@ Every view finds its report or attachment through the data scope first: whatever
 method, a user who cannot see the report gets 404, before anything else is said."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views import View
@@ -17,6 +17,7 @@ from reporting.models import ReportAttachment, SemesterReport
 from reporting.reports.attachments import (
     attachment_add,
     attachment_delete,
+    attachments_context,
     download_name,
 )
 
@@ -55,6 +56,39 @@ class ScopedObjectView(ScopedMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
 
+LEVELS = {"success": messages.SUCCESS, "danger": messages.ERROR}
+
+
+def in_place(request) -> bool:
+    """Asked by the page's script, which swaps the attachments card in."""
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
+def refused(request, report, exc: PermissionDenied):
+    """The report can no longer be edited (approved meanwhile, say): the script
+    is told so in the card, which no longer offers an upload; a plain form post
+    gets the 403 page."""
+    if not in_place(request):
+        raise exc
+    return answer(request, report, [("danger", str(exc))], status=403)
+
+
+def answer(request, report, notices: list[tuple[str, str]], *, status=200):
+    """What an upload or removal says. The page's script (static/js/attachments.js)
+    asks for the attachments card alone, with the notices in it, and swaps it in: the
+    page and the unsaved text in its form stay. Without the script, the notices go
+    to the next page and the browser goes back to the report form."""
+    if in_place(request):
+        context = {
+            **attachments_context(report=report, user=request.user),
+            "notices": notices,
+        }
+        return render(request, "reporting/_attachments.html", context, status=status)
+    for level, text in notices:
+        messages.add_message(request, LEVELS[level], text)
+    return redirect(report_edit_url(report.pk))
+
+
 class AttachmentUploadView(ScopedObjectView):
     model = SemesterReport
     http_method_names = ["post"]
@@ -66,18 +100,20 @@ class AttachmentUploadView(ScopedObjectView):
         report = self.object
         upload = request.FILES.get("file")
         if upload is None:
-            messages.error(request, _("Choose a file to attach."))
-            return redirect(report_edit_url(report.pk))
+            return answer(
+                request, report, [("danger", _("Choose a file to attach."))], status=400
+            )
         try:
             attachment = attachment_add(report=report, user=request.user, upload=upload)
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(
-                request, _("Attached: %(name)s") % {"name": attachment.original_name}
-            )
-        return redirect(report_edit_url(report.pk))
+            notices = [("danger", message) for message in exc.messages]
+            return answer(request, report, notices, status=400)
+        except PermissionDenied as exc:
+            return refused(request, report, exc)
+        name = attachment.original_name
+        return answer(
+            request, report, [("success", _("Attached: %(name)s") % {"name": name})]
+        )
 
 
 class AttachmentMixin:
@@ -103,7 +139,13 @@ class AttachmentDeleteView(AttachmentMixin, ScopedObjectView):
 
     def post(self, request, pk):
         attachment = self.object
-        name, report_id = attachment.original_name, attachment.report_id
-        attachment_delete(attachment=attachment, user=request.user)
-        messages.success(request, _("Removed: %(name)s") % {"name": name})
-        return redirect(report_edit_url(report_id))
+        name = attachment.original_name
+        try:
+            attachment_delete(attachment=attachment, user=request.user)
+        except PermissionDenied as exc:
+            return refused(request, attachment.report, exc)
+        return answer(
+            request,
+            attachment.report,
+            [("success", _("Removed: %(name)s") % {"name": name})],
+        )

@@ -1,4 +1,5 @@
 import tempfile
+from itertools import islice
 
 from django.apps import apps
 from django.contrib import messages
@@ -19,6 +20,7 @@ from openpyxl import Workbook
 from . import health, services
 from .audit import is_audited
 from .autocomplete import kinds as autocomplete_kinds
+from .changes import ChangeReader, local_time
 from .excel import column_width, header_cells, new_sheet, text_cell
 from .forms import AuditFilterForm, MembershipForm, UserCreateForm, UserUpdateForm
 from .generic import errors_to_form
@@ -258,10 +260,12 @@ def _filtered_audit(request):
 def audit_log(request):
     form, entries = _filtered_audit(request)
     page = page_of(request, entries)
+    reader = ChangeReader(page)
+    rows = [{"entry": entry, "changes": reader.rows(entry)} for entry in page]
     return render(
         request,
         "core/audit_log.html",
-        {"form": form, "page": page, "query": request.GET.urlencode()},
+        {"form": form, "page": page, "rows": rows, "query": request.GET.urlencode()},
     )
 
 
@@ -289,29 +293,30 @@ def audit_export(request):
     sheet.append(header_cells(sheet, titles))
     sources = dict(AuditEntry.Source.choices)
     actions = dict(AuditEntry.Action.choices)
-    for entry in entries[:EXPORT_LIMIT].iterator(chunk_size=2000):
-        model = entry.content_type.model_class()
-        changes = "; ".join(
-            f"{field}: {before} → {after}"
-            for field, (before, after) in entry.changes.items()
-        )
-        sheet.append(
-            [
-                timezone.localtime(entry.time).strftime("%Y-%m-%d %H:%M:%S"),
-                text_cell(sheet, entry.username),
-                str(sources.get(entry.source, entry.source)),
-                str(actions.get(entry.action, entry.action)),
-                str(model._meta.verbose_name) if model else entry.content_type.model,
-                text_cell(sheet, entry.object_repr),
-                text_cell(sheet, changes),
-                entry.request_id,
-            ]
-        )
+    rows = entries[:EXPORT_LIMIT].iterator(chunk_size=2000)
+    while batch := list(islice(rows, 2000)):
+        reader = ChangeReader(batch)
+        for entry in batch:
+            sheet.append(_audit_row(sheet, entry, reader, sources, actions))
     handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
     workbook.save(handle)
     handle.seek(0)
     filename = f"audit-{timezone.localdate():%Y%m%d}.xlsx"
     return FileResponse(handle, as_attachment=True, filename=filename)
+
+
+def _audit_row(sheet, entry, reader, sources, actions) -> list:
+    model = entry.content_type.model_class()
+    return [
+        local_time(entry.time),
+        text_cell(sheet, entry.username),
+        str(sources.get(entry.source, entry.source)),
+        str(actions.get(entry.action, entry.action)),
+        str(model._meta.verbose_name) if model else entry.content_type.model,
+        text_cell(sheet, entry.object_repr),
+        text_cell(sheet, reader.text(entry)),
+        entry.request_id,
+    ]
 
 
 @login_required
@@ -349,22 +354,20 @@ def object_history(request, app_label, model_name, pk):
     entries = AuditEntry.objects.filter(
         content_type=content_type, object_id=str(obj.pk)
     )
-    fields = {f.attname: f.verbose_name for f in model._meta.concrete_fields}
-    page = page_of(request, entries)
-    rows = [
-        {
-            "entry": entry,
-            "changes": [
-                (fields.get(name, name), before, after)
-                for name, (before, after) in entry.changes.items()
-            ],
-        }
-        for entry in page
-    ]
+    page = page_of(request, entries.select_related("content_type"))
+    reader = ChangeReader(page)
+    rows = [{"entry": entry, "changes": reader.rows(entry)} for entry in page]
+    scope = scope_of(request.user)
     return render(
         request,
         "core/object_history.html",
-        {"object": obj, "model": model._meta, "page": page, "rows": rows},
+        {
+            "object": obj,
+            "model": model._meta,
+            "page": page,
+            "rows": rows,
+            "can_audit": bool(scope.is_admin or scope.bureau_paths),
+        },
     )
 
 

@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel, money_field, non_negative_check
 from core.scope import Rule, Shared, Special, own_rows
@@ -264,7 +266,12 @@ class ReportEvent(models.Model):
         ordering = ["report", "created_at", "id"]
 
     def __str__(self):
-        return f"{self.get_action_display()} {self.created_at:%Y-%m-%d %H:%M}"
+        if self.created_at is None:
+            return str(self.get_action_display())
+        moment = formats.date_format(
+            timezone.localtime(self.created_at), "DATETIME_FORMAT"
+        )
+        return f"{self.get_action_display()} {moment}"
 
 
 class ExportJob(TimeStampedModel):
@@ -285,7 +292,7 @@ class ExportJob(TimeStampedModel):
         choices=ExportStatus.choices,
         default=ExportStatus.PENDING,
     )
-    stage = models.CharField(_("stage"), max_length=100, blank=True)
+    stage = models.CharField(pgettext_lazy("job", "stage"), max_length=100, blank=True)
     progress = models.PositiveSmallIntegerField(
         _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
     )
@@ -333,3 +340,15 @@ class ExportJob(TimeStampedModel):
 
     def __str__(self):
         return f"{self.get_table_display()} ({self.get_status_display()})"
+
+    @classmethod
+    def audit_value(cls, field, value) -> str | None:
+        """The audit log reads the stored filters as what the workbook covers
+        (its period and region), not as their keys."""
+        if field.name != "filters" or not isinstance(value, dict):
+            return None
+        from reporting.exports.jobs import describe
+
+        job = cls(filters=value)
+        describe([job])
+        return f"{job.period_label} · {job.region_label}"

@@ -24,6 +24,44 @@ def person_name(user):
     return " ".join(part for part in (given, family) if part)
 
 
+# (what the user-agent string contains, how a clerk names it), first match wins:
+# Edge and 360 say "Chrome" too, and every browser says "Mozilla".
+_BROWSERS = (
+    ("MicroMessenger", "微信"),
+    ("DingTalk", "钉钉"),
+    ("wxwork", "企业微信"),
+    ("Edg", "Edge"),
+    ("QQBrowser", "QQ浏览器"),
+    ("360SE", "360浏览器"),
+    ("Firefox", "Firefox"),
+    ("HeadlessChrome", "Chrome"),
+    ("Chrome", "Chrome"),
+    ("Safari", "Safari"),
+)
+_SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS", "macOS"),
+    ("Linux", "Linux"),
+)
+
+
+@register.filter
+def browser(user_agent):
+    """A login's browser and system as a clerk names them ("Chrome · Windows"),
+    not the raw user-agent string; the raw string stays in the export."""
+    if not user_agent:
+        return "—"
+    found = [
+        next((name for key, name in known if key in user_agent), None)
+        for known in (_BROWSERS, _SYSTEMS)
+    ]
+    named = [name for name in found if name]
+    return " · ".join(named) if named else _("other browser")
+
+
 @register.filter
 def yuan(value):
     """Yuan with thousands separators and two decimals."""

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Gender(models.TextChoices):
@@ -24,9 +25,9 @@ class Title(models.TextChoices):
 
 
 class Subject(models.TextChoices):
-    CHINESE = "chinese", _("Chinese")
+    CHINESE = "chinese", pgettext_lazy("subject", "Chinese")
     MATHS = "maths", _("mathematics")
-    ENGLISH = "english", _("English")
+    ENGLISH = "english", pgettext_lazy("subject", "English")
     PHYSICS = "physics", _("physics")
     CHEMISTRY = "chemistry", _("chemistry")
     BIOLOGY = "biology", _("biology")
@@ -52,9 +53,9 @@ class SecondmentKind(models.TextChoices):
 
 
 class SecondmentStatus(models.TextChoices):
-    PLANNED = "planned", _("planned")
+    PLANNED = "planned", pgettext_lazy("secondment status", "planned")
     ON_POST = "on_post", _("on post")
-    COMPLETED = "completed", _("completed")
+    COMPLETED = "completed", pgettext_lazy("secondment status", "completed")
     RETURNED_EARLY = "returned_early", _("returned early")
 
 

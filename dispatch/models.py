@@ -2,6 +2,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.autocomplete import Autocomplete
 from core.choices import Direction
@@ -30,7 +31,9 @@ from .choices import (
 class Person(VersionedModel, TimeStampedModel):
     """A teacher or manager who may be seconded, trained or cultivated."""
 
-    name = models.CharField(_("name"), max_length=64, db_index=True)
+    name = models.CharField(
+        pgettext_lazy("person", "name"), max_length=64, db_index=True
+    )
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     home_school = models.ForeignKey(
         "pairings.School",

@@ -1,5 +1,6 @@
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.generic import (
     Column,
@@ -28,7 +29,7 @@ class PersonList(ObjectListView):
     filterset_class = PersonFilterSet
     default_ordering = ("name",)
     columns = [
-        Column(_("name"), "name", sort="name", link=True),
+        Column(pgettext_lazy("person", "name"), "name", sort="name", link=True),
         Column(_("gender"), "get_gender_display"),
         Column(_("home school"), "home_school.name", sort="home_school__name"),
         Column(_("subject"), "get_subject_display", sort="subject"),

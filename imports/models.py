@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel
 from core.scope import Special, own_rows
@@ -36,11 +37,11 @@ class ImportJob(TimeStampedModel):
         choices=ImportMode.choices,
         default=ImportMode.VALID_ROWS,
     )
-    stage = models.CharField(_("stage"), max_length=100, blank=True)
+    stage = models.CharField(pgettext_lazy("job", "stage"), max_length=100, blank=True)
     progress = models.PositiveSmallIntegerField(
         _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
     )
-    rows = models.PositiveIntegerField(_("rows"), default=0)
+    rows = models.PositiveIntegerField(pgettext_lazy("import", "rows"), default=0)
     # {"new": n, "updated": n, "unchanged": n, "error": n} of the check, then of
     # the import.
     counts = models.JSONField(_("counts"), default=dict, blank=True)
@@ -97,7 +98,7 @@ class ListExport(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
     )
-    rows = models.PositiveIntegerField(_("rows"), default=0)
+    rows = models.PositiveIntegerField(pgettext_lazy("import", "rows"), default=0)
     file = models.CharField(_("file"), max_length=255, blank=True)
     error = models.TextField(_("error"), blank=True)
     claim = models.CharField(_("claimed by"), max_length=32, blank=True)

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProjectCategory(models.TextChoices):
@@ -12,11 +13,14 @@ class ProjectCategory(models.TextChoices):
 
 
 class ProjectPhase(models.TextChoices):
-    APPROVED = "approved", _("approved")
-    IN_PROGRESS = "in_progress", _("under way")
-    COMPLETED = "completed", _("completed")
-    CLOSED = "closed", _("closed")
-    CONTINUED = "continued", _("continued from a previous cycle")
+    APPROVED = "approved", pgettext_lazy("project phase", "approved")
+    IN_PROGRESS = "in_progress", pgettext_lazy("project phase", "under way")
+    COMPLETED = "completed", pgettext_lazy("project phase", "completed")
+    CLOSED = "closed", pgettext_lazy("project phase", "closed")
+    CONTINUED = (
+        "continued",
+        pgettext_lazy("project phase", "continued from a previous cycle"),
+    )
 
 
 class FundingSource(models.TextChoices):

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
 from .filters import make_searchable
@@ -165,3 +166,7 @@ class AuditFilterForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, model_choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["model"].choices = [("", _("all"))] + model_choices
+
+
+class PasswordChangeForm(BootstrapMixin, auth_forms.PasswordChangeForm):
+    """Django's password change, drawn like every other form of the site."""

@@ -26,7 +26,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from .scope import can_change, can_write_model, scope_of, visible
+from .scope import can_add_model, can_change, scope_of, visible
 from .templatetags.duikou import cell
 from .versioning import StaleVersion
 
@@ -95,13 +95,19 @@ def table_rows(columns, objects, detail_url) -> list[tuple]:
     """(object, its cells as HTML) for each row of a list page. Made here rather
     than by a template tag per cell, which cost more than the page's queries; each
     value escaped as ``conditional_escape`` would, without its per-call checks."""
+    # data-label: the column's title, shown beside the value when a phone lays
+    # each row out as a card (app.css, .list-cards).
     plan = [
         (
-            '<td class="num">'
-            if c.kind in ("money", "number")
-            else '<td class="date">'
-            if c.kind == "date"
-            else '<td class="">',
+            '<td class="%s" data-label="%s">'
+            % (
+                "num"
+                if c.kind in ("money", "number")
+                else "date"
+                if c.kind == "date"
+                else "",
+                html.escape(str(c.title)),
+            ),
             c,
         )
         for c in columns
@@ -158,7 +164,7 @@ class ScopedMixin(LoginRequiredMixin):
             "model_name": meta.verbose_name,
             "model_name_plural": meta.verbose_name_plural,
             "list_url": self.list_url(),
-            "can_add": can_write_model(self.request.user, self.model)
+            "can_add": can_add_model(self.request.user, self.model)
             and self._has_url("add"),
         }
 
@@ -335,7 +341,7 @@ class ObjectEditView(ScopedMixin, TemplateView):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.object = self.get_object() if "pk" in kwargs else None
-        if self.object is None and not can_write_model(request.user, self.model):
+        if self.object is None and not can_add_model(request.user, self.model):
             raise PermissionDenied
         if self.object is not None and not can_change(request.user, self.object):
             raise PermissionDenied

@@ -440,6 +440,20 @@ def can_write_model(user, model, *, scope: Scope | None = None) -> bool:
     )
 
 
+def can_add_model(user, model, *, scope: Scope | None = None) -> bool:
+    """Whether the user may add objects of this kind: may write it, and for school
+    staff, through a lookup that names their school from a new object. A model they
+    write only as their school itself (``school_writes`` of "") they may change
+    (their own school), never add: 学校 → 添加 is not theirs."""
+    scope = scope if scope is not None else scope_of(user)
+    if not can_write_model(user, model, scope=scope):
+        return False
+    if scope.is_admin or scope.bureau_paths:
+        return True
+    rule = rule_of(model)
+    return not isinstance(rule, Rule) or any(rule.school_writes or ())
+
+
 def can_change(user, obj: Model, *, scope: Scope | None = None) -> bool:
     """Whether the user may change or delete this object."""
     return obj.pk in changeable(user, type(obj), [obj.pk], scope=scope)

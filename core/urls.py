@@ -2,18 +2,24 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views, views_tokens
+from .forms import PasswordChangeForm
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(),
+        auth_views.PasswordChangeView.as_view(
+            form_class=PasswordChangeForm,
+            template_name="core/password_change.html",
+        ),
         name="password_change",
     ),
     path(
         "accounts/password/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="core/password_change_done.html"
+        ),
         name="password_change_done",
     ),
     path("accounts/tokens/", views_tokens.token_list, name="api_tokens"),

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from config.api_urls import router
 from core.api.viewsets import ScopedReadViewSet, ScopedViewSet
-from core.scope import can_change, can_write_model
+from core.scope import can_add_model, can_change
 from pairings.models import Region
 from reporting.models import (
     ExportJob,
@@ -178,7 +178,7 @@ def test_api_follows_scope_and_rights(client, w, role):
                 transaction.set_rollback(True)
             if response.status_code == 403 and snapshot(model, obj.pk) != before:
                 wrong.append((role, "changed without the right", url))
-        may_create = can_write_model(user, model)
+        may_create = can_add_model(user, model)
         with transaction.atomic():
             expect(
                 "post", f"/api/v1/{prefix}/", {400} if may_create else {403}, data={}

@@ -26,7 +26,7 @@ from rest_framework.fields import empty
 from rest_framework.response import Response
 
 from core.audit import PERSONAL_FIELDS, SECRET_FIELDS
-from core.scope import can_change, can_write_model, visible
+from core.scope import can_add_model, can_change, visible
 from core.versioning import StaleVersion, VersionedModel
 
 from .forms import form_data, formset_data, write_serializer
@@ -45,7 +45,7 @@ class ScopePermission(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             return True
         if getattr(view, "action", None) == "create":
-            return can_write_model(request.user, view.model)
+            return can_add_model(request.user, view.model)
         return True
 
     def has_object_permission(self, request, view, obj):

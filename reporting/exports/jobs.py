@@ -37,7 +37,7 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.files import File
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -46,7 +46,7 @@ from django.utils.translation import gettext as _
 
 from core import audit, resilience, storage
 from reporting.choices import ExportStatus
-from reporting.models import ExportJob
+from reporting.models import ExportJob, ReportingPeriod
 from reporting.statistics import base, checks, registry
 from reporting.statistics.base import Spec
 from reporting.statistics.forms import stored_spec
@@ -453,6 +453,33 @@ def work_root() -> Path:
 def final_name(job: ExportJob) -> str:
     stamp = timezone.localtime(job.created_at).strftime("%Y%m%d")
     return f"{job.pk}-{job.table}-{stamp}.xlsx"
+
+
+def describe(jobs) -> None:
+    """Give each job its ``period_label`` and ``region_label``, what its workbook
+    covers, as the download centre lists them: one query per kind of object the
+    jobs name, whatever their number."""
+    from pairings.models import Programme, Region
+
+    specs = {job.pk: Spec.from_dict(job.filters) for job in jobs}
+    wanted = {
+        ReportingPeriod: {s.semester for s in specs.values() if s.span == "semester"},
+        Programme: {s.programme for s in specs.values() if s.span == "cycle"},
+        Region: {s.region for s in specs.values()},
+    }
+    known = {}
+    for model, ids in wanted.items():
+        ids = {int(i) for i in ids if str(i or "").isdigit()}
+        for pk, obj in model.objects.in_bulk(ids).items() if ids else ():
+            known[(model, pk)] = obj
+    for job in jobs:
+        spec = specs[job.pk]
+        try:
+            job.period_label = base.period_of(spec, known).label
+        except (ObjectDoesNotExist, TypeError, ValueError):
+            job.period_label = _("no longer available")
+        region = known.get((Region, int(spec.region))) if spec.region else None
+        job.region_label = region.name if region else _("your whole data scope")
 
 
 def download_name(job: ExportJob) -> str:

@@ -76,6 +76,7 @@ class ExportList(LoginRequiredMixin, TemplateView):
         context["page"] = Paginator(jobs, 50).get_page(self.request.GET.get("page"))
         for job in context["page"]:
             job.note, job.can_retry = exports.note(job), exports.can_retry(job)
+        exports.describe(context["page"])
         return context
 
 

@@ -49,18 +49,25 @@ class Spec:
         return {k: v for k, v in self.__dict__.items() if v is not None and v != ""}
 
 
-def period_of(spec: Spec) -> periods.Period:
-    """The time span a spec names, as a Period (inclusive dates)."""
+def period_of(spec: Spec, known: dict | None = None) -> periods.Period:
+    """The time span a spec names, as a Period (inclusive dates). ``known`` holds
+    reporting periods and programmes already read, by (model, id)."""
+    from pairings.models import Programme
+
+    known = known or {}
     if spec.span == "calendar_year":
         return periods.calendar_year(int(spec.year))
     if spec.span == "school_year":
         return periods.school_year(int(spec.year))
     if spec.span == "semester":
-        return periods.semester(ReportingPeriod.objects.get(pk=spec.semester))
+        semester = known.get((ReportingPeriod, spec.semester))
+        if semester is None:
+            semester = ReportingPeriod.objects.get(pk=spec.semester)
+        return periods.semester(semester)
     if spec.span == "cycle":
-        from pairings.models import Programme
-
-        programme = Programme.objects.get(pk=spec.programme)
+        programme = known.get((Programme, spec.programme))
+        if programme is None:
+            programme = Programme.objects.get(pk=spec.programme)
         return periods.Period(
             programme.cycle_start,
             programme.cycle_end,

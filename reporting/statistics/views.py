@@ -41,6 +41,7 @@ class StatisticsIndex(StatisticsMixin, TemplateView):
         return super().get_context_data(
             form=self.form(),
             tables=registry.available().items(),
+            yearly=registry.YEARLY,
             query=urlencode({**defaults(), **self.request.GET.dict()}),
             **kwargs,
         )

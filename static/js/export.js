@@ -15,7 +15,8 @@
         bar.style.width = `${s.progress}%`;
         bar.textContent = `${s.progress}%`;
         bar.parentElement.setAttribute("aria-valuenow", s.progress);
-        stage.textContent = `${s.status_display} ${s.stage || ""}`;
+        stage.textContent = s.status === "running" && s.stage
+          ? `${s.status_display} · ${s.stage}` : s.status_display;
         error.textContent = s.error || "";
         note.textContent = s.note || "";
         // Every job that is not done, except one being built, offers 重试.

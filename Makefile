@@ -18,11 +18,12 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 
 install: $(VENV)/.installed
 
+# One process migrates, loads the demo data the first time (SCALE) and serves, with
+# DEBUG off (DJANGO_DEBUG=1 for Django's debug pages); Ctrl-C stops the web server
+# and the worker.
 run: install
 	@case "$(SCALE)" in small|county|province) ;; *) echo "SCALE=small|county|province (national is for the benchmarks: bench/demo_data.sh)"; exit 2 ;; esac
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py demo_data --scale $(SCALE) --if-empty
-	$(PY) manage.py devserver --host $(HOST) --port $(PORT)
+	$(PY) manage.py devserver --host $(HOST) --port $(PORT) --demo-scale $(SCALE)
 
 # The suite on TEST_PROCESSES processes (pytest-xdist); an idle process takes tests
 # from the other's queue (worksteal), so the long files end together; a file's

@@ -12,7 +12,9 @@ from .base import (
 )
 from .env import env_bool, env_str
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# Off unless asked for (DJANGO_DEBUG=1): `make run` shows what a user meets, the
+# site's own 404 and 500 pages, not Django's debug pages.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 # `demo_data --flush` may replace an unchanged demo load (never in production).
 DEMO_FLUSH_ALLOWED = True
 SECRET_KEY = env_str(
@@ -43,3 +45,8 @@ else:
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
     CACHES = file_cache(VAR_DIR / "cache")
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# Static files straight from the source folders, with or without DEBUG and with no
+# collectstatic: WhiteNoise finds them as runserver would and sees edits at once.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -363,6 +363,8 @@ def object_history(request, app_label, model_name, pk):
         "core/object_history.html",
         {
             "object": obj,
+            # A record named only by its kind (培训参训记录) is not named twice.
+            "named": str(obj) != str(model._meta.verbose_name),
             "model": model._meta,
             "page": page,
             "rows": rows,

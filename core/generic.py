@@ -99,15 +99,7 @@ def table_rows(columns, objects, detail_url) -> list[tuple]:
     # each row out as a card (app.css, .list-cards).
     plan = [
         (
-            '<td class="%s" data-label="%s">'
-            % (
-                "num"
-                if c.kind in ("money", "number")
-                else "date"
-                if c.kind == "date"
-                else "",
-                html.escape(str(c.title)),
-            ),
+            f'<td class="{_cell_class(c)}" data-label="{html.escape(str(c.title))}">',
             c,
         )
         for c in columns
@@ -126,6 +118,12 @@ def table_rows(columns, objects, detail_url) -> list[tuple]:
         )
         for obj in objects
     ]
+
+
+def _cell_class(column) -> str:
+    if column.kind in ("money", "number"):
+        return "num"
+    return "date" if column.kind == "date" else ""
 
 
 def _html(value) -> str:

@@ -45,6 +45,7 @@ class FundingLineList(ObjectListView):
     default_ordering = ("-year",)
     columns = [
         Column(_("year"), "year", sort="year", link=True),
+        Column(_("date"), "date", sort="date", kind="date"),
         Column(_("source"), "get_source_display", sort="source"),
         Column(_("kind"), "get_kind_display", sort="kind"),
         Column(_("aid project"), "project.name"),

@@ -143,6 +143,28 @@ class TestApprovedReportExplainsItself:
         report.refresh_from_db()
         assert report.practices == ""
 
+    def test_a_save_refused_meanwhile_gives_the_typed_text_back(
+        self, client, w, report
+    ):
+        """The report was approved while the school had the form open: their save
+        is refused, and what they typed is shown back to copy, not lost."""
+        approved(w, report)
+        client.force_login(w["xuexiao"])
+        typed = "每周两次送教下乡，本学期共十六次。"
+        response = client.post(
+            edit_url(report),
+            {"practices": typed, "problems": "", "action": "save"},
+        )
+        assert response.status_code == 403
+        html = response.content.decode()
+        assert 'id="report-typed"' in html
+        assert typed in html
+        assert "主要做法" in text_of(response)
+        # Opening the page is not a refused save: nothing to give back.
+        assert 'id="report-typed"' not in client.get(edit_url(report)).content.decode()
+        report.refresh_from_db()
+        assert report.practices == ""
+
     def test_submitted_report_says_whom_to_ask(self, client, w, report):
         services.report_submit(report=report, user=w["xuexiao"])
         client.force_login(w["xuexiao"])

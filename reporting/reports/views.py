@@ -156,6 +156,8 @@ class ReportEdit(ReportMixin, TemplateView):
         if refusal == services.EditRefusal.APPROVED:
             context["approval"] = services.last_event(report, ReportAction.APPROVE)
             context["unlocking_region"] = services.unlocking_region(report)
+        if self.request.method == "POST":
+            context["typed"] = self.typed(report)
         return self.response_class(
             request=self.request,
             template=["reporting/report_refused.html"],
@@ -163,6 +165,18 @@ class ReportEdit(ReportMixin, TemplateView):
             using=self.template_engine,
             status=403,
         )
+
+    def typed(self, report) -> list[tuple[str, str]]:
+        """What a refused save carried (the report was approved or submitted while
+        the form was open): the texts, each with its label, shown back so that
+        nothing typed is lost."""
+        form = ReportForm(self.request.POST, report=report)
+        texts = [(field.label, field.value()) for field in form.narrative_fields()]
+        texts += [
+            (f"{label}（{explain.label}）", explain.value())
+            for label, _recorded, _field, explain in form.rows()
+        ]
+        return [(label, value) for label, value in texts if (value or "").strip()]
 
     def get(self, request, *args, **kwargs):
         return self.render_to_response(self.context(ReportForm(report=self.object)))

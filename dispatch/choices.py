@@ -98,3 +98,13 @@ class BackboneLevel(models.TextChoices):
     COUNTY = "county", _("county-level backbone teacher")
     CITY = "city", _("city-level backbone teacher")
     PROVINCE = "province", _("province-level backbone teacher")
+
+
+class StintConfirmation(models.TextChoices):
+    """Whether the host school vouches for a stint. A stint the host school or a
+    bureau records is confirmed; one the teacher or the sending school records waits
+    for the host school, which confirms it or sends it back for correction."""
+
+    CONFIRMED = "confirmed", pgettext_lazy("stint", "confirmed")
+    PENDING = "pending", pgettext_lazy("stint", "awaiting the host school")
+    CORRECTION = "correction", pgettext_lazy("stint", "sent back for correction")

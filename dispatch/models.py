@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -22,6 +23,7 @@ from .choices import (
     PersonRole,
     SecondmentKind,
     SecondmentStatus,
+    StintConfirmation,
     Subject,
     Title,
     TrainingLevel,
@@ -196,6 +198,33 @@ class Stint(VersionedModel):
     start = models.DateField(_("start"), validators=[plausible_date])
     end = models.DateField(_("end"), validators=[plausible_date])
     note = models.CharField(_("note"), max_length=200, blank=True)
+    confirmation = models.CharField(
+        _("host confirmation"),
+        max_length=12,
+        choices=StintConfirmation.choices,
+        default=StintConfirmation.CONFIRMED,
+        db_index=True,
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    host_comment = models.CharField(
+        _("host school's comment"), max_length=500, blank=True
+    )
 
     scope_rule = Rule(
         via=(f"secondment__{PAIRING}",), school_writes=(f"secondment__{PAIRING}",)

@@ -8,12 +8,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.choices import Direction, Side
+from core.scope import scope_of
 
+from .choices import StintConfirmation
 from .models import Secondment, Stint
 
 
@@ -163,3 +166,90 @@ def secondment_create(
     for start, end in stints:
         _save_stint(Stint(secondment=secondment, start=start, end=end))
     return secondment
+
+
+# Host confirmation ----------------------------------------------------------------
+
+
+def stint_vouched_by(user, secondment: Secondment) -> bool:
+    """Whether a stint ``user`` records for ``secondment`` counts as confirmed at
+    once: the host school's own staff, a bureau or an administrator (or the system,
+    with no user) vouch for it; the teacher and the sending school do not."""
+    if user is None or not user.is_authenticated:
+        return True
+    scope = scope_of(user)
+    return (
+        scope.is_admin
+        or bool(scope.bureau_paths)
+        or secondment.host_school_id in scope.school_ids
+    )
+
+
+def stint_mark_recorded(stint: Stint, user) -> None:
+    """Before any way in (page, admin, API, import, batch entry) saves ``stint``:
+    who recorded it, and whether it now waits for the host school. A stint the
+    teacher or the sending school records or re-dates waits (待确认); one whose
+    dates they leave alone keeps its confirmation; the host school, a bureau or an
+    administrator confirm what they record."""
+    if stint.pk is None and user is not None and user.is_authenticated:
+        stint.recorded_by = user
+    if stint_vouched_by(user, stint.secondment):
+        if stint.confirmation != StintConfirmation.CONFIRMED or stint.pk is None:
+            stint.confirmation = StintConfirmation.CONFIRMED
+            stint.confirmed_by = user if user is not None and user.pk else None
+            stint.confirmed_at = timezone.now()
+            stint.host_comment = ""
+        return
+    stored = (
+        Stint.objects.filter(pk=stint.pk).values("start", "end").first()
+        if stint.pk is not None
+        else None
+    )
+    redated = stored is None or (stored["start"], stored["end"]) != (
+        stint.start,
+        stint.end,
+    )
+    if redated or stint.confirmation == StintConfirmation.CORRECTION:
+        stint.confirmation = StintConfirmation.PENDING
+        stint.confirmed_by, stint.confirmed_at = None, None
+
+
+def may_confirm(user, stint: Stint) -> bool:
+    """The host school's staff confirm or send back a stint (so may a bureau or an
+    administrator whose scope holds the host school, from the paper record)."""
+    scope = scope_of(user)
+    if stint.secondment.host_school_id in scope.school_ids:
+        return True
+    from core.scope import visible
+
+    return (scope.is_admin or bool(scope.bureau_paths)) and visible(
+        Stint.objects.filter(pk=stint.pk), user
+    ).exists()
+
+
+@transaction.atomic
+def stint_confirm(*, stint: Stint, user) -> Stint:
+    """The host school vouches for the stint as recorded: it counts from now on."""
+    if not may_confirm(user, stint):
+        raise PermissionDenied(_("Only the host school confirms a stint."))
+    stint.confirmation = StintConfirmation.CONFIRMED
+    stint.confirmed_by, stint.confirmed_at = user, timezone.now()
+    stint.host_comment = ""
+    stint.save()
+    return stint
+
+
+@transaction.atomic
+def stint_send_back(*, stint: Stint, user, comment: str) -> Stint:
+    """The host school asks for a correction (补录/更正), saying what is wrong; the
+    stint goes back to whoever recorded it and does not count meanwhile."""
+    if not may_confirm(user, stint):
+        raise PermissionDenied(_("Only the host school confirms a stint."))
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"host_comment": _("Say what should be corrected.")})
+    stint.confirmation = StintConfirmation.CORRECTION
+    stint.confirmed_by, stint.confirmed_at = None, None
+    stint.host_comment = comment
+    stint.save()
+    return stint

@@ -183,6 +183,9 @@ DUIKOU_LIST_EXPORT_INLINE_ROWS = env_int("DUIKOU_LIST_EXPORT_INLINE_ROWS", 5000)
 DUIKOU_EXPORT_HEARTBEAT_TIMEOUT = env_int("DUIKOU_EXPORT_HEARTBEAT_TIMEOUT", 60)
 DUIKOU_EXPORT_REQUEUE_SECONDS = env_int("DUIKOU_EXPORT_REQUEUE_SECONDS", 120)
 DUIKOU_EXPORT_SWEEP_SECONDS = env_int("DUIKOU_EXPORT_SWEEP_SECONDS", 60)
+# Early warning (reporting/compliance/forecast.py): a rule projected to fail by the
+# semester's end is warned of from this many days before that end.
+DUIKOU_WARNING_DAYS = env_int("DUIKOU_WARNING_DAYS", 30)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

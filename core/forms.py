@@ -90,10 +90,14 @@ class MembershipForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, scope: Scope, regions, schools, **kwargs):
         super().__init__(*args, **kwargs)
         self.scope = scope
+        # A seconded teacher's account is opened from their person's page, which
+        # links it to the person: a teacher membership alone would reach nothing.
+        hidden = {Membership.Role.TEACHER}
         if not scope.is_admin:
-            self.fields["role"].choices = [
-                c for c in Membership.Role.choices if c[0] != Membership.Role.ADMIN
-            ]
+            hidden.add(Membership.Role.ADMIN)
+        self.fields["role"].choices = [
+            c for c in Membership.Role.choices if c[0] not in hidden
+        ]
         self.fields["region"].queryset = regions
         self.fields["school"].queryset = schools
         for name in ("region", "school"):

@@ -71,13 +71,16 @@ class MoneyAmountModel(models.Model):
 
 
 class Membership(TimeStampedModel):
-    """What a user is in the system: bureau staff, school staff, inspector or admin."""
+    """What a user is in the system: bureau staff, school staff, inspector, admin, or
+    a seconded teacher (who sees only their own secondments: the app that keeps
+    people links the account to the person)."""
 
     class Role(models.TextChoices):
         ADMIN = "admin", _("system administrator")
         BUREAU = "bureau", _("bureau staff")
         SCHOOL = "school", _("school staff")
         INSPECTOR = "inspector", _("inspector (read only)")
+        TEACHER = "teacher", _("seconded teacher")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -116,7 +119,11 @@ class Membership(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(role="admin", region__isnull=True, school__isnull=True)
+                    models.Q(
+                        role__in=["admin", "teacher"],
+                        region__isnull=True,
+                        school__isnull=True,
+                    )
                     | models.Q(
                         role__in=["bureau", "inspector"],
                         region__isnull=False,
@@ -127,7 +134,7 @@ class Membership(TimeStampedModel):
                 name="membership_role_matches_unit",
                 violation_error_message=_(
                     "Bureau staff and inspectors belong to a region, school staff to "
-                    "a school, administrators to neither."
+                    "a school, administrators and seconded teachers to neither."
                 ),
             ),
         ]

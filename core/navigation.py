@@ -26,7 +26,7 @@ def sections(request) -> tuple[dict, ...]:
     INSTALLED_APPS), then the system's own. Built once per kind of scope and
     language in each process: the menus are the same for every request."""
     scope = scope_of(request.user)
-    if scope.is_empty:
+    if scope.is_empty and not scope.teacher:
         return ()
     key = (replace(scope, user_id=None), get_language(), get_script_prefix())
     menu = _menus.get(key)
@@ -39,8 +39,11 @@ def sections(request) -> tuple[dict, ...]:
 
 def _build(scope) -> tuple[dict, ...]:
     result: list[dict] = []
+    # A seconded teacher and nothing else meets only the apps that offer pages of
+    # one's own records (``own_menu``), never the clerks' sections.
+    hook = "own_menu" if scope.only_own_records else "menu"
     for config in apps.get_app_configs():
-        menu = getattr(config, "menu", None)
+        menu = getattr(config, hook, None)
         for section in menu(scope) if menu is not None else []:
             same = next((s for s in result if s["title"] == section["title"]), None)
             if same is None:

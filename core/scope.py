@@ -3,6 +3,8 @@
 Bureau staff and inspectors see their region and everything below it; school staff see
 their school, the pairings it is a party to and everything under those pairings, the
 secondments from and to it, and its own reports; administrators see everything.
+A seconded teacher sees only the records of their own secondments that a model
+leads to their account through ``Rule.person_via``, and nothing else.
 Every list, detail, form choice, autocomplete, export and task goes through
 ``visible()``; writes go through ``can_create()`` / ``can_change()``."""
 
@@ -29,6 +31,9 @@ class Scope:
     inspector_paths: tuple[str, ...] = ()
     school_ids: frozenset[int] = frozenset()
     manager_paths: tuple[str, ...] = ()
+    # A seconded teacher: reaches the rows that lead to their own account
+    # (``Rule.person_via``), and no others through this role.
+    teacher: bool = False
     # The user's regions include every province in the system (a provincial bureau
     # of a single-province deployment): region rules then filter nothing.
     covers_all_regions: bool = False
@@ -39,7 +44,14 @@ class Scope:
 
     @property
     def is_empty(self) -> bool:
+        """No staff role: nothing reached through regions or schools (a seconded
+        teacher's scope is empty but for their own rows)."""
         return not (self.is_admin or self.region_paths or self.school_ids)
+
+    @property
+    def only_own_records(self) -> bool:
+        """A seconded teacher and nothing else: their own secondments are all."""
+        return self.teacher and self.is_empty
 
     @property
     def can_write_anything(self) -> bool:
@@ -156,7 +168,7 @@ def scope_of(user) -> Scope:
     from core.models import Membership
 
     bureau, inspector, managers, schools = [], [], [], set()
-    is_admin = user.is_superuser
+    is_admin, teacher = user.is_superuser, False
     memberships = memberships_of(user)
     for membership in memberships:
         role, path = membership.role, membership.region_path
@@ -170,6 +182,8 @@ def scope_of(user) -> Scope:
             inspector.append(path)
         elif role == Membership.Role.SCHOOL:
             schools.add(membership.school_id)
+        elif role == Membership.Role.TEACHER:
+            teacher = True
     covers_all = bool(bureau or inspector) and not memberships[0].misses_a_province
     scope = Scope(
         user_id=user.pk,
@@ -179,6 +193,7 @@ def scope_of(user) -> Scope:
         inspector_paths=tuple(sorted(inspector)),
         school_ids=frozenset(schools),
         manager_paths=tuple(sorted(managers)),
+        teacher=teacher,
     )
     user._duikou_scope = scope
     return scope
@@ -193,11 +208,18 @@ class Rule:
     is in a bureau's scope when one of those schools lies in the bureau's region.
     School staff use ``school_via`` (default: the same lookups) against their own
     school; ``school_writes`` are the lookups through which school staff may write
-    the model (None: they may not)."""
+    the model (None: they may not).
+
+    ``person_via`` are lookups from the model to the user account of the seconded
+    teacher it belongs to (none: a teacher sees no row of it); ``person_writes``
+    the rows among those the teacher may change or delete (``Q()``: all of them;
+    None: they write none, and add none)."""
 
     via: tuple[str, ...]
     school_via: tuple[str, ...] | None = None
     school_writes: tuple[str, ...] | None = None
+    person_via: tuple[str, ...] = ()
+    person_writes: Q | None = None
 
 
 @dataclass(frozen=True)
@@ -234,6 +256,23 @@ def may_review(user, path: str, *, scope: Scope | None = None) -> bool:
     region holds it, at any depth), or is an administrator."""
     scope = scope if scope is not None else scope_of(user)
     return scope.is_admin or any(path.startswith(p) for p in scope.bureau_paths)
+
+
+def only_own_records(user, *, scope: Scope | None = None) -> bool:
+    """Whether the user is a seconded teacher and nothing else: their pages are
+    their own secondments (``/me/``), not the clerks' workspace."""
+    scope = scope if scope is not None else scope_of(user)
+    return scope.only_own_records
+
+
+def may_manage_account_of(user, obj: Model, *, scope: Scope | None = None) -> bool:
+    """Whether the user may open or close the user account that acts for ``obj``
+    (a seconded teacher's, for their person record): bureau staff whose region
+    holds the record, or an administrator; never school staff."""
+    scope = scope if scope is not None else scope_of(user)
+    if scope.is_admin:
+        return True
+    return bool(scope.bureau_paths) and can_change(user, obj, scope=scope)
 
 
 def is_above(user, path: str, *, scope: Scope | None = None) -> bool:
@@ -366,14 +405,30 @@ def ancestors(path: str) -> list[str]:
     return ["/".join(parts[:i]) + "/" for i in range(1, len(parts))]
 
 
+def person_q(rule, scope: Scope) -> Q:
+    """Rows that lead, through the rule's ``person_via``, to the teacher's own
+    account: none unless the scope is a teacher's and the rule names the way."""
+    if not scope.teacher or not isinstance(rule, Rule) or not rule.person_via:
+        return Q(pk__in=[])
+    return any_of(Q(**{lookup: scope.user_id}) for lookup in rule.person_via)
+
+
 def scope_q(model, scope: Scope) -> Q | None:
     """The filter for ``model`` under ``scope``; None means everything."""
     if scope.is_admin:
         return None
     nothing = Q(pk__in=[])
-    if scope.is_empty:
-        return nothing
     rule = rule_of(model)
+    if scope.is_empty:
+        return person_q(rule, scope) if scope.teacher else nothing
+    q = _staff_q(model, rule, scope)
+    if scope.teacher and q is not None:
+        q |= person_q(rule, scope)
+    return q
+
+
+def _staff_q(model, rule, scope: Scope) -> Q | None:
+    nothing = Q(pk__in=[])
     if isinstance(rule, Shared):
         return None
     if isinstance(rule, Rule):
@@ -429,6 +484,8 @@ def can_write_model(user, model, *, scope: Scope | None = None) -> bool:
     if scope.is_admin:
         return True
     rule = rule_of(model)
+    if scope.teacher and _person_writes(rule):
+        return True
     if isinstance(rule, Shared | Special) and rule.write is not None:
         return rule.write(scope)
     if scope.bureau_paths and isinstance(rule, Rule | Special):
@@ -451,7 +508,17 @@ def can_add_model(user, model, *, scope: Scope | None = None) -> bool:
     if scope.is_admin or scope.bureau_paths:
         return True
     rule = rule_of(model)
+    if scope.teacher and _person_writes(rule):
+        return True
     return not isinstance(rule, Rule) or any(rule.school_writes or ())
+
+
+def _person_writes(rule) -> bool:
+    return (
+        isinstance(rule, Rule)
+        and bool(rule.person_via)
+        and (rule.person_writes is not None)
+    )
 
 
 def can_change(user, obj: Model, *, scope: Scope | None = None) -> bool:
@@ -481,6 +548,8 @@ def changeable(user, model, pks, *, scope: Scope | None = None) -> set:
             allowed |= region_q(model, rule.via, scope.bureau_paths)
         if scope.school_ids and rule.school_writes is not None:
             allowed |= _school_ids_q(model, rule.school_writes, scope)
+        if scope.teacher and _person_writes(rule):
+            allowed |= person_q(rule, scope) & rule.person_writes
     if not allowed:
         return set()
     rows = model._base_manager.filter(pk__in=pks).filter(allowed)

@@ -108,3 +108,10 @@ class StintConfirmation(models.TextChoices):
     CONFIRMED = "confirmed", pgettext_lazy("stint", "confirmed")
     PENDING = "pending", pgettext_lazy("stint", "awaiting the host school")
     CORRECTION = "correction", pgettext_lazy("stint", "sent back for correction")
+
+
+class WorkLogKind(models.TextChoices):
+    """How much time one entry of a seconded teacher's work log covers."""
+
+    DAILY = "daily", pgettext_lazy("work log", "daily")
+    WEEKLY = "weekly", pgettext_lazy("work log", "weekly")

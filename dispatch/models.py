@@ -27,7 +27,12 @@ from .choices import (
     Subject,
     Title,
     TrainingLevel,
+    WorkLogKind,
 )
+
+# From a secondment's records to the account of the teacher seconded (the data
+# scope of a seconded teacher: ``Rule.person_via``).
+TEACHER = "secondment__person__account"
 
 
 class Person(VersionedModel, TimeStampedModel):
@@ -66,6 +71,16 @@ class Person(VersionedModel, TimeStampedModel):
     # Personal data: masked in lists and exports unless a role needs it.
     id_number = models.CharField(_("ID number"), max_length=18, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # The seconded teacher's own account (opened by a bureau from this page): it
+    # sees this person's secondments and records their stints and work log.
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("teacher's account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="seconded_person",
+    )
 
     autocomplete = Autocomplete(
         "person",
@@ -149,7 +164,7 @@ class Secondment(VersionedModel, TimeStampedModel):
             f"{s.person.name} → {s.host_school.name}（{s.planned_start:%Y-%m}）"
         ),
     )
-    scope_rule = Rule(via=(PAIRING,))
+    scope_rule = Rule(via=(PAIRING,), person_via=("person__account",))
 
     class Meta:
         verbose_name = _("secondment")
@@ -227,7 +242,12 @@ class Stint(VersionedModel):
     )
 
     scope_rule = Rule(
-        via=(f"secondment__{PAIRING}",), school_writes=(f"secondment__{PAIRING}",)
+        via=(f"secondment__{PAIRING}",),
+        school_writes=(f"secondment__{PAIRING}",),
+        # The teacher records their stints and changes those the host school has
+        # not confirmed (awaiting it, or sent back for correction).
+        person_via=(TEACHER,),
+        person_writes=~models.Q(confirmation=StintConfirmation.CONFIRMED),
     )
 
     class Meta:
@@ -272,7 +292,11 @@ class Appraisal(VersionedModel, TimeStampedModel):
     self_appraisal = models.TextField(_("self-appraisal"), blank=True)
     sending_school_opinion = models.TextField(_("sending school's opinion"), blank=True)
 
-    scope_rule = Rule(via=(f"secondment__{PAIRING}",))
+    # The host school enters and changes its appraisals; the sending school and
+    # the pairing's other parties read them.
+    scope_rule = Rule(
+        via=(f"secondment__{PAIRING}",), school_writes=("secondment__host_school",)
+    )
 
     class Meta:
         verbose_name = _("appraisal")
@@ -433,3 +457,117 @@ class BackboneCultivation(TimeStampedModel):
 
     def __str__(self):
         return f"{self.person} ({self.get_level_display()})"
+
+
+class WorkLog(VersionedModel, TimeStampedModel):
+    """A seconded teacher's account of a day or a week on post (工作日志): what was
+    taught and what they joined, with photos as evidence."""
+
+    secondment = models.ForeignKey(
+        Secondment,
+        verbose_name=_("secondment"),
+        on_delete=models.CASCADE,
+        related_name="work_logs",
+    )
+    date = models.DateField(_("date"), validators=[plausible_date])
+    kind = models.CharField(
+        _("kind"), max_length=8, choices=WorkLogKind.choices, default=WorkLogKind.DAILY
+    )
+    taught = models.TextField(_("what was taught"))
+    activities = models.TextField(_("activities joined"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    scope_rule = Rule(
+        via=(f"secondment__{PAIRING}",),
+        person_via=(TEACHER,),
+        person_writes=models.Q(),
+    )
+
+    class Meta:
+        verbose_name = _("work log entry")
+        verbose_name_plural = _("work log")
+        ordering = ["secondment", "-date", "-id"]
+        indexes = [models.Index(fields=["secondment", "date"], name="worklog_date")]
+
+    def __str__(self):
+        return f"{self.date} {self.get_kind_display()}"
+
+
+def work_log_photo_path(photo, filename):
+    # The user's file name is kept in ``original_name``, never in the path.
+    return f"worklogs/{photo.work_log.secondment_id}/{filename}"
+
+
+class WorkLogPhoto(models.Model):
+    """A photo attached to a work log entry as evidence (JPEG or PNG)."""
+
+    work_log = models.ForeignKey(
+        WorkLog,
+        verbose_name=_("work log entry"),
+        on_delete=models.CASCADE,
+        related_name="photos",
+    )
+    file = models.FileField(_("file"), upload_to=work_log_photo_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("file type"), max_length=32)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+
+    scope_rule = Rule(
+        via=(f"work_log__secondment__{PAIRING}",),
+        person_via=(f"work_log__{TEACHER}",),
+        person_writes=models.Q(),
+    )
+
+    class Meta:
+        verbose_name = _("work log photo")
+        verbose_name_plural = _("work log photos")
+        ordering = ["work_log", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class SelfAppraisal(VersionedModel, TimeStampedModel):
+    """The seconded teacher's own summary of a year on post (自我鉴定), written by
+    the teacher; the host school's appraisal of the year is ``Appraisal``."""
+
+    secondment = models.ForeignKey(
+        Secondment,
+        verbose_name=_("secondment"),
+        on_delete=models.CASCADE,
+        related_name="self_appraisals",
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    text = models.TextField(_("self-appraisal"))
+
+    scope_rule = Rule(
+        via=(f"secondment__{PAIRING}",),
+        person_via=(TEACHER,),
+        person_writes=models.Q(),
+    )
+
+    class Meta:
+        verbose_name = _("self-appraisal")
+        verbose_name_plural = _("self-appraisals")
+        ordering = ["secondment", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["secondment", "year"],
+                name="self_appraisal_one_per_year",
+                violation_error_message=_(
+                    "This secondment already has a self-appraisal that year."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self._meta.verbose_name}"

@@ -123,3 +123,64 @@ def test_scope_is_computed_once_per_user_object(w, django_assert_num_queries):
     scope_of(user)
     with django_assert_num_queries(0):
         scope_of(user)
+
+
+class TestSecondedTeacher:
+    """A seconded teacher's account sees the records of their own secondment and
+    nothing else; they change only stints the host school has not confirmed."""
+
+    @pytest.mark.parametrize("teacher", list(world.TEACHERS))
+    def test_sees_only_the_own_secondments_records(self, w, teacher):
+        own, other = world.TEACHERS[teacher]
+        for model in scoped_models(w):
+            seen = set(visible(model.objects.all(), w[teacher]))
+            if model in world.TEACHER_MODELS:
+                assert seen == {w[own][model]}, model
+                assert w[other][model] not in seen, model
+            else:
+                assert seen == set(), model
+
+    def test_sees_no_shared_or_own_rows_model_of_others(self, w):
+        from reporting.models import ExportJob, ReportingPeriod
+
+        assert not visible(ReportingPeriod.objects.all(), w["jiaoshi"]).exists()
+        assert not visible(Region.objects.all(), w["jiaoshi"]).exists()
+        assert not can_write_model(w["jiaoshi"], ExportJob)
+
+    def test_writes_only_unconfirmed_own_stints_and_own_log(self, w):
+        from dispatch.models import SelfAppraisal, WorkLog
+
+        teacher, stint = w["jiaoshi"], w["in_A1"][Stint]
+        assert stint.confirmation == "confirmed"
+        assert not can_change(teacher, stint)
+        for state in ("pending", "correction"):
+            Stint.objects.filter(pk=stint.pk).update(confirmation=state)
+            assert can_change(teacher, stint), state
+        assert not can_change(teacher, w["in_B1"][Stint])
+        Stint.objects.filter(pk=w["in_B1"][Stint].pk).update(confirmation="pending")
+        assert not can_change(teacher, w["in_B1"][Stint])
+        assert can_change(teacher, w["in_A1"][WorkLog])
+        assert can_change(teacher, w["in_A1"][SelfAppraisal])
+        assert not can_change(teacher, w["in_B1"][WorkLog])
+        assert not can_change(teacher, w["in_A1"][Secondment])
+        assert not can_write_model(teacher, Secondment)
+        assert can_write_model(teacher, Stint)
+        for model, obj in w["in_A1"].items():
+            if model not in world.TEACHER_MODELS:
+                assert not can_change(teacher, obj), model
+                assert not can_write_model(teacher, model), model
+
+    def test_the_scope_follows_the_link_to_the_person(self, w):
+        from dispatch.models import Person
+
+        teacher = w["jiaoshi"]
+        Person.objects.filter(account=teacher).update(account=None)
+        teacher = world.get_user_model().objects.get(pk=teacher.pk)
+        assert not visible(Secondment.objects.all(), teacher).exists()
+
+    def test_a_teacher_scope_costs_the_same_one_query(
+        self, w, django_assert_num_queries
+    ):
+        teacher = world.get_user_model().objects.get(username="jiaoshi")
+        with django_assert_num_queries(2):  # the memberships, then the rows
+            list(visible(Stint.objects.all(), teacher))

@@ -9,7 +9,10 @@ user per role.
       湘西州 433100: 龙山县 433130 (L)
 
 Pairings: A1 (a1s → a1r), B1 (b1s → b1r), L (ls → lr), and the cross-province
-"east-west" pairing X (a1s → lx)."""
+"east-west" pairing X (a1s → lx).
+
+Seconded teachers: "jiaoshi" is the account of A1's teacher (A1老师), "jiaoshi_b1"
+of B1's; each sees only the records of its own secondment."""
 
 import datetime as dt
 from decimal import Decimal
@@ -25,8 +28,11 @@ from dispatch.models import (
     BackboneCultivation,
     Person,
     Secondment,
+    SelfAppraisal,
     Stint,
     TrainingParticipation,
+    WorkLog,
+    WorkLogPhoto,
 )
 from pairings.models import (
     Agreement,
@@ -88,14 +94,16 @@ def _pairing(name, programme, supporting, receiving):
     return p
 
 
-def objects_under(p, supporting, receiving, period, uploader, tag):
-    """One object of every scoped model under pairing ``p``."""
+def objects_under(p, supporting, receiving, period, uploader, tag, account=None):
+    """One object of every scoped model under pairing ``p``; ``account``: the user
+    account of the seconded teacher."""
     person = Person.objects.create(
         name=f"{tag}老师",
         gender="F",
         home_school=supporting,
         subject="maths",
         id_number="370102198001011234",
+        account=account,
     )
     trainee = Person.objects.create(
         name=f"{tag}学员", gender="M", home_school=receiving, subject="chinese"
@@ -128,6 +136,12 @@ def objects_under(p, supporting, receiving, period, uploader, tag):
         aid_amount=Decimal("50000"),
     )
     report = SemesterReport.objects.create(school=receiving, period=period)
+    work_log = WorkLog.objects.create(
+        secondment=secondment,
+        date=dt.date(2024, 9, 6),
+        kind="weekly",
+        taught=f"{tag}七年级数学",
+    )
     return {
         School: receiving,
         SchoolNameChange: SchoolNameChange.objects.create(
@@ -161,6 +175,17 @@ def objects_under(p, supporting, receiving, period, uploader, tag):
         ),
         Appraisal: Appraisal.objects.create(
             secondment=secondment, year=2024, result="excellent"
+        ),
+        WorkLog: work_log,
+        WorkLogPhoto: WorkLogPhoto.objects.create(
+            work_log=work_log,
+            file=f"worklogs/{secondment.pk}/x",
+            original_name="课堂.jpg",
+            content_type="image/jpeg",
+            size=10,
+        ),
+        SelfAppraisal: SelfAppraisal.objects.create(
+            secondment=secondment, year=2024, text=f"{tag}一学期的自我鉴定"
         ),
         Activity: activity,
         TrainingParticipation: TrainingParticipation.objects.create(
@@ -289,12 +314,18 @@ def build():
     w["xian_b1"] = user("xian_b1", "bureau", w["B1"])
     w["xian_l"] = user("xian_l", "bureau", w["L"])
     w["school_b1"] = user("school_b1", "school", school_=w["b1r"])
+    w["jiaoshi"] = user("jiaoshi", "teacher")
+    w["jiaoshi_b1"] = user("jiaoshi_b1", "teacher")
     w["pA1"] = pairing("历下结对", programme, w["a1s"], w["a1r"])
     w["pB1"] = pairing("市南结对", programme, w["b1s"], w["b1r"])
     w["pL"] = pairing("龙山结对", east_west, w["ls"], w["lr"])
     w["pX"] = pairing("济南—龙山东西部协作", east_west, w["a1s"], w["lx"])
-    w["in_A1"] = objects_under(w["pA1"], w["a1s"], w["a1r"], period, w["admin"], "A1")
-    w["in_B1"] = objects_under(w["pB1"], w["b1s"], w["b1r"], period, w["admin"], "B1")
+    w["in_A1"] = objects_under(
+        w["pA1"], w["a1s"], w["a1r"], period, w["admin"], "A1", w["jiaoshi"]
+    )
+    w["in_B1"] = objects_under(
+        w["pB1"], w["b1s"], w["b1r"], period, w["admin"], "B1", w["jiaoshi_b1"]
+    )
     w["in_L"] = objects_under(w["pL"], w["ls"], w["lr"], period, w["admin"], "L")
     return w
 
@@ -308,3 +339,8 @@ ROLES = {
     "duxue": ("in_A1", "in_B1"),
     "xuexiao": ("in_A1", "in_B1"),
 }
+
+# A seconded teacher's scope: only these models, and only the records of their own
+# secondment (in their world); every other record of every world is out of it.
+TEACHERS = {"jiaoshi": ("in_A1", "in_B1"), "jiaoshi_b1": ("in_B1", "in_A1")}
+TEACHER_MODELS = (Secondment, Stint, WorkLog, WorkLogPhoto, SelfAppraisal)

@@ -201,6 +201,22 @@ class Warning:  # the name the inbox calls it by (shadows the builtin here only)
     url: str
     message: str
 
+    @property
+    def pairing_id(self) -> int:
+        return self.pairing.id
+
+    @property
+    def pairing_name(self) -> str:
+        return self.pairing.name
+
+    @property
+    def secondment_id(self) -> int | None:
+        return self.secondment.id if self.secondment else None
+
+    @property
+    def person_name(self) -> str | None:
+        return self.secondment.name if self.secondment else None
+
 
 @dataclass(slots=True)
 class PairingForecast:
@@ -316,7 +332,8 @@ def pairing_forecast(pairing, *, today: dt.date | None = None):
     if semester is None:
         return None
     forecasts = []
-    if pairing.start_date <= today <= pairing.end_date:
+    running = pairing.status == PairingStatus.ACTIVE
+    if running and pairing.start_date <= today <= pairing.end_date:
         forecasts = forecast({pairing.pk: pairing.name}, semester, today=today)
     return PairingForecast(semester, today, forecasts)
 

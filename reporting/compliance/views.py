@@ -15,6 +15,7 @@ from pairings.models import Region
 from reporting.models import ReportingPeriod
 
 from . import engine as compliance
+from .forecast import pairing_forecast
 
 RESULTS = [
     ("", _("any result")),
@@ -120,6 +121,8 @@ def pairing_panel(request, pairing) -> dict:
         "semesters": semesters,
         "semester": chosen,
         "compliance": None,
+        # The current semester's forecast (early warning), whatever one is chosen.
+        "forecast": pairing_forecast(pairing),
     }
     if chosen is not None:
         [context["compliance"]] = compliance.evaluate(

@@ -29,6 +29,7 @@ from projects.models import FundingLine
 from projects.selectors import funding_between
 from reporting.board import selectors as board
 from reporting.compliance import engine as compliance
+from reporting.compliance.forecast import warnings_for
 from reporting.models import ReportingPeriod, SemesterReport
 from reporting.reports.services import expected_schools
 
@@ -55,6 +56,41 @@ def years_with_data(user) -> list[int]:
     scope has an activity, a stint on post or a funding line: the dashboard opens
     on the newest of them rather than on an empty current year."""
     return _cached("dashboard-years", user, (), lambda: _years_with_data(user))
+
+
+# Early warnings listed on the dashboard; the rest are counted.
+WARNINGS_SHOWN = 8
+
+
+def warnings(user) -> dict:
+    """The early warnings of the current semester (``forecast.warnings_for``): how
+    many, on how many pairings, and the first few, each linking to its pairing's
+    page. Empty when there is none (not yet within the warning window, or every
+    rule on course). Cached like the figures."""
+    return _cached(
+        "dashboard-warnings", user, (get_language(),), lambda: _warnings(user)
+    )
+
+
+def _warnings(user) -> dict:
+    found = warnings_for(user)
+    if not found:
+        return {}
+    return {
+        "count": len(found),
+        "pairings": len({w.pairing.id for w in found}),
+        "semester_end": found[0].semester_end,
+        "days_left": found[0].days_left,
+        "shown": [
+            {
+                "pairing": w.pairing.name,
+                "rule": w.rule_label,
+                "message": w.message,
+                "url": w.url,
+            }
+            for w in found[:WARNINGS_SHOWN]
+        ],
+    }
 
 
 def _cached(name, user, parts, compute):

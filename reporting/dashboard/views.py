@@ -1,12 +1,12 @@
 """The page users land on after login: the dashboard of a school year, by role."""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from core.scope import scope_of
+from core.scope import only_own_records, scope_of
 from pairings import periods
-from reporting.dashboard.figures import figures, years_with_data
+from reporting.dashboard.figures import figures, warnings, years_with_data
 
 # The switcher offers at least this many years back from the current one.
 YEARS_OFFERED = 5
@@ -17,6 +17,8 @@ def home(request):
     """The dashboard of a school year: the one asked for, else the newest one with
     data in the user's scope (the current year may not have any yet)."""
     scope = scope_of(request.user)
+    if only_own_records(request.user, scope=scope):  # a seconded teacher's pages
+        return redirect("dispatch:teacher:home")
     context = {"scope": scope}
     if not scope.is_empty:
         current = periods.school_year_of(timezone.localdate())
@@ -39,6 +41,7 @@ def home(request):
                     for y in range(max(current, year), oldest - 1, -1)
                 ],
                 "dash": figures(request.user, year),
+                "warnings": warnings(request.user),
             }
         )
     return render(request, "core/home.html", context)

@@ -254,3 +254,46 @@ def test_queries_do_not_grow_with_pairings_or_records(
     pairing = type(p).objects.get(pk=p.pk)
     with django_assert_max_num_queries(8):
         pairing_forecast(pairing, today=TODAY)
+
+
+class TestPages:
+    """The dashboard and the pairing page show the warnings, each linking to where
+    it is put right; the dashboard's cost does not grow with them."""
+
+    @pytest.fixture(autouse=True)
+    def today(self, monkeypatch):
+        from django.utils import timezone
+
+        monkeypatch.setattr(timezone, "localdate", lambda *args: TODAY)
+
+    def test_the_dashboard_counts_and_lists_them(self, client, pairing, regions):
+        client.force_login(bureau("xian", regions["here"]))
+        page = client.get(reverse("home")).content.decode()
+        assert 'id="warnings"' in page
+        warned = page[page.index('id="warnings"') : page.index('id="key-figures"')]
+        assert "张老师" in warned and "李老师" not in warned  # 25 days; 42 days
+        url = reverse("pairings:pairing_detail", args=[pairing.pk]) + "#forecast"
+        assert f'href="{url}"' in page
+        assert '<span class="badge text-bg-warning">6</span>' in page
+
+    def test_the_dashboard_without_warnings_shows_no_card(
+        self, client, pairing, regions, monkeypatch
+    ):
+        from django.utils import timezone
+
+        monkeypatch.setattr(timezone, "localdate", lambda *a: d(2024, 11, 1))
+        client.force_login(bureau("xian", regions["here"]))
+        assert 'id="warnings"' not in client.get(reverse("home")).content.decode()
+
+    def test_the_pairing_page_shows_its_forecast_and_warnings(
+        self, client, pairing, regions
+    ):
+        client.force_login(bureau("xian", regions["here"]))
+        url = reverse("pairings:pairing_detail", args=[pairing.pk])
+        page = client.get(url).content.decode()
+        block = page[page.index('id="forecast"') : page.index('id="compliance"')]
+        assert block.count("<li ") == 6
+        warned = block[: block.index("<table")]
+        assert "王老师" in warned and "李老师" not in warned  # 12 days; 42 days
+        assert 'class="forecast-research" data-met="true"' in block
+        assert block.count('data-met="false"') == 6

@@ -62,12 +62,12 @@ MESSAGES = {
         "the semester's end, short of %(threshold)s days"
     ),
     PEOPLE: gettext_noop(
-        "At the current pace, %(subject)s will number %(projected)s by the "
+        "At the current pace, %(subject)s will count %(projected)s people by the "
         "semester's end, short of %(threshold)s"
     ),
     ACTIVITIES: gettext_noop(
-        "At the current pace, %(subject)s will number %(projected)s by the "
-        "semester's end, short of %(threshold)s"
+        "At the current pace, %(subject)s will count %(projected)s activities by "
+        "the semester's end, short of %(threshold)s"
     ),
     PERCENT: gettext_noop(
         "At the current pace, %(subject)s will reach %(projected)s%% by the "

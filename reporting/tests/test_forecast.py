@@ -183,7 +183,7 @@ def test_warnings_name_the_rule_the_figures_and_where_to_fix_it(pairing, regions
     assert back.rule_label == "Teachers exchanged (receiving → supporting)"
     assert back.message == (
         "At the current pace, Teachers exchanged (receiving → supporting) will "
-        "number 0 by the semester's end, short of 2"
+        "count 0 people by the semester's end, short of 2"
     )
 
 

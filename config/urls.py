@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("reporting.urls")),
     path("", include("imports.urls")),
+    path("", include("reminders.urls")),
     path("", include("core.urls_notifications")),
     path("", include("core.urls")),
 ]

@@ -69,6 +69,14 @@ OWN_ROUTES = {
     # A pairing's batch entry: another region's pairing is 404, a user who may
     # not change it 403 (imports/tests/test_batch.py).
     "pairings/<int:pk>/secondments/batch/",
+    # Reminder channels and reminders, placed by a region or a school of their own:
+    # another region's are 404, school staff and inspectors have no channel pages
+    # (reminders/tests/test_views.py).
+    "reminders/channels/<int:pk>/",
+    "reminders/channels/<int:pk>/edit/",
+    "reminders/channels/<int:pk>/delete/",
+    "reminders/channels/<int:pk>/test/",
+    "reminders/sent/<int:pk>/",
 }
 OBJECT_ARGS = {"pk", "object_id", "id", "content_type_id", "school", "period"}
 

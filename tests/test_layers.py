@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["core", "pairings", "dispatch", "projects", "reporting", "imports", "demo"]
+APPS = [
+    "core",
+    "pairings",
+    "dispatch",
+    "projects",
+    "reporting",
+    "imports",
+    "reminders",
+    "demo",
+]
 MAY_IMPORT = {
     "core": set(),
     "pairings": {"core"},
@@ -20,6 +29,7 @@ MAY_IMPORT = {
     "projects": {"core", "pairings"},
     "reporting": {"core", "pairings", "dispatch", "projects"},
     "imports": {"core", "pairings", "dispatch", "projects", "reporting"},
+    "reminders": {"core", "pairings", "dispatch", "projects", "reporting"},
     "demo": {"core", "pairings", "dispatch", "projects", "reporting", "imports"},
 }
 
@@ -60,7 +70,7 @@ def test_each_app_imports_only_the_layers_below_it(app):
 
 
 DOMAIN_LABEL = re.compile(
-    r"\b(pairings|dispatch|projects|reporting|imports|demo)[.:][A-Za-z_]"
+    r"\b(pairings|dispatch|projects|reporting|imports|reminders|demo)[.:][A-Za-z_]"
 )
 
 

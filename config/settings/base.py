@@ -3,6 +3,7 @@
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str, file_storages
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "projects",
     "reporting",
     "imports",
+    "reminders",
     "demo",
 ]
 
@@ -187,6 +189,16 @@ DUIKOU_EXPORT_SWEEP_SECONDS = env_int("DUIKOU_EXPORT_SWEEP_SECONDS", 60)
 # semester's end is warned of from this many days before that end.
 DUIKOU_WARNING_DAYS = env_int("DUIKOU_WARNING_DAYS", 30)
 
+# Reminders (reminders/): days after which a reminder not acted on is escalated to
+# the level above; attempts to deliver to a robot or address and the first wait
+# between them (doubling); seconds a robot may take to answer; the site's address
+# that links in robot messages and e-mails start with (pages store paths).
+DUIKOU_REMINDER_ESCALATE_DAYS = env_int("DUIKOU_REMINDER_ESCALATE_DAYS", 3)
+DUIKOU_REMINDER_MAX_ATTEMPTS = env_int("DUIKOU_REMINDER_MAX_ATTEMPTS", 5)
+DUIKOU_REMINDER_RETRY_SECONDS = env_int("DUIKOU_REMINDER_RETRY_SECONDS", 60)
+DUIKOU_REMINDER_WEBHOOK_TIMEOUT = env_int("DUIKOU_REMINDER_WEBHOOK_TIMEOUT", 10)
+DUIKOU_SITE_URL = env_str("DUIKOU_SITE_URL", "")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 
@@ -270,6 +282,17 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": DUIKOU_EXPORT_SWEEP_SECONDS},
     },
     "expire-exports": {"task": "reporting.expire_exports", "schedule": 60 * 60},
+    # Reminders: escalate those not acted on, daily at 8:00 Beijing time; queue
+    # again those whose sending never went out (a broker down at the time).
+    "escalate-reminders": {
+        "task": "reminders.escalate",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "sweep-reminders": {
+        "task": "reminders.sweep",
+        "schedule": 5 * 60,
+        "options": {"expires": 5 * 60},
+    },
     "sweep-exports": {
         "task": "reporting.sweep_exports",
         "schedule": DUIKOU_EXPORT_SWEEP_SECONDS,

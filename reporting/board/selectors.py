@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Case, Count, F, FilteredRelation, Q, Value, When
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -191,6 +192,12 @@ def missing_schools(
     )
 
 
+# Sent by ``reminders_send`` with ``user``, ``period``, ``school_ids`` (the missing
+# schools reminded) and ``link``, inside its transaction: an app above (reminders:
+# group robots, escalation) connects to it from its AppConfig.ready().
+reminded = Signal()
+
+
 @dataclass(frozen=True)
 class Reminders:
     schools: int  # missing schools
@@ -242,6 +249,9 @@ def reminders_send(
         )
         .order_by()
         .values_list("school_id", "user_id", "user__email")
+    )
+    reminded.send(
+        sender=Reminders, user=user, period=period, school_ids=school_ids, link=link
     )
     reached, emails = set(), {}
     for school_id, user_id, email in staff:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pairings.admin_filters import region_filters
 
+from . import services
 from .forms import SecondmentRules, StintRules, StintRulesFormSet
 from .models import (
     Activity,
@@ -108,6 +109,11 @@ class SecondmentAdmin(admin.ModelAdmin):
         # too); a changelist skips list_select_related once a queryset has some.
         return super().get_queryset(request).select_related(*self.list_select_related)
 
+    def save_formset(self, request, form, formset, change):
+        if isinstance(formset, StintRulesFormSet):
+            formset.user = request.user  # who recorded each stint saved
+        super().save_formset(request, form, formset, change)
+
 
 class StintForm(StintRules, forms.ModelForm):
     pass
@@ -116,8 +122,16 @@ class StintForm(StintRules, forms.ModelForm):
 @admin.register(Stint)
 class StintAdmin(admin.ModelAdmin):
     form = StintForm
-    list_display = ["secondment", "start", "end", "days", "note"]
-    list_filter = ["start"]
+    list_display = ["secondment", "start", "end", "days", "confirmation", "note"]
+    list_filter = ["confirmation", "start"]
+    # Set by the services as the stint is saved (``stint_mark_recorded``).
+    readonly_fields = [
+        "confirmation",
+        "recorded_by",
+        "confirmed_by",
+        "confirmed_at",
+        "host_comment",
+    ]
     search_fields = ["secondment__person__name", "secondment__host_school__name"]
     autocomplete_fields = ["secondment"]
     list_select_related = ["secondment__person", "secondment__host_school"]
@@ -130,6 +144,10 @@ class StintAdmin(admin.ModelAdmin):
     @admin.display(description=_("days"))
     def days(self, obj):
         return obj.days
+
+    def save_model(self, request, obj, form, change):
+        services.stint_mark_recorded(obj, request.user)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Appraisal)

@@ -27,6 +27,11 @@ class DispatchConfig(AppConfig):
                     item(gettext("Secondments"), "dispatch:secondment_list"),
                     item(gettext("People"), "dispatch:person_list"),
                     item(gettext("Activities"), "dispatch:activity_list"),
+                    *(
+                        [item(gettext("Stints to confirm"), "dispatch:stint_pending")]
+                        if scope.is_admin or scope.bureau_paths or scope.school_ids
+                        else []
+                    ),
                 ],
             }
         ]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 from core.filters import make_searchable
 from core.forms import BootstrapMixin, ScopedModelForm, VersionedForm
 from core.generic import errors_to_form
-from core.scope import visible
+from core.scope import scope_of, visible
 from pairings.forms import DateInput
 
 from . import services
@@ -93,6 +93,7 @@ class SecondmentForm(SecondmentRules, ScopedModelForm):
 class StintForm(VersionedForm, BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
 
     class Meta:
         model = Stint
@@ -103,7 +104,13 @@ class StintForm(VersionedForm, BootstrapMixin, forms.ModelForm):
 class StintRulesFormSet(forms.BaseInlineFormSet):
     """All the stints of one secondment (the page's and the admin's inline): the
     stint rule of ``services`` over the stints as they will be; deletions are saved
-    first, so a stint may take over a deleted one's dates."""
+    first, so a stint may take over a deleted one's dates. Each stint saved is
+    marked as recorded by the acting user (``user``, else the forms' ``user``; the
+    admin sets it), so it waits for the host school when it should."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user or self.form_kwargs.get("user")
 
     def clean(self):
         super().clean()
@@ -132,6 +139,15 @@ class StintRulesFormSet(forms.BaseInlineFormSet):
         saved = super().save(commit)
         self.deleted_objects = deleted + self.deleted_objects
         return saved
+
+    def save_new(self, form, commit=True):
+        setattr(form.instance, self.fk.name, self.instance)
+        services.stint_mark_recorded(form.instance, self.user)
+        return super().save_new(form, commit)
+
+    def save_existing(self, form, obj, commit=True):
+        services.stint_mark_recorded(form.instance, self.user)
+        return super().save_existing(form, obj, commit)
 
 
 StintFormSet = forms.inlineformset_factory(
@@ -164,12 +180,17 @@ class StintRules:
 
 
 class StintSingleForm(StintRules, ScopedModelForm):
-    """One stint recorded on its own (school staff record stints for their pairings)."""
+    """One stint recorded on its own (school staff record stints for their pairings).
+    Saved as recorded by the user: the sending school's wait for the host school."""
 
     class Meta:
         model = Stint
         fields = ["secondment", "start", "end", "note"]
         widgets = {"start": DateInput(), "end": DateInput()}
+
+    def save(self, commit=True):
+        services.stint_mark_recorded(self.instance, self.user)
+        return super().save(commit)
 
 
 class ActivityForm(ScopedModelForm):
@@ -249,6 +270,18 @@ class ActivityForm(ScopedModelForm):
 
 
 class AppraisalForm(ScopedModelForm):
+    """The host school's yearly appraisal: school staff choose among the
+    secondments their school hosts (a bureau among all it sees)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        scope = scope_of(self.user)
+        if not (scope.is_admin or scope.bureau_paths):
+            field = self.fields["secondment"]
+            field.queryset = field.queryset.filter(
+                host_school_id__in=sorted(scope.school_ids)
+            )
+
     class Meta:
         model = Appraisal
         fields = [

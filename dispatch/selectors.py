@@ -15,3 +15,28 @@ def counted_stints(prefix: str = "", *, include_unconfirmed: bool = False) -> Q:
     if include_unconfirmed:
         return Q()
     return Q(**{f"{prefix}confirmation": StintConfirmation.CONFIRMED})
+
+
+def stints_awaiting_confirmation(*, user):
+    """The stints waiting for ``user`` to confirm them (待确认): at the schools the
+    user works at as their host school, or for a bureau or an administrator, every
+    one in their scope (``services.may_confirm``); oldest first, with what the page
+    shows of each."""
+    from core.scope import scope_of, visible
+
+    from .models import Stint
+
+    scope = scope_of(user)
+    stints = Stint.objects.filter(confirmation=StintConfirmation.PENDING)
+    if scope.is_admin or scope.bureau_paths:
+        stints = visible(stints, scope=scope)
+    elif scope.school_ids:
+        stints = stints.filter(secondment__host_school_id__in=sorted(scope.school_ids))
+    else:
+        return Stint.objects.none()
+    return stints.select_related(
+        "secondment__person",
+        "secondment__sending_school",
+        "secondment__host_school",
+        "recorded_by",
+    ).order_by("start", "pk")

@@ -140,10 +140,12 @@ def _save_stint(stint: Stint) -> Stint:
 
 @transaction.atomic
 def stint_create(
-    *, secondment: Secondment, start: date, end: date, note: str = ""
+    *, secondment: Secondment, start: date, end: date, note: str = "", user=None
 ) -> Stint:
-    """Record a continuous period on post."""
+    """Record a continuous period on post, as ``user`` records it (None: the
+    system, which vouches for it): see ``stint_mark_recorded``."""
     stint = Stint(secondment=secondment, start=start, end=end, note=note)
+    stint_mark_recorded(stint, user)
     stint.full_clean()
     stint_check(secondment=secondment, start=start, end=end)
     return _save_stint(stint)
@@ -151,9 +153,10 @@ def stint_create(
 
 @transaction.atomic
 def secondment_create(
-    *, stints: Sequence[tuple[date, date]] = (), **fields
+    *, stints: Sequence[tuple[date, date]] = (), user=None, **fields
 ) -> Secondment:
-    """Create a secondment with its stints."""
+    """Create a secondment with its stints, as ``user`` records them (None: the
+    system)."""
     secondment = Secondment(**fields)
     secondment.full_clean()
     secondment_check(secondment=secondment)
@@ -164,7 +167,9 @@ def secondment_create(
         raise ValidationError({"stints": list(dict.fromkeys(errors.values()))})
     secondment.save()
     for start, end in stints:
-        _save_stint(Stint(secondment=secondment, start=start, end=end))
+        stint = Stint(secondment=secondment, start=start, end=end)
+        stint_mark_recorded(stint, user)
+        _save_stint(stint)
     return secondment
 
 
@@ -212,6 +217,27 @@ def stint_mark_recorded(stint: Stint, user) -> None:
     if redated or stint.confirmation == StintConfirmation.CORRECTION:
         stint.confirmation = StintConfirmation.PENDING
         stint.confirmed_by, stint.confirmed_at = None, None
+
+
+def may_appraise(user, secondment: Secondment) -> bool:
+    """The host school appraises a seconded person every year (年度考核由对方学校
+    负责): its staff enter and change the appraisal, as may a bureau or an
+    administrator whose scope holds the secondment; the sending school may not."""
+    scope = scope_of(user)
+    if secondment.host_school_id in scope.school_ids:
+        return True
+    from core.scope import visible
+
+    return (scope.is_admin or bool(scope.bureau_paths)) and visible(
+        Secondment.objects.filter(pk=secondment.pk), user
+    ).exists()
+
+
+def confirms_stints(user) -> bool:
+    """Whether the user's role confirms stints anywhere: school staff (for the
+    stints their school hosts), bureaus and administrators; not an inspector."""
+    scope = scope_of(user)
+    return scope.is_admin or bool(scope.bureau_paths or scope.school_ids)
 
 
 def may_confirm(user, stint: Stint) -> bool:

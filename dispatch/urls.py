@@ -1,11 +1,17 @@
+from django.urls import path
+
 from core.generic import crud_urls
 
-from . import views
+from . import confirmation, views
 from .models import Activity, Appraisal, Person, Secondment, Stint
 
 app_name = "dispatch"
 
 urlpatterns = [
+    # The host school's confirmation of stints (before the stints' own pages).
+    path("stints/pending/", confirmation.pending, name="stint_pending"),
+    path("stints/<int:pk>/confirm/", confirmation.confirm, name="stint_confirm"),
+    path("stints/<int:pk>/send-back/", confirmation.send_back, name="stint_send_back"),
     *crud_urls(
         "people",
         Person,

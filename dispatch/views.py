@@ -12,6 +12,8 @@ from core.generic import (
 from core.scope import can_write_model
 from pairings import periods
 
+from . import services
+from .choices import StintConfirmation
 from .filtersets import ActivityFilterSet, PersonFilterSet, SecondmentFilterSet
 from .forms import (
     ActivityForm,
@@ -132,12 +134,26 @@ class SecondmentDetail(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         secondment = context["object"]
-        context["stints"] = list(secondment.stints.order_by("start"))
+        context["stints"] = list(
+            secondment.stints.select_related("confirmed_by").order_by("start")
+        )
         context["days_on_post"] = periods.days_on_post_of(context["stints"])
+        context["days_confirmed"] = periods.days_on_post_of(
+            [
+                s
+                for s in context["stints"]
+                if s.confirmation == StintConfirmation.CONFIRMED
+            ]
+        )
         context["appraisals"] = secondment.appraisals.all()
         user = self.request.user
         context["can_add_stint"] = can_write_model(user, Stint)
-        context["can_add_appraisal"] = can_write_model(user, Appraisal)
+        context["can_add_appraisal"] = services.may_appraise(user, secondment)
+        # The stints of one secondment share their host school: one answer for all.
+        context["can_confirm"] = bool(context["stints"]) and services.may_confirm(
+            user, context["stints"][0]
+        )
+        context["back"] = self.request.get_full_path()
         return context
 
 
@@ -188,6 +204,7 @@ class AppraisalEdit(ObjectEditView):
 class StintEdit(ObjectEditView):
     model = Stint
     form_class = StintSingleForm
+    template_name = "dispatch/stint_form.html"
 
     def success_url(self, obj):
         from django.urls import reverse

@@ -609,7 +609,7 @@ class SecondmentType(PairedType):
             if not _has_stint(secondment, start, end, new=more.status == Outcome.NEW):
                 try:
                     stint = dispatch_services.stint_create(
-                        secondment=secondment, start=start, end=end
+                        secondment=secondment, start=start, end=end, user=self.user
                     )
                 except ValidationError as problem:
                     for message in problem.messages:

@@ -69,6 +69,10 @@ OWN_ROUTES = {
     # A pairing's batch entry: another region's pairing is 404, a user who may
     # not change it 403 (imports/tests/test_batch.py).
     "pairings/<int:pk>/secondments/batch/",
+    # The host school's answers to a stint: another region's stint is 404, a
+    # school that is not its host 403 (dispatch/tests/test_confirmation.py).
+    "stints/<int:pk>/confirm/",
+    "stints/<int:pk>/send-back/",
     # Reminder channels and reminders, placed by a region or a school of their own:
     # another region's are 404, school staff and inspectors have no channel pages
     # (reminders/tests/test_views.py).

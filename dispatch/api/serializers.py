@@ -2,6 +2,14 @@ from rest_framework import serializers
 
 from dispatch.models import Activity, Appraisal, Person, Secondment, Stint
 
+CONFIRMATION_FIELDS = [
+    "confirmation",
+    "recorded_by",
+    "confirmed_by",
+    "confirmed_at",
+    "host_comment",
+]
+
 
 class PersonSerializer(serializers.ModelSerializer):
     """The ID number is never sent; the browser shows it masked only."""
@@ -19,12 +27,15 @@ class StintSerializer(serializers.ModelSerializer):
     class Meta:
         model = Stint
         fields = "__all__"
+        # The host school confirms through its own action, never by a field.
+        read_only_fields = CONFIRMATION_FIELDS
 
 
 class NestedStintSerializer(StintSerializer):
     class Meta:
         model = Stint
-        fields = ["id", "start", "end", "note", "days"]
+        fields = ["id", "start", "end", "note", "days", "confirmation", "host_comment"]
+        read_only_fields = CONFIRMATION_FIELDS
 
 
 class SecondmentSerializer(serializers.ModelSerializer):

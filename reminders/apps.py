@@ -36,5 +36,5 @@ class RemindersConfig(AppConfig):
         if scope.is_admin or scope.bureau_paths:
             items.append(item(gettext("Reminder channels"), "reminders:channel_list"))
         if not scope.is_empty:
-            items.append(item(gettext("Reminders"), "reminders:reminder_list"))
+            items.append(item(gettext("Reminders sent"), "reminders:reminder_list"))
         return [{"title": gettext("Reminders"), "items": items}] if items else []

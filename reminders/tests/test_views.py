@@ -214,3 +214,64 @@ def test_reminders_are_read_within_scope(client, w):
     ):
         client = login(client, w[role])
         assert client.get(f"/reminders/sent/{r.pk}/").status_code == status, role
+
+
+def test_lists_cost_the_same_queries_however_many_rows(client, w):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reminders import services
+
+    client = login(client, w["xian"])
+
+    def add(n):
+        for i in range(n):
+            Channel.objects.create(
+                kind="wecom",
+                name=f"群{i}",
+                webhook_url="https://x.cn/?key=1",
+                school=w["a1r"] if i % 2 else None,
+                region=None if i % 2 else w["A1"],
+            )
+            services.remind(
+                kind="warning", key=f"k{i}", subject=f"预警{i}", school=w["a1r"]
+            )
+
+    def cost(url):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    add(1)
+    for url in ("/reminders/channels/", "/reminders/sent/"):
+        cost(url)  # warm the per-process caches
+    few = [cost("/reminders/channels/"), cost("/reminders/sent/")]
+    add(6)
+    assert [cost("/reminders/channels/"), cost("/reminders/sent/")] == few
+
+
+def test_the_menu_offers_channels_to_bureaus_only(client, w):
+    assert "/reminders/channels/" in login(client, w["xian"]).get("/").content.decode()
+    page = login(client, w["xuexiao"]).get("/").content.decode()
+    assert "/reminders/channels/" not in page
+    assert "/reminders/sent/" in page
+
+
+def test_the_sweeper_queues_again_what_never_went_out(w, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from reminders import services
+
+    queued = []
+
+    def wake(name, *args):
+        queued.append((name, args))
+        return True
+
+    monkeypatch.setattr(services, "wake", wake)
+    r = services.remind(kind="warning", key="k", subject="预警", school=w["a1r"])
+    assert services.sweep() == 0  # too fresh: its own fan-out may be on its way
+    assert services.sweep(now=timezone.now() + dt.timedelta(minutes=5)) == 1
+    assert queued == [("reminders.fan_out", (r.pk,))]

@@ -21,6 +21,7 @@ from core import freshness
 from core.choices import Direction
 from core.scope import highest, scope_of, visible
 from dispatch.models import Activity, Secondment, Stint
+from dispatch.selectors import counted_stints
 from pairings import periods
 from pairings.models import Pairing, Region
 from pairings.selectors import pairings_in_force, school_year_of
@@ -58,15 +59,15 @@ def years_with_data(user) -> list[int]:
     return _cached("dashboard-years", user, (), lambda: _years_with_data(user))
 
 
-# Early warnings listed on the dashboard; the rest are counted.
-WARNINGS_SHOWN = 8
+# Pairings whose early warnings the dashboard lists; the rest are counted.
+WARNED_PAIRINGS_SHOWN = 5
 
 
 def warnings(user) -> dict:
     """The early warnings of the current semester (``forecast.warnings_for``): how
-    many, on how many pairings, and the first few, each linking to its pairing's
-    page. Empty when there is none (not yet within the warning window, or every
-    rule on course). Cached like the figures."""
+    many, on how many pairings, and the first pairings' warnings, each pairing
+    linking to its page. Empty when there is none (not yet within the warning
+    window, or every rule on course). Cached like the figures."""
     return _cached(
         "dashboard-warnings", user, (get_language(),), lambda: _warnings(user)
     )
@@ -76,20 +77,18 @@ def _warnings(user) -> dict:
     found = warnings_for(user)
     if not found:
         return {}
+    pairings: dict[int, dict] = {}
+    for w in found:
+        pairing = pairings.setdefault(
+            w.pairing.id, {"name": w.pairing.name, "url": w.url, "messages": []}
+        )
+        pairing["messages"].append(w.message)
     return {
         "count": len(found),
-        "pairings": len({w.pairing.id for w in found}),
+        "pairings": len(pairings),
         "semester_end": found[0].semester_end,
         "days_left": found[0].days_left,
-        "shown": [
-            {
-                "pairing": w.pairing.name,
-                "rule": w.rule_label,
-                "message": w.message,
-                "url": w.url,
-            }
-            for w in found[:WARNINGS_SHOWN]
-        ],
+        "shown": list(pairings.values())[:WARNED_PAIRINGS_SHOWN],
     }
 
 
@@ -152,7 +151,10 @@ def _figures(user, year: int) -> dict:
     span = periods.school_year(year)
     start, end = span.start.isoformat(), span.end.isoformat()
     pairings = visible(pairings_in_force(start=span.start, end=span.end), user)
-    stints = visible(Stint.objects.all(), user).filter(**periods.overlaps(span))
+    # Time on post counts the stints the host school confirmed.
+    stints = visible(Stint.objects.filter(counted_stints()), user).filter(
+        **periods.overlaps(span)
+    )
     by_direction = {
         row["secondment__direction"]: row
         for row in stints.values("secondment__direction").annotate(

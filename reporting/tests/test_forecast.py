@@ -292,8 +292,9 @@ class TestPages:
         url = reverse("pairings:pairing_detail", args=[pairing.pk])
         page = client.get(url).content.decode()
         block = page[page.index('id="forecast"') : page.index('id="compliance"')]
-        assert block.count("<li ") == 6
-        warned = block[: block.index("<table")]
-        assert "王老师" in warned and "李老师" not in warned  # 12 days; 42 days
+        assert 'id="forecast-warnings"' in block
+        wang = block[block.index("王老师") - 300 : block.index("王老师")]
+        assert 'data-met="false"' in wang  # 12 days projected
         assert 'class="forecast-research" data-met="true"' in block
         assert block.count('data-met="false"') == 6
+        assert block.count('data-met="true"') == 3  # 李老师, teachers out, research

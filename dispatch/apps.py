@@ -15,6 +15,15 @@ class DispatchConfig(AppConfig):
 
         panels.register(pairing_panel)
 
+    def own_menu(self, scope):
+        """A seconded teacher's only menu: their own secondments (``/me/``)."""
+        from django.utils.translation import gettext
+
+        from core.navigation import item
+
+        title = gettext("My secondment")
+        return [{"title": title, "items": [item(title, "dispatch:teacher:home")]}]
+
     def menu(self, scope):
         from django.utils.translation import gettext
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from core.generic import crud_urls
 
@@ -8,6 +8,8 @@ from .models import Activity, Appraisal, Person, Secondment, Stint
 app_name = "dispatch"
 
 urlpatterns = [
+    # A seconded teacher's pages (/me/) and the opening of their account.
+    path("", include("dispatch.teacher.urls")),
     # The host school's confirmation of stints (before the stints' own pages).
     path("stints/pending/", confirmation.pending, name="stint_pending"),
     path("stints/<int:pk>/confirm/", confirmation.confirm, name="stint_confirm"),

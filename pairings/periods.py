@@ -115,3 +115,21 @@ def whole_days(value) -> int:
 
 def overlaps(period: Period, start="start", end="end") -> dict:
     return {f"{start}__lte": period.end, f"{end}__gte": period.start}
+
+
+# The semesters' real dates are reporting periods, kept by an app above this one;
+# it hands them down here (``register_semesters`` in its ``ready()``) so that pages
+# below it count days per semester on the same dates as the compliance rules.
+_semester_source = None
+
+
+def register_semesters(source) -> None:
+    """``source(start, end)``: the semesters (``Period``) overlapping the dates."""
+    global _semester_source
+    _semester_source = source
+
+
+def semesters_between(start: dt.date, end: dt.date) -> list[Period]:
+    """The semesters that overlap [start, end], in order (none if no app defines
+    semesters)."""
+    return list(_semester_source(start, end)) if _semester_source else []

@@ -12,13 +12,15 @@ class ReportingConfig(AppConfig):
         from celery import signals
         from django.db.models.signals import post_delete
 
-        from pairings import panels
+        from pairings import panels, periods
 
         from .compliance.views import pairing_panel
         from .exports.jobs import clean_this_host, forget_file
         from .models import ExportJob
+        from .reports.semesters import semesters_between
 
         panels.register(pairing_panel)
+        periods.register_semesters(semesters_between)
         post_delete.connect(forget_file, sender=ExportJob)
         signals.worker_ready.connect(clean_this_host, weak=False)
 

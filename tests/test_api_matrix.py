@@ -228,3 +228,48 @@ def test_anonymous_gets_401_everywhere(client, w):
         key = "roster" if url.startswith("statistics/") else "1"
         path = "/api/v1/" + url.replace("{pk}", key)
         assert client.get(path).status_code in (401, 405), path
+
+
+@pytest.mark.parametrize("teacher", list(world.TEACHERS))
+def test_api_gives_a_teacher_their_own_records_only(client, w, teacher):
+    """Through the API as on the pages: a seconded teacher lists and reads the
+    records of their own secondment, nothing of any other kind or person, and
+    changes no record it may not change."""
+    own, other = world.TEACHERS[teacher]
+    user = w[teacher]
+    client.force_login(user)
+    wrong = []
+    for prefix, viewset in model_viewsets():
+        model = viewset.model
+        listed = client.get(f"/api/v1/{prefix}/?page_size=500")
+        ids = (
+            [row.get("id") for row in listed.json()["results"]]
+            if listed.status_code == 200
+            else []
+        )
+        mine = objects_for(w, own)[model] if model in world.TEACHER_MODELS else None
+        if ids != ([mine.pk] if mine else []):
+            wrong.append((teacher, "listed", prefix, ids))
+        theirs = objects_for(w, other)[model]
+        before = snapshot(model, theirs.pk)
+        for method in ("get", "patch", "delete"):
+            response = getattr(client, method)(
+                f"/api/v1/{prefix}/{theirs.pk}/", content_type="application/json"
+            )
+            if response.status_code not in (404, 405):
+                wrong.append((teacher, method, prefix, response.status_code))
+        if snapshot(model, theirs.pk) != before:
+            wrong.append((teacher, "changed", prefix))
+        if mine is not None:
+            before = snapshot(model, mine.pk)
+            with transaction.atomic():
+                response = client.patch(
+                    f"/api/v1/{prefix}/{mine.pk}/", {}, content_type="application/json"
+                )
+                transaction.set_rollback(True)
+            may = can_change(user, mine)
+            if (response.status_code == 403) == may and response.status_code != 405:
+                wrong.append((teacher, "patch own", prefix, response.status_code))
+            if not may and snapshot(model, mine.pk) != before:
+                wrong.append((teacher, "changed own", prefix))
+    assert wrong == []

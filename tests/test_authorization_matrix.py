@@ -69,6 +69,15 @@ OWN_ROUTES = {
     # A pairing's batch entry: another region's pairing is 404, a user who may
     # not change it 403 (imports/tests/test_batch.py).
     "pairings/<int:pk>/secondments/batch/",
+    # A seconded teacher's own pages: another teacher's records are 404, a stint
+    # the host school confirmed 403 (dispatch/tests/test_teacher.py and below).
+    "me/stints/<int:pk>/edit/",
+    "me/stints/<int:pk>/delete/",
+    "me/photos/<int:pk>/",
+    # The bureau opens a teacher's account from the person's page: another
+    # region's person is 404, school staff 403 (dispatch/tests/test_teacher.py).
+    "people/<int:pk>/account/",
+    "people/<int:pk>/account/close/",
     # The host school's answers to a stint: another region's stint is 404, a
     # school that is not its host 403 (dispatch/tests/test_confirmation.py).
     "stints/<int:pk>/confirm/",
@@ -389,3 +398,88 @@ def test_export_jobs_belong_to_their_owner(client, w, role):
     assert client.post(f"/exports/{job.pk}/retry/").status_code == 404
     job.refresh_from_db()
     assert job.status == "pending"
+
+
+@pytest.mark.parametrize("teacher", list(world.TEACHERS))
+def test_a_teacher_reaches_only_their_own_secondment(client, w, teacher):
+    """A seconded teacher opens the pages of their own secondment's records (and
+    changes a stint only while the host school has not confirmed it); every page
+    of every other record, theirs or not, is 404 and a write there changes
+    nothing."""
+    from core.scope import can_change
+
+    own, other = world.TEACHERS[teacher]
+    user = w[teacher]
+    client = client_for(client, user)
+    wrong = []
+    for route, view in app_routes():
+        model = view.model
+        for world_name in (own, other):
+            obj = objects_for(w, world_name)[model]
+            url = "/" + route.replace("<int:pk>", str(obj.pk))
+            mine = world_name == own and model in world.TEACHER_MODELS
+            if not mine:
+                before = model.objects.filter(pk=obj.pk).values().first()
+                for method in ("get", "post"):
+                    status = getattr(client, method)(url).status_code
+                    if status != 404:
+                        wrong.append((teacher, method, url, status, 404))
+                if model.objects.filter(pk=obj.pk).values().first() != before:
+                    wrong.append((teacher, "changed", url))
+                continue
+            allowed = getattr(view, "allowed", None) or can_change
+            expected = 200
+            if route.endswith(("edit/", "delete/")):
+                expected = 200 if allowed(user, obj) else 403
+            status = client.get(url).status_code
+            if status != expected:
+                wrong.append((teacher, url, status, expected))
+    for model, obj in w[own].items():
+        expected = 200 if model in world.TEACHER_MODELS else 404
+        status = client.get(history_url(obj)).status_code
+        if status != expected:
+            wrong.append((teacher, history_url(obj), status, expected))
+    for obj in w[other].values():
+        if client.get(history_url(obj)).status_code != 404:
+            wrong.append((teacher, history_url(obj)))
+    assert wrong == []
+
+
+@pytest.mark.parametrize("teacher", list(world.TEACHERS))
+def test_a_teacher_has_no_clerks_pages(client, w, teacher):
+    """Lists, statistics, exports, imports, audit, users: 404 or empty of every
+    record of the world."""
+    client = client_for(client, w[teacher])
+    own, other = world.TEACHERS[teacher]
+    names = [str(obj) for obj in w[other].values()]
+    names += [
+        str(obj)
+        for model, obj in w[own].items()
+        if model not in world.TEACHER_MODELS and len(str(obj)) > 3
+    ]
+    for url in (
+        "/pairings/",
+        "/schools/",
+        "/programmes/",
+        "/people/",
+        "/activities/",
+        "/projects/",
+        "/donations/",
+        "/funding/",
+        "/reports/review/",
+        "/statistics/",
+        "/exports/",
+        "/imports/",
+        "/audit/",
+        "/audit/logins/",
+        "/users/",
+        "/accounts/tokens/",
+        "/compliance/",
+    ):
+        response = client.get(url)
+        if response.status_code == 404:
+            continue
+        assert response.status_code in (200, 302), url
+        page = response.content.decode()
+        leaked = [name for name in names if name in page]
+        assert leaked == [], url

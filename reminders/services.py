@@ -208,7 +208,7 @@ def _notify_staff(reminder: Reminder) -> None:
     Delivery.objects.create(
         reminder=reminder,
         target=DeliveryTarget.IN_APP,
-        address=_("%(count)s users") % {"count": count},
+        address=_("users notified: %(count)s") % {"count": count},
         status=DeliveryStatus.SENT,
         at=reminder.created_at,
     )

@@ -403,3 +403,39 @@ def test_the_sending_school_may_not_appraise(client, w, sender):
     )
     assert response.status_code in (400, 403)
     assert not Appraisal.objects.filter(secondment=secondment, year=2025).exists()
+
+
+def test_the_list_of_stints_to_confirm_reads_a_fixed_number_of_queries(
+    client, w, sender
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dispatch import services
+
+    secondment = w["in_A1"][Secondment]
+    client.force_login(w["xuexiao"])
+    url = reverse("dispatch:stint_pending")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    services.stint_create(
+        secondment=secondment,
+        start=dt.date(2025, 3, 3),
+        end=dt.date(2025, 3, 9),
+        user=sender,
+    )
+    queries()  # the first request of the session reads what later ones keep
+    one = queries()
+    for month in (4, 5, 6):
+        services.stint_create(
+            secondment=secondment,
+            start=dt.date(2025, month, 2),
+            end=dt.date(2025, month, 20),
+            user=sender,
+        )
+    assert len(stints_awaiting_confirmation(user=w["xuexiao"])) == 4
+    assert queries() == one

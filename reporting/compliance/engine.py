@@ -36,6 +36,7 @@ from dispatch.models import (
     Stint,
     TrainingParticipation,
 )
+from dispatch.selectors import counted_stints
 from pairings import periods
 from pairings.models import Pairing, PairingAssessment, PairingParty, SchoolYearProfile
 from pairings.selectors import pairing_list, school_year_of
@@ -153,8 +154,12 @@ class PairingCompliance:
         return next(r for r in self.results if r.rule == rule)
 
 
-def evaluate(pairings, semester: periods.Period) -> list[PairingCompliance]:
-    """Compliance of each pairing (a queryset or list) for the semester."""
+def evaluate(
+    pairings, semester: periods.Period, *, include_unconfirmed: bool = False
+) -> list[PairingCompliance]:
+    """Compliance of each pairing (a queryset or list) for the semester. Time on
+    post counts the stints the host school confirmed, or every stint with
+    ``include_unconfirmed`` (``dispatch.selectors.counted_stints``)."""
     pairings = (
         list(pairings.select_related("programme"))
         if hasattr(pairings, "select_related")
@@ -169,9 +174,10 @@ def evaluate(pairings, semester: periods.Period) -> list[PairingCompliance]:
         p.programme = programmes.setdefault(p.programme_id, p.programme)
     text = Messages()
     year = periods.school_year(periods.school_year_of(semester.start))
-    managers = _distinct_people(ids, semester, [SecondmentKind.ATTACHMENT])
-    teachers = _distinct_people(ids, year, TEACHER_KINDS)
-    on_post = _time_on_post(ids, semester)
+    counted = counted_stints(include_unconfirmed=include_unconfirmed)
+    managers = _distinct_people(ids, semester, [SecondmentKind.ATTACHMENT], counted)
+    teachers = _distinct_people(ids, year, TEACHER_KINDS, counted)
+    on_post = _time_on_post(ids, semester, counted)
     trained, subject_teachers = _training(ids, year)
     research = _count(
         Activity.objects.filter(kind=ActivityKind.RESEARCH), ids, semester, "date"
@@ -254,14 +260,15 @@ def among(field: str, ids: list[int]) -> Q:
     return Q(_AnyOf(F(field), RawSQL("%s::bigint[]", (list(ids),))))
 
 
-def _distinct_people(ids, period, kinds) -> dict[int, dict[str, int]]:
-    """Distinct persons per pairing and direction with time on post in the period."""
+def _distinct_people(ids, period, kinds, counted: Q) -> dict[int, dict[str, int]]:
+    """Distinct persons per pairing and direction with time on post in the period
+    (in a stint that ``counted``)."""
     rows = (
         Secondment.objects.filter(among("pairing_id", ids), kind__in=kinds)
         .filter(
             Exists(
                 Stint.objects.filter(
-                    secondment=OuterRef("pk"), **periods.overlaps(period)
+                    counted, secondment=OuterRef("pk"), **periods.overlaps(period)
                 )
             )
         )
@@ -274,11 +281,12 @@ def _distinct_people(ids, period, kinds) -> dict[int, dict[str, int]]:
     return result
 
 
-def _time_on_post(ids, semester) -> dict[int, list[dict]]:
+def _time_on_post(ids, semester, counted: Q) -> dict[int, list[dict]]:
     """Per pairing and person: days on post inside the semester and the shortest
-    stint (whole length) among the stints that touch it."""
+    stint (whole length) among the stints that touch it (those ``counted``)."""
     rows = (
         Stint.objects.filter(
+            counted,
             among("secondment__pairing_id", ids),
             secondment__kind__in=ON_POST_KINDS,
             **periods.overlaps(semester),
@@ -560,6 +568,7 @@ def pairing_actuals(pairing, years: list[int]) -> dict[tuple[int, str], object]:
         span = periods.school_year(year)
         rows = (
             Stint.objects.filter(
+                counted_stints(),
                 secondment__pairing=pairing,
                 secondment__kind__in=list(kinds),
                 **periods.overlaps(span),

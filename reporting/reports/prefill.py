@@ -12,6 +12,7 @@ from django.db.models import Count, Q, Sum
 from core.choices import Side
 from dispatch.choices import ActivityKind
 from dispatch.models import Activity, Stint
+from dispatch.selectors import counted_stints
 from pairings import periods
 from pairings.models import PairingParty
 from projects.choices import DonationForm, FundingKind
@@ -38,8 +39,12 @@ MONEY = {"funds_received", "goods_value"}
 
 
 def _stints(school, period, school_field):
+    """人次, 人 and days on post in the period, from the stints the host school
+    confirmed."""
     rows = Stint.objects.filter(
-        **{f"secondment__{school_field}": school}, **periods.overlaps(period)
+        counted_stints(),
+        **{f"secondment__{school_field}": school},
+        **periods.overlaps(period),
     ).aggregate(
         times=Count("secondment_id", distinct=True),
         people=Count("secondment__person_id", distinct=True),

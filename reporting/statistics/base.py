@@ -39,6 +39,9 @@ class Spec:
     region: int | None = None  # Region id: the top of the table (default: user's)
     compare_previous: bool | None = None  # 上年同期 and 增减% beside each figure
     compare_cycle: bool | None = None  # 本轮累计 (needs ``programme``)
+    # Days on post count the stints the host school confirmed; True counts the
+    # unconfirmed ones too, and the table says so (``confirmation_note``).
+    unconfirmed: bool | None = None
 
     @classmethod
     def from_dict(cls, data: dict) -> Spec:
@@ -230,15 +233,24 @@ def _compact(judgements, texts: dict) -> Iterator[Judged]:
         )
 
 
-def evaluate(pairings, term: periods.Period) -> list[Judged]:
+def evaluate(
+    pairings, term: periods.Period, *, include_unconfirmed: bool = False
+) -> list[Judged]:
     """``compliance.evaluate`` for a queryset of pairings, each pairing judged once
     per semester inside ``shared_evaluations``. A table built beside another in a
     thread waits for the other's judgement of the same semester."""
     memo = _EVALUATED.get()
     if memo is None:
-        return list(_compact(compliance.evaluate(pairings, term), {}))
+        return list(
+            _compact(
+                compliance.evaluate(
+                    pairings, term, include_unconfirmed=include_unconfirmed
+                ),
+                {},
+            )
+        )
     lock, known, texts = memo.setdefault(
-        (term.start, term.end), (threading.Lock(), {}, {})
+        (term.start, term.end, include_unconfirmed), (threading.Lock(), {}, {})
     )
     # Only what the engine and the tables read: the judgements are kept for the
     # whole workbook (tens of thousands at national scale).
@@ -248,8 +260,35 @@ def evaluate(pairings, term: periods.Period) -> list[Judged]:
         )
     )
     with lock:
-        judgements = compliance.evaluate([p for p in found if p.pk not in known], term)
+        judgements = compliance.evaluate(
+            [p for p in found if p.pk not in known],
+            term,
+            include_unconfirmed=include_unconfirmed,
+        )
         for judged in _compact(judgements, texts):
             known[judged.pairing.pk] = judged
         del judgements
     return [known[p.pk] for p in found]
+
+
+def includes_unconfirmed(spec: Spec) -> bool:
+    return bool(spec.unconfirmed)
+
+
+def confirmation_note(spec: Spec) -> str:
+    """The footnote of a table counting days on post: which stints it counts."""
+    if includes_unconfirmed(spec):
+        return _(
+            "Including unconfirmed stints: secondments on post and days on post "
+            "include stints the host school has not yet confirmed (awaiting "
+            "confirmation or sent back for correction)."
+        )
+    return _(
+        "Secondments on post and days on post count only stints the host school "
+        "has confirmed."
+    )
+
+
+def unconfirmed_mark(spec: Spec) -> str:
+    """What the title and unit line add when unconfirmed stints are included."""
+    return _("(including unconfirmed stints)") if includes_unconfirmed(spec) else ""

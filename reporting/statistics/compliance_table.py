@@ -33,16 +33,17 @@ def build(*, user, spec) -> Table:
     span = base.period_of(spec)
     tops = grouping.top_regions(user=user, spec=spec)
     semester = last_semester(span)
-    rows = _rows(user, tops, semester) if semester is not None else []
+    unconfirmed = base.includes_unconfirmed(spec)
+    rows = _rows(user, tops, semester, unconfirmed) if semester is not None else []
     return Table(
         code=CODE,
-        title=_("Pairing compliance"),
+        title=_("Pairing compliance") + base.unconfirmed_mark(spec),
         period_label=span.label,
         unit="",
         header=header(),
         columns=columns(),
         rows=rows,
-        notes=notes(semester),
+        notes=notes(semester, spec),
         unit_name="、".join(r.name for r in tops),
     )
 
@@ -56,9 +57,11 @@ def pairings_in(user, tops, term):
     return visible(in_force.filter(Exists(party)), user).order_by("name", "pk")
 
 
-def _rows(user, tops, semester) -> Rows:
+def _rows(user, tops, semester, unconfirmed=False) -> Rows:
     term = periods.semester(semester)
-    evaluated = base.evaluate(pairings_in(user, tops, term), term)
+    evaluated = base.evaluate(
+        pairings_in(user, tops, term), term, include_unconfirmed=unconfirmed
+    )
     schools: dict[tuple[int, str], list[str]] = defaultdict(list)
     for pairing_id, side, name in (
         PairingParty.objects.filter(
@@ -144,7 +147,7 @@ def columns() -> list[Column]:
     return cols
 
 
-def notes(semester) -> list[str]:
+def notes(semester, spec) -> list[str]:
     if semester is None:
         return [_("No semester lies wholly inside the period: no compliance.")]
     return [
@@ -154,4 +157,5 @@ def notes(semester) -> list[str]:
             "training rules on its school year, the backbone rule on the programme "
             "cycle. Thresholds are those of each pairing's programme."
         ),
+        base.confirmation_note(spec),
     ]

@@ -122,6 +122,14 @@ class StatisticsForm(BootstrapMixin, forms.Form):
     compare_cycle = forms.BooleanField(
         label=gettext_lazy("cycle to date (choose the programme)"), required=False
     )
+    unconfirmed = forms.BooleanField(
+        label=gettext_lazy("include unconfirmed stints"),
+        help_text=gettext_lazy(
+            "Count stints on post the host school has not yet confirmed; the table "
+            "then says so in its title and footnote."
+        ),
+        required=False,
+    )
     scoped_fields = ("programme", "region")
 
     def __init__(self, *args, user, **kwargs):
@@ -168,6 +176,7 @@ class StatisticsForm(BootstrapMixin, forms.Form):
             region=data["region"].pk if data.get("region") else None,
             compare_previous=True if data.get("compare_previous") else None,
             compare_cycle=True if data.get("compare_cycle") else None,
+            unconfirmed=True if data.get("unconfirmed") else None,
         )
 
 

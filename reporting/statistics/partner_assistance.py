@@ -37,6 +37,7 @@ from dispatch.models import (
     Stint,
     TrainingParticipation,
 )
+from dispatch.selectors import counted_stints
 from pairings import periods, selectors
 from pairings.choices import TargetMetric
 from pairings.models import Agreement, AgreementTarget, PairingParty
@@ -119,7 +120,9 @@ def build(*, user, spec) -> Table:
     counted = visible(selectors.pairings_in_force(start=span.start, end=span.end), user)
     rows_of = grouping.groups(user=user, spec=spec, pairings=counted, as_of=span.end)
     semester = last_semester(span)
-    evaluated = _evaluate(counted, semester)
+    unconfirmed = base.includes_unconfirmed(spec)
+    stints = counted_stints(include_unconfirmed=unconfirmed)
+    evaluated = _evaluate(counted, semester, unconfirmed)
     years = target_years(spec, span)
     levels = dict(rows_of.levels)
     if spec.group != "region":
@@ -128,7 +131,7 @@ def build(*, user, spec) -> Table:
         # reconciles with its rows. Region rows hold every school.
         levels[COVERED] = rows_of.levels[grouping.DATA].merged()
     placement = grouping.Placement(rows_of.total)
-    figures = _figures(user, span, years, counted, levels, placement, evaluated)
+    figures = _figures(user, span, years, counted, levels, placement, evaluated, stints)
     judged = evaluated is not None
     rows = []
     for entry in rows_of.entries:
@@ -147,7 +150,7 @@ def build(*, user, spec) -> Table:
         rows.append(row)
     return Table(
         code=CODE,
-        title=_("Partner assistance work statistics"),
+        title=_("Partner assistance work statistics") + base.unconfirmed_mark(spec),
         period_label=span.label,
         unit=_(
             "Unit: schools, items, persons, person-times, days, lessons, "
@@ -168,7 +171,7 @@ COVERED = "covered"  # the data rows as one (see grouping.Level.merged)
 
 
 def _figures(
-    user, span, years, counted, levels, placement, evaluated
+    user, span, years, counted, levels, placement, evaluated, stints
 ) -> dict[str, dict[int, dict]]:
     """{level name: {row key: {figure: exact value}}} for the rows of ``levels``.
 
@@ -181,15 +184,16 @@ def _figures(
     activities, trainees, cultivations, parties) are not filtered by scope again:
     their scope rule is their pairing's (core/scope.py RULES) and ``counted`` is
     scoped; a second filter only made the planner loop. Money is filtered, since
-    it is also seen through the school that received it."""
+    it is also seen through the school that received it. Secondments and days on
+    post count the ``stints`` given (``dispatch.selectors.counted_stints``)."""
     places = {name: placement.of(level) for name, level in levels.items()}
     families: dict[str, list[dict]] = {name: [] for name in levels}
     # One family at a time: its per-pairing figures go once folded.
-    for family in _by_pairing(user, span, years, counted):
+    for family in _by_pairing(user, span, years, counted, stints):
         for name in levels:
             families[name].append(grouping.fold(family, places[name]))
     distinct = grouping.fold_distinct(
-        itertools.chain(_parties(counted), _people(span, counted)), places
+        itertools.chain(_parties(counted), _people(span, counted, stints)), places
     )
     placed = _money_by_school(user, span)
     coverage = _Coverage(span, counted, places)
@@ -206,7 +210,7 @@ def _figures(
     return result
 
 
-def _by_pairing(user, span, years, counted):
+def _by_pairing(user, span, years, counted, stints):
     """The families of figures that add up over pairings, each grouped by
     pairing (one query each, run as it is taken)."""
     in_counted = {"pairing__in": counted}
@@ -215,8 +219,8 @@ def _by_pairing(user, span, years, counted):
         "pairing_id",
         agreements=Count("pk"),
     )
-    yield _secondments(span, counted)
-    yield _days(span, counted)
+    yield _secondments(span, counted, stints)
+    yield _days(span, counted, stints)
     yield _activities(span, counted)
     yield _targets(span, years, counted)
     yield grouping.per_pairing(
@@ -273,12 +277,14 @@ def _range(span):
     return (span.start, span.end)
 
 
-def _on_post(span, counted):
-    on_post = Stint.objects.filter(secondment=OuterRef("pk"), **periods.overlaps(span))
+def _on_post(span, counted, stints: Q):
+    on_post = Stint.objects.filter(
+        stints, secondment=OuterRef("pk"), **periods.overlaps(span)
+    )
     return Secondment.objects.filter(Exists(on_post), pairing__in=counted)
 
 
-def _secondments(span, counted) -> grouping.ByPairing:
+def _secondments(span, counted, stints) -> grouping.ByPairing:
     """人次 of the secondments on post in the span, by group, per pairing."""
     aggregates = {
         f"{name}_times": Count("pk", filter=q) for name, q, _days in EXCHANGE_GROUPS
@@ -286,10 +292,12 @@ def _secondments(span, counted) -> grouping.ByPairing:
     aggregates["attachment_from_receiving"] = Count(
         "pk", filter=ATTACHMENT_FROM_RECEIVING
     )
-    return grouping.per_pairing(_on_post(span, counted), "pairing_id", **aggregates)
+    return grouping.per_pairing(
+        _on_post(span, counted, stints), "pairing_id", **aggregates
+    )
 
 
-def _people(span, counted):
+def _people(span, counted, stints):
     """(pairing, "<group>_people", person): 人 of the secondments on post in the
     span, by group (every secondment in exactly one group), streamed."""
     group = Case(
@@ -297,7 +305,7 @@ def _people(span, counted):
         output_field=CharField(),
     )
     return (
-        _on_post(span, counted)
+        _on_post(span, counted, stints)
         .annotate(group=group)
         .values_list("pairing_id", "group", "person_id")
         .distinct()
@@ -306,7 +314,7 @@ def _people(span, counted):
     )
 
 
-def _days(span, counted) -> grouping.ByPairing:
+def _days(span, counted, stints) -> grouping.ByPairing:
     """Days on post inside the span, by group (a stint across the edge counts the
     days inside), per pairing: ``periods.days_on_post`` per group, read with
     ``periods.days_of`` in ``_row``."""
@@ -316,7 +324,7 @@ def _days(span, counted) -> grouping.ByPairing:
             found = periods.days_on_post(span, filter=_prefixed(q, "secondment__"))
             aggregates |= {f"{name}_{key}": value for key, value in found.items()}
     return grouping.per_pairing(
-        Stint.objects.filter(**periods.overlaps(span)).filter(
+        Stint.objects.filter(stints, **periods.overlaps(span)).filter(
             secondment__pairing__in=counted
         ),
         "secondment__pairing_id",
@@ -523,14 +531,15 @@ def last_semester(span) -> ReportingPeriod | None:
     )
 
 
-def _evaluate(counted, semester) -> dict[int, bool] | None:
+def _evaluate(counted, semester, unconfirmed=False) -> dict[int, bool] | None:
     """pairing id → meets every rule, for the pairings running in the semester (one
     batch call)."""
     if semester is None:
         return None
     term = periods.semester(semester)
     pairings = counted.filter(start_date__lte=term.end, end_date__gte=term.start)
-    return {c.pairing.pk: c.passed for c in base.evaluate(pairings, term)}
+    judged = base.evaluate(pairings, term, include_unconfirmed=unconfirmed)
+    return {c.pairing.pk: c.passed for c in judged}
 
 
 def _compliance(places, evaluated) -> dict[int, dict]:
@@ -765,6 +774,7 @@ def notes(semester, spec, years) -> list[str]:
             "e.g. teaching support from the receiving side). Days on post count "
             "only the days of stints inside the period."
         ),
+        base.confirmation_note(spec),
         _(
             "Student exchange counts only joint student events and their pupils; a "
             "lesson taught to pupils counts as teaching."

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db.models import Exists, F, Max, Min, OuterRef
+from django.db.models import Exists, F, Max, Min, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -25,6 +25,7 @@ from dispatch.choices import (
     Title,
 )
 from dispatch.models import Appraisal, Secondment, Stint
+from dispatch.selectors import counted_stints
 from pairings import periods, selectors
 from reporting.compliance import engine as compliance
 from reporting.compliance.engine import among
@@ -57,15 +58,16 @@ FIELDS = {
 def build(*, user, spec) -> Table:
     """The roster of the secondments in the user's scope on post in the span."""
     span = base.period_of(spec)
+    stints = counted_stints(include_unconfirmed=base.includes_unconfirmed(spec))
     return Table(
         code=CODE,
-        title=_("Roster of seconded staff"),
+        title=_("Roster of seconded staff") + base.unconfirmed_mark(spec),
         period_label=span.label,
         unit=_("Unit: days"),
         header=[[HeaderCell(text) for text in header_texts()]],
         columns=columns(),
-        rows=rows(user, span),
-        notes=notes(),
+        rows=rows(user, span, stints),
+        notes=[*notes(), base.confirmation_note(spec)],
         unit_name=unit_name(user, spec),
     )
 
@@ -86,11 +88,13 @@ def counted(user, span) -> list[int]:
     )
 
 
-def secondments(pairings: list[int], span):
-    """The secondments of ``pairings`` (see ``counted``) with a stint overlapping
-    the span, in roster order: a plain join with no grouping, so PostgreSQL
-    streams it straight from the indexes."""
-    on_post = Stint.objects.filter(secondment=OuterRef("pk"), **periods.overlaps(span))
+def secondments(pairings: list[int], span, stints: Q):
+    """The secondments of ``pairings`` (see ``counted``) with a stint (of those
+    ``stints`` counts) overlapping the span, in roster order: a plain join with no
+    grouping, so PostgreSQL streams it straight from the indexes."""
+    on_post = Stint.objects.filter(
+        stints, secondment=OuterRef("pk"), **periods.overlaps(span)
+    )
     return (
         Secondment.objects.filter(Exists(on_post), among("pairing_id", pairings))
         .order_by(
@@ -100,14 +104,14 @@ def secondments(pairings: list[int], span):
     )
 
 
-def stint_figures(pairings: list[int], span) -> dict[int, tuple]:
+def stint_figures(pairings: list[int], span, stints: Q) -> dict[int, tuple]:
     """Per secondment of the roster, from its stints touching the span: (days on
     post in the span, longest, shortest) in one grouped query on the stints
     table. Some 40,000 small tuples at province scale: a few megabytes."""
     length = F("end") - F("start")
     stints = (
         Stint.objects.filter(
-            among("secondment__pairing_id", pairings), **periods.overlaps(span)
+            stints, among("secondment__pairing_id", pairings), **periods.overlaps(span)
         )
         .order_by()
         .values("secondment_id")
@@ -147,7 +151,7 @@ def appraisal_years(span) -> list[int]:
     return list(range(span.start.year, span.end.year + 1))
 
 
-def rows(user, span) -> Iterator[Row]:
+def rows(user, span, stints: Q) -> Iterator[Row]:
     # Labels are fixed now, in the language the table is built in, not when a
     # worker consumes the rows.
     labels = {
@@ -165,9 +169,9 @@ def rows(user, span) -> Iterator[Row]:
     def generate():
         # Read when the first row is asked for, like the streamed query.
         pairings = counted(user, span)
-        figures = stint_figures(pairings, span)
+        figures = stint_figures(pairings, span, stints)
         appraisals = appraisals_of(pairings, span)
-        queryset = secondments(pairings, span)
+        queryset = secondments(pairings, span, stints)
         for number, record in enumerate(queryset.iterator(chunk_size=CHUNK), 1):
             values = {"number": number}
             for key, lookup in FIELDS.items():

@@ -1,0 +1,92 @@
+"""Early warning (issue 18) at province scale: the dashboard with its warnings card
+and ``warnings_for`` (what the to-do inbox calls), for the province (sheng) and a
+county (xian) user, cold (cache emptied before every call, as after a write) and
+warm (cached until the next write). ``today`` is put inside a demo semester near
+its end, so that warnings exist.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/duikou_bench \\
+    REDIS_URL=redis://127.0.0.1:6379/12 \\
+        .venv/bin/python bench/forecast.py [--repeat 10] [--today 2025-12-20]
+"""
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+from django.utils import timezone, translation  # noqa: E402
+
+from reporting.compliance.forecast import warnings_for  # noqa: E402
+
+
+def p95(xs):
+    return sorted(xs)[int(0.95 * (len(xs) - 1))]
+
+
+def measure(call, *, cold: bool, times: int) -> list[float]:
+    result = []
+    for _ in range(times):
+        if cold:
+            cache.clear()
+        start = time.perf_counter()
+        call()
+        result.append((time.perf_counter() - start) * 1000)
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--today", default="2025-12-20")
+    args = parser.parse_args()
+    today = dt.date.fromisoformat(args.today)
+    timezone.localdate = lambda *a, **k: today  # the dashboard's "today"
+    url = f"/?year={today.year if today.month >= 9 else today.year - 1}"
+    print(f"today = {today}")
+    print(
+        "| user | what | warnings | cold median ms | cold p95 ms "
+        "| warm median ms | warm p95 ms |"
+    )
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    with override_settings(ALLOWED_HOSTS=["*"]), translation.override("zh-hans"):
+        for username in ("sheng", "xian"):
+            user = get_user_model().objects.get(username=username)
+            client = Client()
+            client.force_login(user)
+
+            def page(client=client):
+                response = client.get(url)
+                assert response.status_code == 200, response.status_code
+
+            def inbox(user=user):
+                return warnings_for(user, today=today)
+
+            found = warnings_for(user, today=today)
+            for what, call in (("dashboard", page), ("warnings_for", inbox)):
+                cold = measure(call, cold=True, times=args.repeat)
+                call()
+                warm = measure(call, cold=False, times=args.repeat * 2)
+                print(
+                    f"| {username} | {what} | {len(found)} | "
+                    f"{statistics.median(cold):.0f} | {p95(cold):.0f} | "
+                    f"{statistics.median(warm):.0f} | {p95(warm):.0f} |",
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()

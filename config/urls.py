@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("reporting.urls")),
     path("", include("imports.urls")),
     path("", include("reminders.urls")),
+    path("", include("inbox.urls")),
     path("", include("core.urls_notifications")),
     path("", include("core.urls")),
 ]

@@ -20,6 +20,7 @@ APPS = [
     "reporting",
     "imports",
     "reminders",
+    "inbox",
     "demo",
 ]
 MAY_IMPORT = {
@@ -30,6 +31,7 @@ MAY_IMPORT = {
     "reporting": {"core", "pairings", "dispatch", "projects"},
     "imports": {"core", "pairings", "dispatch", "projects", "reporting"},
     "reminders": {"core", "pairings", "dispatch", "projects", "reporting"},
+    "inbox": {"core", "pairings", "dispatch", "projects", "reporting", "imports"},
     "demo": {"core", "pairings", "dispatch", "projects", "reporting", "imports"},
 }
 

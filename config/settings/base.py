@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "reporting",
     "imports",
     "reminders",
+    "inbox",
     "demo",
 ]
 

@@ -289,7 +289,11 @@ def photo(request, pk):
         pk=pk,
         work_log__secondment__in=secondments,
     )
-    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
+    try:
+        handle = photo.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=photo.content_type)
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

@@ -1,0 +1,133 @@
+"""A seconded teacher on a 390 px phone records an arrival without network: the
+page keeps it, says so, and sends it once the network returns; the stint is
+stored once, awaiting the host school."""
+
+import datetime as dt
+import time
+
+import pytest
+from django.core.files.base import ContentFile
+
+from dispatch.models import Stint, WorkLogPhoto
+from tests import world
+
+from .conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+
+
+def png(width=4, height=3, rgb=(40, 110, 200)):
+    """A small real PNG (the work log's photo on the page)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    row = b"\x00" + bytes(rgb) * width
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    context = browser.new_context(
+        locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.on(
+        "console",
+        lambda msg: page.errors.append(msg.text) if msg.type == "error" else None,
+    )
+    page.base = live_server.url
+    page.context_ = context
+    yield page
+    context.close()
+
+
+def wait_until(page, expression, timeout=15):
+    """Poll ``expression`` in the page (wait_for_function evaluates a string the
+    page's Content-Security-Policy forbids)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, expression
+        page.wait_for_timeout(100)
+
+
+def fits_the_phone(page):
+    """No sideways scrolling, and every button and field at least 44 px high."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], width
+    small = page.evaluate(
+        """() => [...document.querySelectorAll(
+            '.teacher .btn, .teacher input:not([type=hidden]), .teacher select,'
+            + ' .teacher textarea')]
+          .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 44)
+          .map(e => e.name || e.textContent.trim())"""
+    )
+    assert small == []
+
+
+def test_an_arrival_recorded_offline_is_sent_once_when_online(phone):
+    w = world.build()
+    photo = WorkLogPhoto.objects.get(pk=w["in_A1"][WorkLogPhoto].pk)
+    photo.file.save("课堂.png", ContentFile(png()), save=True)
+    page = phone
+    page.goto(f"{page.base}/accounts/login/")
+    page.fill("#id_username", "jiaoshi")
+    page.fill("#id_password", world.PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    # A teacher lands on their own page.
+    assert page.url.endswith("/me/")
+    assert page.locator("section.secondment").count() == 1
+    fits_the_phone(page)
+    screenshot(page, "teacher-home-390")
+
+    page.click("a[href='/me/stints/add/']")
+    page.wait_for_load_state("networkidle")
+    # The service worker has taken the page (it keeps pages for offline use).
+    wait_until(page, "navigator.serviceWorker.ready.then(() => true)")
+    fits_the_phone(page)
+    screenshot(page, "teacher-stint-form-390")
+
+    secondment = w["in_A1"][Stint].secondment
+    before = Stint.objects.filter(secondment=secondment).count()
+    page.context_.set_offline(True)
+    wait_until(page, "!navigator.onLine")
+    page.fill("#id_start", "2024-11-04")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("#offline-queue[data-queued]")
+    assert "已离线保存，联网后自动提交" in page.inner_text("#offline-queue")
+    screenshot(page, "teacher-stint-queued-390")
+    assert Stint.objects.filter(secondment=secondment).count() == before
+
+    page.context_.set_offline(False)
+    wait_until(
+        page, "document.getElementById('offline-queue').textContent.includes('已提交')"
+    )
+    stints = Stint.objects.filter(secondment=secondment, start=dt.date(2024, 11, 4))
+    assert stints.count() == 1
+    stint = stints.get()
+    assert (stint.end, stint.confirmation) == (stint.start, "pending")
+    assert stint.recorded_by == w["jiaoshi"]
+
+    # A second page load sends nothing again: the queue is empty, and a replay of
+    # the same key would be ignored.
+    page.goto(f"{page.base}/me/")
+    page.wait_for_load_state("networkidle")
+    assert stints.count() == 1
+    badge = page.locator(f"[data-stint='{stint.pk}'] [data-confirmation]")
+    assert badge.inner_text() == stint.get_confirmation_display()
+    fits_the_phone(page)
+    screenshot(page, "teacher-home-after-390")
+    assert page.errors == []

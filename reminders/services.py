@@ -86,6 +86,113 @@ def remind(
     return reminder
 
 
+def _open(kind: str, key: str) -> bool:
+    return Reminder.objects.filter(kind=kind, key=key, acted_at__isnull=True).exists()
+
+
+def remind_pending_stints(*, now: dt.datetime | None = None) -> int:
+    """Daily: each host school with stints awaiting its confirmation gets one
+    reminder (how many, and where to confirm them), while none is open already; a
+    school with none left has its reminder closed, which stops its escalation.
+    Two queries and one per school reminded, whatever the number of stints."""
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from dispatch.choices import StintConfirmation
+    from dispatch.models import Stint
+    from pairings.models import School
+
+    waiting = dict(
+        Stint.objects.filter(confirmation=StintConfirmation.PENDING)
+        .values_list("secondment__host_school_id")
+        .annotate(n=Count("pk"))
+    )
+    open_keys = set(
+        Reminder.objects.filter(
+            kind=ReminderKind.STINT_CONFIRMATION, acted_at__isnull=True
+        ).values_list("key", flat=True)
+    )
+    for key in open_keys:
+        school_id = int(key.rsplit(":", 1)[-1])
+        if school_id not in waiting:
+            done(ReminderKind.STINT_CONFIRMATION, key, now=now)
+    made = 0
+    link = reverse("dispatch:stint_pending")
+    for school in School.objects.filter(pk__in=waiting).order_by("pk"):
+        key = stints_key(school.pk)
+        if key in open_keys:
+            continue
+        remind(
+            kind=ReminderKind.STINT_CONFIRMATION,
+            key=key,
+            subject=_("%(school)s: %(count)s stint(s) on post await your confirmation.")
+            % {"school": school.name, "count": waiting[school.pk]},
+            link=link,
+            school=school,
+            now=now,
+        )
+        made += 1
+    return made
+
+
+def stints_key(school_id: int) -> str:
+    """What a stint confirmation reminder is about: a host school's waiting stints."""
+    return f"stints:{school_id}"
+
+
+def remind_warnings(*, today: dt.date | None = None, now=None) -> int:
+    """Daily, in the last ``DUIKOU_WARNING_DAYS`` of a semester: each receiving
+    school of a pairing with a rule projected to fail gets one reminder for the
+    semester (its staff, its group robot and its region's), naming the rules."""
+    from django.urls import reverse
+
+    from core.choices import Side
+    from pairings.choices import PairingStatus
+    from pairings.models import Pairing, PairingParty
+    from reporting.compliance import forecast as forecasts
+
+    today = today or timezone.localdate()
+    semester = forecasts.current_semester(today)
+    if semester is None or (semester.end - today).days > forecasts.warning_days():
+        return 0
+    running = Pairing.objects.filter(
+        status=PairingStatus.ACTIVE,
+        start_date__lte=today,
+        end_date__gte=today,
+    ).values_list("pk", "name")
+    failing = forecasts.forecast(
+        dict(running), semester, today=today, failing_only=True
+    )
+    texts = forecasts.Texts()
+    by_pairing: dict[int, list] = {}
+    for item in failing:
+        warning = item.warning(today, texts)
+        by_pairing.setdefault(warning.pairing.id, []).append(warning)
+    parties = PairingParty.objects.filter(
+        pairing_id__in=by_pairing, side=Side.RECEIVING
+    ).select_related("school")
+    made = 0
+    for party in parties:
+        key = f"warning:{semester.pk}:{party.pairing_id}:{party.school_id}"
+        if Reminder.objects.filter(kind=ReminderKind.WARNING, key=key).exists():
+            continue
+        warnings = by_pairing[party.pairing_id]
+        subject = _("Early warning for %(pairing)s: %(what)s") % {
+            "pairing": warnings[0].pairing.name,
+            "what": "；".join(w.message for w in warnings[:3]),
+        }
+        remind(
+            kind=ReminderKind.WARNING,
+            key=key,
+            subject=subject,
+            link=reverse("pairings:pairing_detail", args=[party.pairing_id]),
+            school=party.school,
+            now=now,
+        )
+        made += 1
+    return made
+
+
 def done(kind: str, target_key: str, *, now: dt.datetime | None = None) -> int:
     """Mark every open reminder of ``kind`` about ``target_key`` done (escalated
     ones included): none of them escalates any more. Returns how many."""

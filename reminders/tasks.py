@@ -46,3 +46,14 @@ def escalate() -> int:
     """Beat task, daily: escalate the reminders not acted on."""
     with audit_context(source="task"):
         return services.escalate()
+
+
+@shared_task(name="reminders.produce")
+def produce() -> dict:
+    """Beat task, daily: remind host schools of the stints awaiting them, and the
+    schools of pairings the forecast warns about."""
+    with audit_context(source="task"):
+        return {
+            "stints": services.remind_pending_stints(),
+            "warnings": services.remind_warnings(),
+        }

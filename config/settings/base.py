@@ -289,6 +289,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reminders.escalate",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Stints awaiting their host school and early warnings, daily before that.
+    "produce-reminders": {
+        "task": "reminders.produce",
+        "schedule": crontab(hour=7, minute=30),
+    },
     "sweep-reminders": {
         "task": "reminders.sweep",
         "schedule": 5 * 60,

@@ -1,5 +1,5 @@
-"""Early warning (issue 18) at province scale: the dashboard with its warnings card
-and ``warnings_for`` (what the to-do inbox calls), for the province (sheng) and a
+"""Early warning (issue 18) at province scale: the dashboard with its warnings card,
+``warnings_for`` and the to-do inbox page (我的待办, which lists them), for the province (sheng) and a
 county (xian) user, cold (cache emptied before every call, as after a write) and
 warm (cached until the next write). ``today`` is put inside a demo semester near
 its end, so that warnings exist.
@@ -75,8 +75,16 @@ def main():
             def inbox(user=user):
                 return warnings_for(user, today=today)
 
+            def todo(client=client):
+                response = client.get("/todo/")
+                assert response.status_code == 200, response.status_code
+
             found = warnings_for(user, today=today)
-            for what, call in (("dashboard", page), ("warnings_for", inbox)):
+            for what, call in (
+                ("dashboard", page),
+                ("warnings_for", inbox),
+                ("我的待办 /todo/", todo),
+            ):
                 cold = measure(call, cold=True, times=args.repeat)
                 call()
                 warm = measure(call, cold=False, times=args.repeat * 2)

@@ -74,4 +74,6 @@ def context(request):
     return {
         "nav_sections": sections(request),
         "user_scope_label": scope_label(request),
+        # A seconded teacher has no API tokens or clerks' to-do list to offer.
+        "own_records_only": scope_of(request.user).only_own_records,
     }

@@ -16,8 +16,11 @@ from .models import (
     BackboneCultivation,
     Person,
     Secondment,
+    SelfAppraisal,
     Stint,
     TrainingParticipation,
+    WorkLog,
+    WorkLogPhoto,
 )
 
 LIST_PER_PAGE = 50
@@ -155,6 +158,57 @@ class AppraisalAdmin(admin.ModelAdmin):
     list_display = ["secondment", "year", "result"]
     list_filter = ["result", "year"]
     search_fields = ["secondment__person__name", "secondment__host_school__name"]
+    autocomplete_fields = ["secondment"]
+    list_select_related = ["secondment__person", "secondment__host_school"]
+    ordering = ["-year", "id"]
+    list_per_page = LIST_PER_PAGE
+
+
+class WorkLogPhotoInline(admin.TabularInline):
+    model = WorkLogPhoto
+    fields = ["original_name", "content_type", "size"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(WorkLog)
+class WorkLogAdmin(admin.ModelAdmin):
+    """A seconded teacher's work log: written on their phone (/me/), read here."""
+
+    list_display = ["secondment", "date", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["secondment__person__name", "taught"]
+    autocomplete_fields = ["secondment"]
+    list_select_related = ["secondment__person", "secondment__host_school"]
+    readonly_fields = ["recorded_by"]
+    inlines = [WorkLogPhotoInline]
+    ordering = ["-date", "id"]
+    list_per_page = LIST_PER_PAGE
+
+
+@admin.register(WorkLogPhoto)
+class WorkLogPhotoAdmin(admin.ModelAdmin):
+    """Evidence photos: uploaded by the teacher, checked on upload; read-only here."""
+
+    list_display = ["work_log", "original_name", "size"]
+    list_select_related = ["work_log__secondment__person"]
+    readonly_fields = ["work_log", "file", "original_name", "content_type", "size"]
+    ordering = ["-id"]
+    list_per_page = LIST_PER_PAGE
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SelfAppraisal)
+class SelfAppraisalAdmin(admin.ModelAdmin):
+    list_display = ["secondment", "year"]
+    list_filter = ["year"]
+    search_fields = ["secondment__person__name"]
     autocomplete_fields = ["secondment"]
     list_select_related = ["secondment__person", "secondment__host_school"]
     ordering = ["-year", "id"]

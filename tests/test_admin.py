@@ -29,8 +29,11 @@ from dispatch.models import (
     BackboneCultivation,
     Person,
     Secondment,
+    SelfAppraisal,
     Stint,
     TrainingParticipation,
+    WorkLog,
+    WorkLogPhoto,
 )
 from dispatch.tests.factories import (
     ActivityFactory,
@@ -78,6 +81,7 @@ pytestmark = pytest.mark.django_db
 APPS = ["core", "pairings", "dispatch", "projects", "reporting"]
 MODELS = [model for label in APPS for model in apps.get_app_config(label).get_models()]
 WRITTEN_BY_THE_SYSTEM = {
+    WorkLogPhoto,  # uploaded from the teacher's phone, where the file is checked
     ReportEvent,
     ExportJob,
     AuditEntry,
@@ -162,6 +166,17 @@ def objects(admin_user):
         Appraisal.objects.create(
             secondment=secondment, year=2024, result=AppraisalResult.EXCELLENT
         ),
+        work_log := WorkLog.objects.create(
+            secondment=secondment, date=dt.date(2024, 10, 9), taught="七年级数学"
+        ),
+        WorkLogPhoto.objects.create(
+            work_log=work_log,
+            file="work-logs/x.jpg",
+            original_name="课堂.jpg",
+            content_type="image/jpeg",
+            size=2048,
+        ),
+        SelfAppraisal.objects.create(secondment=secondment, year=2024, text="自我鉴定"),
         activity,
         TrainingParticipation.objects.create(activity=activity, person=trainee),
         BackboneCultivation.objects.create(

@@ -18,7 +18,7 @@ from .page_text import findings, problems, vocabulary
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ROLES = ["admin", "sheng", "shi", "xian", "duxue", "xuexiao"]
+ROLES = ["admin", "sheng", "shi", "xian", "duxue", "xuexiao", "jiaoshi"]
 # Outside the site's own pages: Django's admin and the API's browsable docs.
 ELSEWHERE = ("/admin/", "/api/", "/accounts/logout/", "/i18n/")
 
@@ -79,6 +79,15 @@ def some_history(w):
         person.save()
 
 
+def own_pages(page) -> list[str]:
+    """The links of the page in hand that stay under /me/ (a teacher's pages)."""
+    page.goto(f"{page.base}/me/", wait_until="load")
+    hrefs = page.eval_on_selector_all(
+        "main a[href]", "els => els.map(e => e.getAttribute('href'))"
+    )
+    return [h for h in hrefs if urlsplit(h).path.startswith("/me/")]
+
+
 def menu_pages(page) -> list[str]:
     hrefs = page.eval_on_selector_all(
         "header a[href], nav a[href], .navbar a[href]",
@@ -121,7 +130,7 @@ def test_every_page_of_every_role_reads_as_chinese(browser, live_server, role):
     some_history(w)
     codes, fields = vocabulary()
     # Data, not interface: the accounts' own names.
-    allowed = set(ROLES) | {"xian_b1", "xian_l", "school_b1"}
+    allowed = set(ROLES) | {"xian_b1", "xian_l", "school_b1", "jiaoshi_b1"}
     context = browser.new_context(
         locale="zh-CN", viewport={"width": 1366, "height": 900}
     )
@@ -129,6 +138,9 @@ def test_every_page_of_every_role_reads_as_chinese(browser, live_server, role):
     page.base = live_server.url
     log_in(page, role, world.PASSWORD)
     menu = menu_pages(page)
+    if role == "jiaoshi":
+        # The teacher's own pages, reached from /me/ rather than the menu.
+        menu += own_pages(page)
     jobs = some_jobs(w, w[role])
     paths = dict.fromkeys(["/", *menu, *record_pages(w), *jobs])
     folder = ARTIFACTS / "page-text" / role

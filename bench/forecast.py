@@ -1,8 +1,8 @@
 """Early warning (issue 18) at province scale: the dashboard with its warnings card,
 ``warnings_for`` and the to-do inbox page (我的待办, which lists them), for the
 province (sheng) and a county (xian) user, cold (cache emptied before every call,
-as after a write) and warm (cached until the next write). ``today`` is put inside a demo semester near
-its end, so that warnings exist.
+as after a write) and warm (cached until the next write). ``today`` is put inside
+a demo semester near its end, so that warnings exist.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/duikou_bench \\
     REDIS_URL=redis://127.0.0.1:6379/12 \\

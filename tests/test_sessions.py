@@ -62,7 +62,8 @@ def test_an_unchanged_session_is_renewed_after_a_minute(client, w, clock):
 
 def test_sign_out_ends_the_session_at_once(client, w, clock):
     row = sign_in(client)
-    assert client.post(reverse("logout")).status_code == 200
+    signed_out = client.post(reverse("logout"))
+    assert (signed_out.status_code, signed_out["Location"]) == (302, reverse("login"))
     assert not Session.objects.filter(session_key=row.session_key).exists()
     client.cookies["sessionid"] = row.session_key  # the old cookie, replayed
     response = client.get(reverse("home"))
@@ -99,6 +100,6 @@ def test_without_the_cache_sessions_live_in_the_database(client, w, monkeypatch)
     response, queries = session_queries(client, reverse("home"))
     assert response.status_code == 200
     assert any(q.startswith("SELECT") for q in queries)
-    assert client.post(reverse("logout")).status_code == 200
+    assert client.post(reverse("logout")).status_code == 302
     assert not Session.objects.filter(session_key=row.session_key).exists()
     assert client.get(reverse("home")).status_code == 302

@@ -202,6 +202,8 @@ DUIKOU_SITE_URL = env_str("DUIKOU_SITE_URL", "")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
+# After 退出, the login page (not Django's "logged out" page in the admin's layout).
+LOGOUT_REDIRECT_URL = "login"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

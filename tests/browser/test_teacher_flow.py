@@ -131,3 +131,71 @@ def test_an_arrival_recorded_offline_is_sent_once_when_online(phone):
     fits_the_phone(page)
     screenshot(page, "teacher-home-after-390")
     assert page.errors == []
+
+
+def log_out(page):
+    """Through the menu, as on a phone: the collapsed bar, the user menu, 退出."""
+    button = page.locator("form[data-logout] button[type=submit]")
+    if not button.is_visible():
+        if not page.locator("#user-menu").is_visible():
+            page.click("button.navbar-toggler")
+        page.click("#user-menu")
+    button.click()
+
+
+def caches_left(page) -> list:
+    return page.evaluate(
+        "() => caches.keys().then(n => n.filter(x => x.startsWith('duikou-')))"
+    )
+
+
+def test_logging_out_leaves_no_page_of_the_teacher_on_the_phone(phone):
+    """A shared phone: after 退出 the pages the service worker kept for offline use
+    are gone, the worker with them, and a queue with unsent forms is not dropped
+    without asking."""
+    w = world.build()
+    photo = WorkLogPhoto.objects.get(pk=w["in_A1"][WorkLogPhoto].pk)
+    photo.file.save("课堂.png", ContentFile(png()), save=True)
+    page = phone
+    page.goto(f"{page.base}/accounts/login/")
+    page.fill("#id_username", "jiaoshi")
+    page.fill("#id_password", world.PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    wait_until(page, "navigator.serviceWorker.ready.then(() => true)")
+    page.goto(f"{page.base}/me/")  # now through the worker, into its cache
+    page.wait_for_load_state("networkidle")
+    wait_until(page, "caches.keys().then(n => n.some(x => x.startsWith('duikou-')))")
+
+    # A form queued offline: logging out asks first; "cancel" keeps everything.
+    page.goto(f"{page.base}/me/stints/add/")
+    page.context_.set_offline(True)
+    wait_until(page, "!navigator.onLine")
+    page.fill("#id_start", "2024-11-04")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("#offline-queue[data-queued]")
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    log_out(page)
+    page.wait_for_timeout(500)
+    assert asked and "1" in asked[0] and "退出" in asked[0]
+    assert "/me/" in page.url  # still logged in, still queued
+    assert caches_left(page)
+
+    # Sent once online, then 退出 asks nothing and leaves nothing behind.
+    page.context_.set_offline(False)
+    wait_until(
+        page, "document.getElementById('offline-queue').textContent.includes('已提交')"
+    )
+    page.on("dialog", lambda d: asked.append(d.message) or d.dismiss())
+    log_out(page)
+    page.wait_for_url("**/accounts/login/**")
+    assert len(asked) == 1
+    assert caches_left(page) == []
+    assert (
+        page.evaluate(
+            "() => navigator.serviceWorker.getRegistrations().then(r => r.length)"
+        )
+        == 0
+    )
+    assert page.errors == []

@@ -240,6 +240,10 @@ class Stint(VersionedModel):
     host_comment = models.CharField(
         _("host school's comment"), max_length=500, blank=True
     )
+    # A teacher recorded the arrival and not yet the departure: stored as the
+    # arrival day alone (the only day the record shows), while the teacher is on
+    # post; the forecast takes them as staying to the semester's end.
+    open = models.BooleanField(_("departure not yet recorded"), default=False)
 
     scope_rule = Rule(
         via=(f"secondment__{PAIRING}",),
@@ -247,7 +251,10 @@ class Stint(VersionedModel):
         # The teacher records their stints and changes those the host school has
         # not confirmed (awaiting it, or sent back for correction).
         person_via=(TEACHER,),
-        person_writes=~models.Q(confirmation=StintConfirmation.CONFIRMED),
+        # A confirmed stint is the host school's to change, but an arrival the
+        # teacher has not yet closed they complete with its departure.
+        person_writes=~models.Q(confirmation=StintConfirmation.CONFIRMED)
+        | models.Q(open=True),
     )
 
     class Meta:
@@ -264,6 +271,10 @@ class Stint(VersionedModel):
         indexes = [models.Index(fields=["start", "end"], name="stint_dates")]
 
     def __str__(self):
+        if self.open:
+            return _("%(start)s onwards (departure not yet recorded)") % {
+                "start": self.start
+            }
         return f"{self.start} – {self.end}"
 
     def get_absolute_url(self):

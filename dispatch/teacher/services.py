@@ -127,7 +127,13 @@ def stint_record(
     completed when the departure is recorded. It waits for the host school."""
     if not may_record_for(user, secondment):
         raise PermissionDenied
-    stint = Stint(secondment=secondment, start=start, end=end or start, note=note)
+    stint = Stint(
+        secondment=secondment,
+        start=start,
+        end=end or start,
+        note=note,
+        open=end is None,
+    )
     stint_mark_recorded(stint, user)
     stint.full_clean()
     stint_check(secondment=secondment, start=stint.start, end=stint.end)
@@ -143,6 +149,7 @@ def stint_update(
     if not can_change(user, stint):
         raise PermissionDenied(_("A confirmed stint is changed by the host school."))
     stint.start, stint.end, stint.note = start, end or start, note
+    stint.open = end is None
     stint_mark_recorded(stint, user)
     stint.full_clean()
     stint_check(

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.generic import errors_to_form
-from core.scope import may_manage_account_of, scope_of, visible
+from core.scope import can_change, may_manage_account_of, scope_of, visible
 
 from ..choices import StintConfirmation
 from ..models import Person, SelfAppraisal, Stint, WorkLog, WorkLogPhoto
@@ -142,7 +142,7 @@ def _own_stint(request, pk):
 @login_required
 def stint_edit(request, pk):
     secondments, stint = _own_stint(request, pk)
-    if stint.confirmation == StintConfirmation.CONFIRMED:
+    if not can_change(request.user, stint):  # confirmed, and not an open arrival
         return render(
             request,
             "dispatch/teacher/stint_confirmed.html",
@@ -151,7 +151,7 @@ def stint_edit(request, pk):
         )
     initial = {
         "start": stint.start,
-        "end": stint.end,
+        "end": None if stint.open else stint.end,
         "note": stint.note,
         "version": stint.version,
     }

@@ -181,6 +181,40 @@ class TestStints:
         stint.refresh_from_db()
         assert (stint.end, stint.confirmation) == (dt.date(2024, 11, 29), "pending")
 
+    def test_an_arrival_the_host_confirmed_is_closed_by_its_departure(self, client, w):
+        """The host school confirms the arrival the next day; the teacher, still
+        on post, records the departure weeks later: the confirmed arrival stays
+        theirs to close, and the whole stint goes back to the host school."""
+        from dispatch import services as dispatch_services
+
+        client = log_in(client, w["jiaoshi"])
+        secondment = own(w, Stint).secondment
+        client.post(
+            "/me/stints/add/",
+            {"secondment": secondment.pk, "start": "2024-11-04", "client_key": "k2"},
+        )
+        stint = Stint.objects.get(secondment=secondment, start=dt.date(2024, 11, 4))
+        assert stint.open and "–" not in str(stint)  # no end date shown
+        dispatch_services.stint_confirm(stint=stint, user=w["xuexiao"])
+        home = client.get("/me/").content.decode()
+        assert f"/me/stints/{stint.pk}/edit/" in home
+        assert client.get(f"/me/stints/{stint.pk}/edit/").status_code == 200
+        stint.refresh_from_db()
+        response = client.post(
+            f"/me/stints/{stint.pk}/edit/",
+            {"start": "2024-11-04", "end": "2024-12-13", "version": stint.version},
+        )
+        assert response.status_code == 302
+        stint.refresh_from_db()
+        assert (stint.end, stint.open, stint.confirmation) == (
+            dt.date(2024, 12, 13),
+            False,
+            "pending",
+        )
+        # Closed and confirmed again, it is the host school's alone.
+        dispatch_services.stint_confirm(stint=stint, user=w["xuexiao"])
+        assert client.get(f"/me/stints/{stint.pk}/edit/").status_code == 403
+
     def test_a_replayed_form_is_saved_once(self, client, w):
         client = log_in(client, w["jiaoshi"])
         secondment = own(w, Stint).secondment

@@ -33,7 +33,17 @@ from dataclasses import dataclass, fields
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_noop
@@ -554,18 +564,28 @@ def _days_on_post(ids, span, today, user) -> list[dict]:
     """Per secondment on post (the kinds the engine counts) with a confirmed stint
     in the semester: days on post up to today, and days recorded after it."""
     before = periods.Period(span.start, today, "")
-    stints = Stint.objects.filter(
-        counted_stints(),
-        among("secondment__pairing_id", ids),
-        secondment__kind__in=engine.ON_POST_KINDS,
-        **periods.overlaps(span),
+    # An arrival whose departure is not yet recorded (``Stint.open``): the teacher
+    # is on post, taken as staying to the semester's end.
+    reach = Case(
+        When(open=True, then=Value(span.end)),
+        default=F("end"),
+        output_field=DateField(),
+    )
+    stints = (
+        Stint.objects.filter(
+            counted_stints(),
+            among("secondment__pairing_id", ids),
+            secondment__kind__in=engine.ON_POST_KINDS,
+        )
+        .alias(reach=reach)
+        .filter(**periods.overlaps(span, end="reach"))
     )
     if user is not None:
         stints = visible(stints, user)
     aggregates = {
         f"so_far_{key}": value
         for key, value in periods.days_on_post(
-            before, filter=Q(start__lte=today)
+            before, end="reach", filter=Q(start__lte=today)
         ).items()
     }
     if today < span.end:
@@ -574,7 +594,7 @@ def _days_on_post(ids, span, today, user) -> list[dict]:
             {
                 f"ahead_{key}": value
                 for key, value in periods.days_on_post(
-                    after, filter=Q(end__gt=today)
+                    after, end="reach", filter=Q(reach__gt=today)
                 ).items()
             }
         )

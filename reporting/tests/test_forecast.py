@@ -298,3 +298,24 @@ class TestPages:
         assert 'class="forecast-research" data-met="true"' in block
         assert block.count('data-met="false"') == 6
         assert block.count('data-met="true"') == 3  # 李老师, teachers out, research
+
+
+def test_an_arrival_without_its_departure_is_on_post_to_the_semesters_end(
+    semester, regions
+):
+    """A teacher recorded arriving on 1 December and no departure yet; the host
+    school confirmed the arrival. Stored as that day alone, the teacher is on post
+    today and taken as staying: 20 days so far (1–20 December), 30 still to come,
+    50 at the end; no warning. Closed with a departure on 5 December, the stint
+    counts its 5 days and the pace says what it says."""
+    p = pairing_in(regions["here"], "乙结对")
+    secondment = seconded(p, name="孙老师")
+    stint = Stint.objects.create(
+        secondment=secondment, start=d(2024, 12, 1), end=d(2024, 12, 1), open=True
+    )
+    (days,) = [f for f in pairing_forecast(p, today=TODAY).forecasts if f.secondment]
+    assert (days.figure, days.projected, days.met) == (20, 20 + REMAINING, True)
+    stint.end, stint.open = d(2024, 12, 5), False
+    stint.save()
+    (days,) = [f for f in pairing_forecast(p, today=TODAY).forecasts if f.secondment]
+    assert (days.figure, days.projected, days.met) == (5, at_pace(5), False)

@@ -171,10 +171,16 @@ def remind_warnings(*, today: dt.date | None = None, now=None) -> int:
     parties = PairingParty.objects.filter(
         pairing_id__in=by_pairing, side=Side.RECEIVING
     ).select_related("school")
+    prefix = f"warning:{semester.pk}:"
+    sent = set(
+        Reminder.objects.filter(
+            kind=ReminderKind.WARNING, key__startswith=prefix
+        ).values_list("key", flat=True)
+    )
     made = 0
     for party in parties:
-        key = f"warning:{semester.pk}:{party.pairing_id}:{party.school_id}"
-        if Reminder.objects.filter(kind=ReminderKind.WARNING, key=key).exists():
+        key = f"{prefix}{party.pairing_id}:{party.school_id}"
+        if key in sent:
             continue
         warnings = by_pairing[party.pairing_id]
         subject = _("Early warning for %(pairing)s: %(what)s") % {

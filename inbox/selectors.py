@@ -202,6 +202,13 @@ def _stints_to_correct(user, scope) -> Group | None:
     stints = visible(
         Stint.objects.filter(wanted, confirmation=StintConfirmation.CORRECTION), user
     ).select_related("secondment__person")
+
+    def where(stint) -> str:
+        # A seconded teacher corrects it on their own page; staff on the secondment.
+        if scope.only_own_records:
+            return reverse("dispatch:teacher:stint_edit", args=[stint.pk])
+        return reverse("dispatch:secondment_detail", args=[stint.secondment_id])
+
     return Group(
         "correct",
         _("Stints sent back for correction"),
@@ -210,7 +217,7 @@ def _stints_to_correct(user, scope) -> Group | None:
             Item(
                 f"{s.secondment.person.name} · {_day(s.start)} – {_day(s.end)}",
                 s.host_comment,
-                reverse("dispatch:secondment_detail", args=[s.secondment_id]),
+                where(s),
             )
             for s in stints.order_by("start", "pk")[:SHOWN]
         ],

@@ -120,6 +120,19 @@ def test_a_stint_the_sending_school_records_waits_for_the_host_school(client, w)
     assert "confirm" not in groups(client, w["xuexiao"])
 
 
+def test_a_stint_sent_back_waits_for_the_teacher_on_their_own_page(client, w):
+    stint = Stint.objects.get(pk=w["in_A1"][Stint].pk)
+    stint.recorded_by = w["jiaoshi"]
+    stint.save()
+    dispatch_services.stint_send_back(stint=stint, user=w["xuexiao"], comment="补全")
+    item = groups(client, w["jiaoshi"])["correct"].items[0]
+    assert item.url == reverse("dispatch:teacher:stint_edit", args=[stint.pk])
+    assert client.get(item.url).status_code == 302  # not logged in yet: to log in
+    client.force_login(w["jiaoshi"])
+    assert client.get(item.url).status_code == 200
+    assert "correct" not in groups(client, w["jiaoshi_b1"])
+
+
 def test_an_import_waits_for_the_user_who_uploaded_it(client, w):
     job = ImportJob.objects.create(
         user=w["xian"], record_type="persons", file_name="人员.xlsx", status="checked"

@@ -98,32 +98,45 @@ def _stint_form_page(request, form, stint=None):
     }
 
 
+def _write_once(request, form, write) -> bool:
+    """Call ``write(cleaned_data)`` unless this form's client key was used already
+    (a form queued offline and sent again), in one transaction with the key. A
+    refusal goes under the form's fields; True when the write held (or was done)."""
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            if not services.replayed(request.user, data["client_key"], request.path):
+                write(data)
+    except ValidationError as exc:
+        errors_to_form(form, exc)
+        return False
+    return True
+
+
 @login_required
 def stint_add(request):
     secondments = _teacher(request)
     initial = {"start": services.today()}
     form = StintForm(request.POST or None, initial=initial, secondments=secondments)
     context = _stint_form_page(request, form)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                if not services.replayed(
-                    request.user, data["client_key"], request.path
-                ):
-                    services.stint_record(
-                        user=request.user,
-                        secondment=data["secondment"],
-                        start=data["start"],
-                        end=data["end"],
-                        note=data["note"],
-                    )
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            return _saved(
-                request, _("Recorded: it now awaits the host school's confirmation.")
-            )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _write_once(
+            request,
+            form,
+            lambda data: services.stint_record(
+                user=request.user,
+                secondment=data["secondment"],
+                start=data["start"],
+                end=data["end"],
+                note=data["note"],
+            ),
+        )
+    ):
+        return _saved(
+            request, _("Recorded: it now awaits the host school's confirmation.")
+        )
     if request.method == "POST":
         return _refused(request, form, "dispatch/teacher/stint_form.html", context)
     return render(request, "dispatch/teacher/stint_form.html", context)
@@ -158,31 +171,28 @@ def stint_edit(request, pk):
     form = StintEditForm(request.POST or None, initial=initial, secondments=secondments)
     context = _stint_form_page(request, form, stint)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if data.get("version") is not None:
-            stint.version = data["version"]
+        if form.cleaned_data.get("version") is not None:
+            stint.version = form.cleaned_data["version"]
         try:
-            with transaction.atomic():
-                if not services.replayed(
-                    request.user, data["client_key"], request.path
-                ):
-                    services.stint_update(
-                        user=request.user,
-                        stint=stint,
-                        start=data["start"],
-                        end=data["end"],
-                        note=data["note"],
-                    )
-        except PermissionDenied:
+            held = _write_once(
+                request,
+                form,
+                lambda data: services.stint_update(
+                    user=request.user,
+                    stint=stint,
+                    start=data["start"],
+                    end=data["end"],
+                    note=data["note"],
+                ),
+            )
+        except PermissionDenied:  # the host school confirmed it meanwhile
             return render(
                 request,
                 "dispatch/teacher/stint_confirmed.html",
                 {"stint": stint},
                 status=403,
             )
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
+        if held:
             return _saved(
                 request, _("Saved: it now awaits the host school's confirmation.")
             )
@@ -218,26 +228,24 @@ def log_add(request):
         secondments=secondments,
     )
     context = {"form": form}
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                if not services.replayed(
-                    request.user, data["client_key"], request.path
-                ):
-                    services.work_log_create(
-                        user=request.user,
-                        secondment=data["secondment"],
-                        photos=data["photos"],
-                        date=data["date"],
-                        kind=data["kind"],
-                        taught=data["taught"],
-                        activities=data["activities"],
-                    )
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            return _saved(request, _("The work log entry was saved."))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _write_once(
+            request,
+            form,
+            lambda data: services.work_log_create(
+                user=request.user,
+                secondment=data["secondment"],
+                photos=data["photos"],
+                date=data["date"],
+                kind=data["kind"],
+                taught=data["taught"],
+                activities=data["activities"],
+            ),
+        )
+    ):
+        return _saved(request, _("The work log entry was saved."))
     if request.method == "POST":
         return _refused(request, form, "dispatch/teacher/log_form.html", context)
     return render(request, "dispatch/teacher/log_form.html", context)

@@ -4,6 +4,7 @@ its name, a time in local time as 2025年10月8日 14:05), never a field name, a
 or UTC. One reader serves the history pages, the audit log and its Excel export."""
 
 import datetime as dt
+import json
 import mimetypes
 from collections import defaultdict
 from collections.abc import Iterable
@@ -11,7 +12,11 @@ from pathlib import PurePosixPath
 
 from django.db import models
 from django.utils import formats, timezone
+from django.utils.hashable import make_hashable
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from .generic import _labels
 
 NOTHING = "—"
 
@@ -30,17 +35,27 @@ class ChangeReader:
     def __init__(self, entries: Iterable):
         self.entries = list(entries)
         wanted: dict[type, set] = defaultdict(set)
+        own: dict = defaultdict(list)  # field -> the values its model reads itself
         for entry in self.entries:
             model = entry.content_type.model_class()
             fields = _fields_of(model)
             for name, pair in entry.changes.items():
                 field = fields.get(name)
+                values = pair if isinstance(pair, list) else [pair]
                 if isinstance(field, models.ForeignKey):
-                    wanted[field.related_model] |= {v for v in pair if v is not None}
+                    wanted[field.related_model] |= {v for v in values if v is not None}
+                elif field is not None and hasattr(model, "audit_values"):
+                    own[field] += [v for v in values if v not in (None, "")]
         self.names: dict[type, dict] = {}
         for model, pks in wanted.items():
             found = model._default_manager.filter(pk__in=pks)
             self.names[model] = {str(obj.pk): str(obj) for obj in found}
+        # A model may say how its own values read (a job's stored filters, say):
+        # asked once per field for the values of all the entries.
+        self.own: dict = {}
+        for field, values in own.items():
+            shown = field.model.audit_values(field, values)  # keyed by _key(value)
+            self.own.update({(field, key): text for key, text in shown.items()})
 
     def rows(self, entry) -> list[tuple[str, str, str]]:
         """(field label, before, after) of one entry, in the order stored."""
@@ -72,14 +87,11 @@ class ChangeReader:
             return NOTHING
         if field is None:
             return str(value)
-        # A model may say how its own values read (a job's stored filters, say).
-        hook = getattr(field.model, "audit_value", None)
-        shown = hook(field, value) if hook is not None else None
+        shown = self.own.get((field, _key(value)))
         if shown is not None:
             return shown
         if field.choices:
-            labels = {str(code): label for code, label in field.flatchoices}
-            return str(labels.get(str(value), value))
+            return str(_labels(field, get_language()).get(make_hashable(value), value))
         if isinstance(field, models.BooleanField):
             return _("yes") if value else _("no")
         if isinstance(field, models.ForeignKey):
@@ -98,6 +110,10 @@ class ChangeReader:
         if isinstance(value, list):
             return "、".join(str(v) for v in value) or NOTHING
         return str(value)
+
+
+def _key(value) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
 def _fields_of(model) -> dict:

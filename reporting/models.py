@@ -1,3 +1,5 @@
+import json
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -342,13 +344,21 @@ class ExportJob(TimeStampedModel):
         return f"{self.get_table_display()} ({self.get_status_display()})"
 
     @classmethod
-    def audit_value(cls, field, value) -> str | None:
-        """The audit log reads the stored filters as what the workbook covers
-        (its period and region), not as their keys."""
-        if field.name != "filters" or not isinstance(value, dict):
-            return None
+    def audit_values(cls, field, values) -> dict:
+        """The audit log reads the stored filters as what each workbook covers
+        (its period and region), not as their keys: all of a page's at once,
+        keyed by the value as sorted JSON (``core.changes``)."""
+        if field.name != "filters":
+            return {}
         from reporting.exports.jobs import describe
 
-        job = cls(filters=value)
-        describe([job])
-        return f"{job.period_label} · {job.region_label}"
+        jobs = [
+            cls(pk=n, filters=v) for n, v in enumerate(values) if isinstance(v, dict)
+        ]
+        describe(jobs)
+        return {
+            json.dumps(job.filters, sort_keys=True, ensure_ascii=False): (
+                f"{job.period_label} · {job.region_label}"
+            )
+            for job in jobs
+        }

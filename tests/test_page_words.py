@@ -250,3 +250,35 @@ def test_school_staff_see_no_add_button_that_always_fails(client, w):
     assert "/activities/add/" in client.get("/activities/").content.decode()
     # And their own school they may still edit.
     assert client.get(f"/schools/{w['a1r'].pk}/edit/").status_code == 200
+
+
+def test_the_audit_export_reads_a_jobs_filters_as_what_it_covers(
+    client, w, django_assert_max_num_queries
+):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    def jobs(n):
+        for year in range(2024 - n, 2024):
+            ExportJob.objects.create(
+                user=w["xian"],
+                table="roster",
+                filters={"span": "school_year", "year": year, "region": w["A1"].pk},
+            )
+
+    def cells():
+        response = client.get("/audit/export.xlsx?model=reporting.exportjob")
+        book = load_workbook(BytesIO(b"".join(response.streaming_content)))
+        return [str(c) for r in book.active.iter_rows(values_only=True) for c in r]
+
+    client.force_login(w["admin"])  # a job's entries are the administrators'
+    jobs(1)
+    with django_assert_max_num_queries(40) as few:
+        found = cells()
+    assert any("2023-2024 学年 · 历下区" in c for c in found)
+    assert not any("school_year" in c or "span" in c for c in found)
+    jobs(5)  # five more jobs on the log: no more queries to read them
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        found = cells()
+    assert any("2019-2020 学年 · 历下区" in c for c in found)

@@ -85,7 +85,7 @@ class ChannelDetail(ObjectDetailView):
         context["field_rows"] = rows
         context["deliveries"] = (
             Delivery.objects.filter(channel=channel)
-            .select_related("reminder")
+            .select_related("reminder", "channel")
             .order_by("-at", "-id")[:RECENT_DELIVERIES]
         )
         return context
@@ -144,7 +144,6 @@ class ReminderDetail(ObjectDetailView):
     fields = [
         "kind",
         "subject",
-        "link",
         "school",
         "region",
         "created_at",

@@ -67,6 +67,61 @@ def some_jobs(w, user) -> list[str]:
     ]
 
 
+def issue_18_pages(w) -> list[str]:
+    """A reminder channel and a delivered reminder in 历下区, a stint awaiting the
+    host school and one sent back, and the teacher account page of a person:
+    the pages of each, and the lists they appear on."""
+    from dispatch import services as dispatch_services
+    from dispatch.models import Stint
+    from reminders.models import Channel, Delivery, Reminder
+
+    channel = Channel.objects.create(
+        kind="dingtalk",
+        name="历下区教育局群",
+        webhook_url="https://oapi.dingtalk.com/robot/send?access_token=abcdef123456",
+        secret="SECabcdef1234567890",
+        region=w["A1"],
+    )
+    reminder = Reminder.objects.create(
+        kind="report_deadline",
+        key="period-1/school-1",
+        subject="请报送 2024 秋季学期总结",
+        link="/reports/mine/",
+        school=w["a1r"],
+    )
+    Delivery.objects.create(
+        reminder=reminder,
+        target="channel",
+        channel=channel,
+        attempt=1,
+        status="failed",
+        http_status=500,
+        response="busy",
+    )
+    secondment = w["in_A1"][Stint].secondment
+    sender = world.user("a1s_staff", "school", school_=w["a1s"])
+    for start, end in (
+        (dt.date(2024, 11, 4), dt.date(2024, 11, 8)),
+        (dt.date(2024, 12, 2), dt.date(2024, 12, 6)),
+    ):
+        stint = Stint(secondment=secondment, start=start, end=end)
+        dispatch_services.stint_mark_recorded(stint, sender)
+        stint.save()
+    dispatch_services.stint_send_back(
+        stint=stint, user=w["xuexiao"], comment="日期有误"
+    )
+    return [
+        reverse("reminders:channel_detail", args=[channel.pk]),
+        reverse("reminders:channel_edit", args=[channel.pk]),
+        reverse("reminders:channel_add"),
+        reverse("reminders:reminder_detail", args=[reminder.pk]),
+        reverse("dispatch:stint_pending"),
+        reverse("dispatch:stint_edit", args=[stint.pk]),
+        reverse("dispatch:teacher:account_open", args=[secondment.person_id]),
+        "/todo/",
+    ]
+
+
 def some_history(w):
     """Changes as a clerk makes them, so history pages have before and after."""
     pairing = w["pA1"]
@@ -122,6 +177,12 @@ def test_the_check_itself_names_what_a_clerk_should_not_read():
     assert "English 'Saved'" in found
     assert not any("Excel" in f or "API" in f or "'ID'" in f for f in found)
     assert findings("2025年10月8日 14:05 已保存", set()) == []
+    url = "https://oapi.dingtalk.com/robot/send?access_token=x"
+    assert findings(f"Webhook 地址 {url}", set()) == []
+    assert findings("地址 /reports/mine/", set()) == [
+        "English 'reports'",
+        "English 'mine'",
+    ]
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -130,7 +191,13 @@ def test_every_page_of_every_role_reads_as_chinese(browser, live_server, role):
     some_history(w)
     codes, fields = vocabulary()
     # Data, not interface: the accounts' own names.
-    allowed = set(ROLES) | {"xian_b1", "xian_l", "school_b1", "jiaoshi_b1"}
+    allowed = set(ROLES) | {
+        "xian_b1",
+        "xian_l",
+        "school_b1",
+        "jiaoshi_b1",
+        "a1s_staff",
+    }
     context = browser.new_context(
         locale="zh-CN", viewport={"width": 1366, "height": 900}
     )
@@ -142,7 +209,7 @@ def test_every_page_of_every_role_reads_as_chinese(browser, live_server, role):
         # The teacher's own pages, reached from /me/ rather than the menu.
         menu += own_pages(page)
     jobs = some_jobs(w, w[role])
-    paths = dict.fromkeys(["/", *menu, *record_pages(w), *jobs])
+    paths = dict.fromkeys(["/", *menu, *record_pages(w), *jobs, *issue_18_pages(w)])
     folder = ARTIFACTS / "page-text" / role
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)

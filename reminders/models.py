@@ -167,7 +167,8 @@ class Reminder(models.Model):
     """Something a school or a region's bureau is asked to do (file a report,
     confirm a stint), until it is done (``acted_at``). Not done after
     ``DUIKOU_REMINDER_ESCALATE_DAYS`` days, it is escalated once to the level
-    above: a new reminder to the region above, ``escalated_from`` this one."""
+    above: a new reminder to the nearest region above with a channel or bureau
+    staff to receive it, ``escalated_from`` this one."""
 
     kind = models.CharField(_("kind"), max_length=30, choices=ReminderKind.choices)
     # What the reminder is about, as its producer names it ("period-3/school-12"):

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from core.models import Membership
 from core.notifications import notify
 from core.resilience import wake
+from core.scope import ancestors, region_model
 
 from . import senders
 from .choices import (
@@ -474,21 +475,38 @@ def deliver(
 # Escalation ----------------------------------------------------------------------
 
 
-def above(reminder: Reminder):
-    """The place a reminder escalates to: a school's region, a region's parent."""
+def places_above(reminder: Reminder) -> list[str]:
+    """The paths of the regions a reminder may escalate to, nearest first: a
+    school's region and the regions above it; a region's parents."""
     if reminder.school_id:
-        return reminder.school.region
-    return reminder.region.parent
+        path = reminder.school.region.path
+        return [path, *reversed(ancestors(path))]
+    return list(reversed(ancestors(reminder.region.path)))
+
+
+def receiving_regions(paths) -> set[str]:
+    """Of the regions at ``paths``, the ones with someone to receive a reminder:
+    an enabled channel of their own, or an active bureau staff user. Two
+    queries, whatever the number of regions."""
+    staffed = Membership.objects.filter(
+        role=Membership.Role.BUREAU, user__is_active=True, region__path__in=paths
+    ).values_list("region__path", flat=True)
+    channelled = Channel.objects.filter(
+        enabled=True, region__path__in=paths
+    ).values_list("region__path", flat=True)
+    return set(staffed) | set(channelled)
 
 
 def escalate(*, now: dt.datetime | None = None) -> int:
     """Escalate, once each, the open reminders sent (or due) more than
     ``DUIKOU_REMINDER_ESCALATE_DAYS`` days ago: a reminder to the bureau of the
-    level above, ``escalated_from`` the one not done. Returns how many were made."""
+    nearest level above with someone to receive it (a level with no channel and
+    no staff is passed over; when none has, the top), ``escalated_from`` the one
+    not done. Returns how many were made."""
     now = now or timezone.now()
     days = settings.DUIKOU_REMINDER_ESCALATE_DAYS
     cutoff = now - dt.timedelta(days=days)
-    overdue = (
+    overdue = list(
         Reminder.objects.filter(
             acted_at__isnull=True,
             escalation__isnull=True,
@@ -496,14 +514,19 @@ def escalate(*, now: dt.datetime | None = None) -> int:
         )
         .filter(Q(due__isnull=True) | Q(due__lte=cutoff))
         .exclude(kind=ReminderKind.TEST)
-        .select_related("school__region", "region__parent")
+        .select_related("school__region", "region")
         .order_by("pk")
     )
+    chains = {reminder.pk: places_above(reminder) for reminder in overdue}
+    paths = {path for chain in chains.values() for path in chain}
+    regions = {r.path: r for r in region_model().objects.filter(path__in=paths)}
+    receiving = receiving_regions(paths)
     made = 0
     for reminder in overdue:
-        target = above(reminder)
-        if target is None:
+        chain = [path for path in chains[reminder.pk] if path in regions]
+        if not chain:
             continue
+        target = regions[next((p for p in chain if p in receiving), chain[-1])]
         subject = _("Not done after %(days)s days: %(subject)s") % {
             "days": days,
             "subject": reminder.subject,

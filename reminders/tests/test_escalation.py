@@ -1,6 +1,6 @@
 """Escalation after N days (time frozen by passing ``now``), once, never after the
-reminder was acted on; ``done`` closes the chain; a submitted report closes its
-deadline reminders."""
+reminder was acted on, passing over levels with nobody to receive it; ``done``
+closes the chain; a submitted report closes its deadline reminders."""
 
 import datetime as dt
 
@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from core.models import Notification
 from reminders import services
-from reminders.models import Reminder
+from reminders.models import Channel, Reminder
 from reporting.models import ReportEvent
+from tests import world
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +120,78 @@ def test_the_staff_are_notified_in_app_with_a_record(w):
     assert Notification.objects.filter(user=w["xuexiao"], url="/reports/mine/").exists()
     (delivery,) = r.deliveries.all()
     assert (delivery.target, delivery.status) == ("in_app", "sent")
+
+
+# Levels with nobody to receive the reminder are passed over ------------------------
+
+
+def escalated_twice(w, school):
+    """A reminder to ``school`` escalated to its county, then once more."""
+    first = reminder(w, days_ago=6, school=school)
+    services.escalate(now=NOW - dt.timedelta(days=3))
+    county = Reminder.objects.get(escalated_from=first)
+    assert services.escalate(now=NOW) == 1
+    return county, Reminder.objects.get(escalated_from=county)
+
+
+def test_a_city_with_no_channel_and_no_staff_is_passed_over(w, settings):
+    # 青岛市 has no bureau account and no channel: 市南区's reminder goes on to
+    # the province, whose bureau hears of it.
+    settings.DUIKOU_REMINDER_ESCALATE_DAYS = 3
+    county, up = escalated_twice(w, w["b1r"])
+    assert county.region == w["B1"]
+    assert (up.region, up.level) == (w["P1"], 2)
+    assert Notification.objects.filter(user=w["sheng"], message=up.subject).exists()
+    # The province is the top: the chain ends there.
+    assert services.escalate(now=NOW + dt.timedelta(days=30)) == 0
+
+
+@pytest.mark.parametrize(
+    ("receiver", "expected"),
+    [("channel", "B"), ("staff", "B"), ("disabled channel", "P1"), ("inactive", "P1")],
+)
+def test_a_channel_or_an_active_bureau_account_is_someone(
+    w, settings, receiver, expected
+):
+    settings.DUIKOU_REMINDER_ESCALATE_DAYS = 3
+    if "channel" in receiver:
+        Channel.objects.create(
+            kind="wecom",
+            name="青岛市教育局群",
+            webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
+            region=w["B"],
+            enabled=receiver == "channel",
+        )
+    else:
+        qingdao = world.user("qingdao", "bureau", w["B"])
+        qingdao.is_active = receiver == "staff"
+        qingdao.save()
+    _county, up = escalated_twice(w, w["b1r"])
+    assert up.region == w[expected]
+
+
+def test_a_school_whose_county_has_nobody_reaches_the_top_at_most(w, settings):
+    # 龙山县's only bureau account is closed, and 湘西州 and 湖南省 have nobody
+    # either: the reminder climbs to the top (the province, where an
+    # administrator sees it) and no further.
+    settings.DUIKOU_REMINDER_ESCALATE_DAYS = 3
+    type(w["xian_l"]).objects.filter(pk=w["xian_l"].pk).update(is_active=False)
+    first = reminder(w, days_ago=3, school=w["lr"])
+    assert services.escalate(now=NOW) == 1
+    up = Reminder.objects.get(escalated_from=first)
+    assert (up.region, up.level) == (w["P2"], 1)
+    assert services.escalate(now=NOW + dt.timedelta(days=30)) == 0
+
+
+def test_the_nearest_level_with_someone_is_taken(w, settings):
+    # 历下区 has its bureau: a school's reminder stops there first, as before.
+    settings.DUIKOU_REMINDER_ESCALATE_DAYS = 3
+    first = reminder(w, days_ago=3)
+    Channel.objects.create(
+        kind="wecom",
+        name="山东省教育厅群",
+        webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
+        region=w["P1"],
+    )
+    services.escalate(now=NOW)
+    assert Reminder.objects.get(escalated_from=first).region == w["A1"]

@@ -40,16 +40,23 @@ def sections(request) -> tuple[dict, ...]:
 def _build(scope) -> tuple[dict, ...]:
     result: list[dict] = []
     # A seconded teacher and nothing else meets only the apps that offer pages of
-    # one's own records (``own_menu``), never the clerks' sections.
-    hook = "own_menu" if scope.only_own_records else "menu"
+    # one's own records (``own_menu``), never the clerks' sections; staff who are
+    # also seconded teachers get both.
+    if scope.only_own_records:
+        hooks = ("own_menu",)
+    elif scope.teacher:
+        hooks = ("menu", "own_menu")
+    else:
+        hooks = ("menu",)
     for config in apps.get_app_configs():
-        menu = getattr(config, hook, None)
-        for section in menu(scope) if menu is not None else []:
-            same = next((s for s in result if s["title"] == section["title"]), None)
-            if same is None:
-                result.append({**section, "items": list(section["items"])})
-            else:
-                same["items"] += section["items"]
+        for hook in hooks:
+            menu = getattr(config, hook, None)
+            for section in menu(scope) if menu is not None else []:
+                same = next((s for s in result if s["title"] == section["title"]), None)
+                if same is None:
+                    result.append({**section, "items": list(section["items"])})
+                else:
+                    same["items"] += section["items"]
     system = []
     if scope.is_admin or scope.manager_paths:
         system.append(item(_("Users"), "users"))

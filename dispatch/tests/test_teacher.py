@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from core.models import AuditEntry
+from core.models import AuditEntry, Membership
 from dispatch.models import Person, SelfAppraisal, Stint, WorkLog, WorkLogPhoto
 from reporting.models import ReportingPeriod
 
@@ -135,6 +135,26 @@ class TestPages:
         sections = client.get("/me/").context["nav_sections"]
         assert len(sections) == 1
         assert [i["url"] for s in sections for i in s["items"]] == ["/me/"]
+
+    def test_staff_who_are_also_seconded_get_my_secondment_beside_their_menu(
+        self, client, w
+    ):
+        # A host school's clerk who is also B1's seconded teacher.
+        staff = w["xuexiao"]
+        Membership.objects.create(user=staff, role=Membership.Role.TEACHER)
+        Person.objects.filter(pk=own(w, Person, "in_B1").pk).update(account=staff)
+        client = log_in(client, staff)
+        response = client.get("/")
+        urls = [i["url"] for s in response.context["nav_sections"] for i in s["items"]]
+        assert "/me/" in urls
+        assert {"/secondments/", "/stints/pending/"} <= set(urls)
+        page = response.content.decode()
+        assert 'href="/me/"' in page and "我的派遣" in page
+        assert "/accounts/tokens/" in page  # still a clerk: the clerk's user menu
+        # The teacher's pages show their own secondment only, not the school's.
+        mine = client.get("/me/").content.decode()
+        assert "B1七年级数学" in mine
+        assert "A1七年级数学" not in mine
 
     def test_another_teachers_records_are_404(self, client, w):
         client = log_in(client, w["jiaoshi"])

@@ -40,3 +40,34 @@ def stints_awaiting_confirmation(*, user):
         "secondment__host_school",
         "recorded_by",
     ).order_by("start", "pk")
+
+
+def work_log_of(secondment, *, user):
+    """The work log entries of ``secondment`` that ``user`` may read, newest
+    first, each with its photos: two queries for a page of entries, whatever the
+    number of entries and photos."""
+    from django.db.models import Prefetch
+
+    from core.scope import visible
+
+    from .models import WorkLog, WorkLogPhoto
+
+    return (
+        visible(WorkLog.objects.filter(secondment=secondment), user)
+        .order_by("-date", "-id")
+        .prefetch_related(
+            Prefetch("photos", queryset=WorkLogPhoto.objects.order_by("id"))
+        )
+    )
+
+
+def self_appraisals_of(secondment, *, user):
+    """The self-appraisals of ``secondment`` that ``user`` may read, the latest
+    year first."""
+    from core.scope import visible
+
+    from .models import SelfAppraisal
+
+    return visible(SelfAppraisal.objects.filter(secondment=secondment), user).order_by(
+        "-year"
+    )

@@ -2,7 +2,7 @@ from django.urls import include, path
 
 from core.generic import crud_urls
 
-from . import confirmation, views
+from . import confirmation, views, work_log
 from .models import Activity, Appraisal, Person, Secondment, Stint
 
 app_name = "dispatch"
@@ -14,6 +14,13 @@ urlpatterns = [
     path("stints/pending/", confirmation.pending, name="stint_pending"),
     path("stints/<int:pk>/confirm/", confirmation.confirm, name="stint_confirm"),
     path("stints/<int:pk>/send-back/", confirmation.send_back, name="stint_send_back"),
+    # The teacher's work log and self-appraisals, read by the bureaus and schools.
+    path(
+        "secondments/<int:pk>/work-log/",
+        work_log.secondment_work_log,
+        name="secondment_work_log",
+    ),
+    path("work-log-photos/<int:pk>/", work_log.photo, name="work_log_photo"),
     *crud_urls(
         "people",
         Person,

@@ -12,7 +12,7 @@ from core.generic import (
 from core.scope import can_write_model
 from pairings import periods
 
-from . import services
+from . import services, work_log
 from .choices import StintConfirmation
 from .filtersets import ActivityFilterSet, PersonFilterSet, SecondmentFilterSet
 from .forms import (
@@ -131,6 +131,11 @@ class SecondmentDetail(ObjectDetailView):
     model = Secondment
     template_name = "dispatch/secondment_detail.html"
 
+    def base_queryset(self):
+        return Secondment.objects.select_related(
+            "person", "pairing", "sending_school", "host_school"
+        )
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         secondment = context["object"]
@@ -147,6 +152,7 @@ class SecondmentDetail(ObjectDetailView):
         )
         context["appraisals"] = secondment.appraisals.all()
         user = self.request.user
+        context.update(work_log.recent(secondment, user=user))
         context["can_add_stint"] = can_write_model(user, Stint)
         context["can_add_appraisal"] = services.may_appraise(user, secondment)
         # The stints of one secondment share their host school: one answer for all.

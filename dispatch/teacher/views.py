@@ -10,7 +10,7 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from core.scope import can_change, may_manage_account_of, scope_of, visible
 
 from ..choices import StintConfirmation
 from ..models import Person, SelfAppraisal, Stint, WorkLog, WorkLogPhoto
-from . import services
+from . import photos, services
 from .forms import (
     AccountForm,
     SelfAppraisalForm,
@@ -297,13 +297,7 @@ def photo(request, pk):
         pk=pk,
         work_log__secondment__in=secondments,
     )
-    try:
-        handle = photo.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type=photo.content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return photos.served(photo)
 
 
 @never_cache

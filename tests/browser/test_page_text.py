@@ -69,8 +69,8 @@ def some_jobs(w, user) -> list[str]:
 
 def issue_18_pages(w) -> list[str]:
     """A reminder channel and a delivered reminder in 历下区, a stint awaiting the
-    host school and one sent back, and the teacher account page of a person:
-    the pages of each, and the lists they appear on."""
+    host school and one sent back, the teacher account page of a person and the
+    work log of a secondment: the pages of each, and the lists they appear on."""
     from dispatch import services as dispatch_services
     from dispatch.models import Stint
     from reminders.models import Channel, Delivery, Reminder
@@ -118,6 +118,7 @@ def issue_18_pages(w) -> list[str]:
         reverse("dispatch:stint_pending"),
         reverse("dispatch:stint_edit", args=[stint.pk]),
         reverse("dispatch:teacher:account_open", args=[secondment.person_id]),
+        reverse("dispatch:secondment_work_log", args=[secondment.pk]),
         "/todo/",
     ]
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -69,7 +70,26 @@ class StintEditForm(StintForm):
 
 
 class MultiplePhotoInput(forms.ClearableFileInput):
+    """Several photos at once, picked through a large button in the page's words
+    (the browser's own control speaks the browser's language, and is small): the
+    file input lies invisible over the button, so a tap on it opens the phone's
+    camera or gallery; ``static/js/photo_picker.js`` says how many were chosen."""
+
     allow_multiple_selected = True
+
+    def render(self, name, value, attrs=None, renderer=None):
+        field = super().render(name, value, attrs, renderer)
+        return format_html(
+            '<div class="photo-picker" data-chosen-text="{}">'
+            '<span class="photo-button">{}'
+            '<span class="btn btn-outline-primary" aria-hidden="true">'
+            '<i class="bi bi-camera"></i> {}</span></span>'
+            ' <span class="photo-chosen" data-photo-chosen aria-live="polite">'
+            "</span></div>",
+            _("Photos chosen: {count}"),
+            field,
+            _("Choose photos"),
+        )
 
 
 class MultiplePhotoField(forms.FileField):

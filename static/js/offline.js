@@ -20,7 +20,12 @@
   var zh = lang.indexOf("zh") === 0;
   var TEXT = zh
     ? {
-        saved: "已离线保存，联网后自动提交。",
+        saved: function (photos) {
+          return photos
+            ? "已离线保存（含 " + photos + " 张照片），联网后自动提交。"
+            : "已离线保存，联网后自动提交。";
+        },
+        notKept: "这条记录没能保存在手机上（可能是手机存储空间不足）：请少选几张照片再保存，或到有网络的地方提交。",
         waiting: function (n) { return n + " 条记录已离线保存，联网后自动提交。"; },
         sent: function (n) { return n + " 条离线保存的记录已提交。"; },
         refused: "一条离线保存的记录未被接受，请重新填写：",
@@ -29,7 +34,12 @@
         offline: "当前没有网络：填写的记录会先保存在手机上，联网后自动提交。",
       }
     : {
-        saved: "Saved offline: it will be sent when the network returns.",
+        saved: function (photos) {
+          return photos
+            ? "Saved offline with " + photos + " photo(s): it will be sent when the network returns."
+            : "Saved offline: it will be sent when the network returns.";
+        },
+        notKept: "This record could not be kept on the phone (its storage may be full): choose fewer photos and save again, or send it where there is network.",
         waiting: function (n) { return n + " record(s) saved offline, sent when the network returns."; },
         sent: function (n) { return n + " record(s) saved offline were sent."; },
         refused: "A record saved offline was not accepted; please enter it again: ",
@@ -79,14 +89,23 @@
     box.textContent = text;
   }
 
+  // A photo is kept as the File itself: IndexedDB stores files as they are.
+  function isPhoto(value) {
+    return typeof File !== "undefined" && value instanceof File && value.name !== "";
+  }
+
   function entryOf(form) {
     var fields = [];
+    var photos = 0;
     new FormData(form).forEach(function (value, name) {
-      if (name !== "csrfmiddlewaretoken") fields.push([name, value]);
+      if (name === "csrfmiddlewaretoken") return;
+      fields.push([name, value]);
+      if (isPhoto(value)) photos += 1;
     });
     return {
       url: form.getAttribute("action") || window.location.pathname,
       fields: fields,
+      photos: photos,
       csrf: csrfToken(),
       label: form.getAttribute("data-offline-label") || "",
       queuedAt: new Date().toISOString(),
@@ -178,20 +197,31 @@
   }
 
   function queue(form) {
-    return add(entryOf(form)).then(function () {
-      form.reset();
-      show(TEXT.saved, "warning");
-      box.setAttribute("data-queued", "1");
-      window.scrollTo(0, 0);
-    });
+    var entry = entryOf(form);
+    return add(entry).then(
+      function () {
+        form.reset();
+        show(TEXT.saved(entry.photos), "warning");
+        box.setAttribute("data-queued", "1");
+        window.scrollTo(0, 0);
+        return true;
+      },
+      function () {
+        // Not stored (the phone's storage is full): the form keeps what was
+        // typed, and the page says so rather than seem to have taken it.
+        show(TEXT.notKept, "danger");
+        window.scrollTo(0, 0);
+        return false;
+      }
+    );
   }
 
   document.querySelectorAll("form[data-offline-form]").forEach(function (form) {
     var key = form.querySelector("input[name=client_key]");
     if (key && !key.value) key.value = newKey();
     function queued() {
-      return queue(form).then(function () {
-        if (key) key.value = newKey();  // the next entry is another record
+      return queue(form).then(function (kept) {
+        if (kept && key) key.value = newKey();  // the next entry is another record
       });
     }
     form.addEventListener("submit", function (event) {

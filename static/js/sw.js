@@ -5,7 +5,9 @@
 // It never touches a POST: the page's offline.js queues forms itself.
 "use strict";
 
-var CACHE = "duikou-teacher-v1";
+// A new name whenever a file the pages run changes (offline.js): the files are
+// taken from the cache first, so the old cache is dropped on activation.
+var CACHE = "duikou-teacher-v2";
 
 self.addEventListener("install", function () {
   self.skipWaiting();

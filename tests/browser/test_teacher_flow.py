@@ -1,6 +1,7 @@
-"""A seconded teacher on a 390 px phone records an arrival without network: the
-page keeps it, says so, and sends it once the network returns; the stint is
-stored once, awaiting the host school."""
+"""A seconded teacher on a 390 px phone records an arrival, and writes a work log
+entry with a photo, without network: the page keeps them (the photo too), says
+so, and sends them once the network returns; the stint is stored once, awaiting
+the host school, and the entry with its photo, which the host school reads."""
 
 import datetime as dt
 import time
@@ -8,10 +9,11 @@ import time
 import pytest
 from django.core.files.base import ContentFile
 
-from dispatch.models import Stint, WorkLogPhoto
+from dispatch.models import Stint, WorkLog, WorkLogPhoto
 from tests import world
 
-from .conftest import screenshot
+from .conftest import log_in, screenshot
+from .page_text import problems, vocabulary
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -199,3 +201,130 @@ def test_logging_out_leaves_no_page_of_the_teacher_on_the_phone(phone):
         == 0
     )
     assert page.errors == []
+
+
+def test_a_work_log_with_a_photo_written_offline_is_sent_when_online(phone):
+    """In a village without signal: the entry and its photo are kept on the phone
+    (the photo as a file in the browser's IndexedDB), sent once the network
+    returns, and stored with the photo, which the page then shows."""
+    w = world.build()
+    earlier = WorkLogPhoto.objects.get(pk=w["in_A1"][WorkLogPhoto].pk)
+    earlier.file.save("课堂.png", ContentFile(png()), save=True)
+    page = phone
+    page.goto(f"{page.base}/accounts/login/")
+    page.fill("#id_username", "jiaoshi")
+    page.fill("#id_password", world.PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    page.click("a[href='/me/log/add/']")
+    page.wait_for_load_state("networkidle")
+    wait_until(page, "navigator.serviceWorker.ready.then(() => true)")
+
+    secondment = w["in_A1"][Stint].secondment
+    page.context_.set_offline(True)
+    wait_until(page, "!navigator.onLine")
+    page.fill("#id_date", "2024-11-05")
+    page.select_option("#id_kind", "daily")
+    page.fill("#id_taught", "七年级数学 一元一次方程")
+    page.fill("#id_activities", "参加镇中心校教研活动")
+    page.set_input_files(
+        "#id_photos",
+        files=[{"name": "板书.png", "mimeType": "image/png", "buffer": png(8, 6)}],
+    )
+    assert page.inner_text("[data-photo-chosen]") == "已选择 1 张照片"
+    fits_the_phone(page)
+    screenshot(page, "teacher-log-offline-390")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("#offline-queue[data-queued]")
+    assert page.inner_text("#offline-queue") == (
+        "已离线保存（含 1 张照片），联网后自动提交。"
+    )
+    # The form is cleared for the next entry, its photo with it.
+    wait_until(page, "!document.querySelector('[data-photo-chosen]').textContent")
+    fits_the_phone(page)
+    screenshot(page, "teacher-log-queued-390")
+    logs = WorkLog.objects.filter(secondment=secondment, date=dt.date(2024, 11, 5))
+    assert not logs.exists()
+
+    page.context_.set_offline(False)
+    wait_until(
+        page, "document.getElementById('offline-queue').textContent.includes('已提交')"
+    )
+    log = logs.get()
+    assert (log.taught, log.activities, log.kind) == (
+        "七年级数学 一元一次方程",
+        "参加镇中心校教研活动",
+        "daily",
+    )
+    assert log.recorded_by == w["jiaoshi"]
+    (photo,) = log.photos.all()
+    assert (photo.original_name, photo.content_type) == ("板书.png", "image/png")
+    with photo.file.open("rb") as stored:
+        assert stored.read() == png(8, 6)
+
+    # The entry and its photo on the teacher's page.
+    page.goto(f"{page.base}/me/")
+    page.wait_for_load_state("networkidle")
+    entry = page.locator(f"[data-work-log='{log.pk}']")
+    assert "一元一次方程" in entry.inner_text()
+    wait_until(
+        page,
+        f"document.querySelector(\"[data-work-log='{log.pk}'] img\").naturalWidth > 0",
+    )
+    fits_the_phone(page)
+    screenshot(page, "teacher-log-sent-390")
+    assert page.errors == []
+
+    # The host school reads it, photo and all, on the secondment's page.
+    host = page.context_.browser.new_context(
+        locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True
+    ).new_page()
+    host.base = page.base
+    log_in(host, "xuexiao", world.PASSWORD)
+    host.goto(f"{page.base}/secondments/{secondment.pk}/")
+    entry = host.locator(f"[data-work-log='{log.pk}']")
+    assert "一元一次方程" in entry.inner_text()
+    wait_until(
+        host,
+        f"document.querySelector(\"[data-work-log='{log.pk}'] img\").naturalWidth > 0",
+    )
+    assert host.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    codes, fields = vocabulary()
+    assert problems(host, {"xuexiao"}, codes, fields) == []
+    screenshot(host, "host-school-work-log-390")
+    host.context.close()
+
+
+def test_a_work_log_the_phone_cannot_keep_offline_stays_in_the_form(phone):
+    """The phone's storage is full (IndexedDB refuses the entry): the page says so
+    in Chinese, and what was typed stays in the form."""
+    world.build()
+    page = phone
+    page.goto(f"{page.base}/accounts/login/")
+    page.fill("#id_username", "jiaoshi")
+    page.fill("#id_password", world.PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    page.goto(f"{page.base}/me/log/add/")
+    page.evaluate(
+        """() => { IDBObjectStore.prototype.add = function () {
+             throw new DOMException('full', 'QuotaExceededError'); }; }"""
+    )
+    page.context_.set_offline(True)
+    wait_until(page, "!navigator.onLine")
+    page.fill("#id_taught", "七年级数学 一元一次方程")
+    page.set_input_files(
+        "#id_photos",
+        files=[{"name": "板书.png", "mimeType": "image/png", "buffer": png()}],
+    )
+    page.click("main button[type=submit]")
+    wait_until(
+        page,
+        "document.getElementById('offline-queue').textContent.includes('没能保存')",
+    )
+    assert "少选几张照片" in page.inner_text("#offline-queue")
+    assert page.input_value("#id_taught") == "七年级数学 一元一次方程"
+    assert page.inner_text("[data-photo-chosen]") == "已选择 1 张照片"
+    fits_the_phone(page)
+    screenshot(page, "teacher-log-not-kept-390")
+    page.context_.set_offline(False)

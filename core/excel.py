@@ -233,7 +233,10 @@ def _row_xml(sheet, values, number: int) -> str | None:
                 continue
             if type(value) is str:
                 kind = "s"
-                if looks_like_formula(value) or value in ERROR_CODES or not value:
+                if not value:  # as openpyxl writes an empty text: no content
+                    append(f'<c r="{columns[index]}{number}"{style} t="inlineStr"/>')
+                    continue
+                if looks_like_formula(value) or value in ERROR_CODES:
                     return None
                 value = value[:32767]
             elif type(value) in _FAST_TYPES:

@@ -11,7 +11,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils.exceptions import IllegalCharacterError
 
-from core.excel import RowSheet, Styled, new_sheet, text_cell
+from core.excel import RowSheet, Styled, _row_xml, new_sheet, text_cell
 
 
 def rows(sheet, count, fast=False):
@@ -31,7 +31,7 @@ def rows(sheet, count, fast=False):
         # The same looks as Styled values (fast) or as cells (openpyxl).
         styled = [
             Styled(value, look._style) if fast else text_cell(sheet, value, look._style)
-            for value in (7, "长文本\n第二行", None, "=不是公式", Decimal("0.5"))
+            for value in (7, "长文本\n第二行", None, "=不是公式", Decimal("0.5"), "")
         ]
         row = [
             i,
@@ -118,10 +118,24 @@ def test_rows_read_back_as_openpyxl_wrote_them(tmp_path):
     assert written["F1"].value == "a&b<c>\r\nd\t"
     assert written["H3"].value == pytest.approx(14.345)
     assert written["I1"].value == "=1+2" and written["I1"].quotePrefix
-    assert written["U6"].value == "=SUM(A1:A2)" and written["U6"].data_type == "f"
+    assert written["V6"].value == "=SUM(A1:A2)" and written["V6"].data_type == "f"
     assert written["J1"].is_date and written["J1"].value == dt.datetime(2025, 1, 2)
     assert written["P1"].value == 7 and written["P1"].number_format == "#,##0.00"
     assert written["S1"].value == "=不是公式" and written["S1"].quotePrefix
+
+
+def test_a_row_of_looks_with_empty_texts_takes_the_fast_path():
+    """Blank label cells (a list's empty 牵头单位, table 5's figure columns in the
+    missing-schools list) are common: such rows must not fall back to openpyxl's
+    cell-by-cell path, which costs several times as much."""
+    workbook = Workbook(write_only=True)
+    sheet = new_sheet(workbook, "表")
+    look = WriteOnlyCell(sheet)
+    look.font = Font(name="宋体")
+    row = [Styled("", look._style), Styled("学校", look._style), Styled(3, look._style)]
+    xml = _row_xml(sheet, row, 1)
+    assert xml is not None
+    assert 't="inlineStr"/>' in xml
 
 
 def test_an_illegal_character_is_refused_as_openpyxl_refuses_it(tmp_path):

@@ -78,6 +78,10 @@ OWN_ROUTES = {
     # region's person is 404, school staff 403 (dispatch/tests/test_teacher.py).
     "people/<int:pk>/account/",
     "people/<int:pk>/account/close/",
+    # A secondment's work log and its photos, read by whoever sees the secondment:
+    # another county's or school's are 404 (dispatch/tests/test_work_log.py).
+    "secondments/<int:pk>/work-log/",
+    "work-log-photos/<int:pk>/",
     # The host school's answers to a stint: another region's stint is 404, a
     # school that is not its host 403 (dispatch/tests/test_confirmation.py).
     "stints/<int:pk>/confirm/",

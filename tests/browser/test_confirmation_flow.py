@@ -11,13 +11,14 @@ from dispatch.choices import StintConfirmation
 from dispatch.models import Secondment, Stint
 from tests import world
 
-from .conftest import log_in, screenshot
+from .conftest import log_in, photos_on_disk, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_host_school_confirms_and_sends_back(page):
     w = world.build()
+    photos_on_disk(w)  # the secondment's page shows the work log's photos
     sender = world.user("paichu", "school", school_=w["a1s"])
     secondment = w["in_A1"][Secondment]
     first = services.stint_create(

@@ -7,35 +7,16 @@ import datetime as dt
 import time
 
 import pytest
-from django.core.files.base import ContentFile
 
-from dispatch.models import Stint, WorkLog, WorkLogPhoto
+from dispatch.models import Stint, WorkLog
 from tests import world
 
-from .conftest import log_in, screenshot
+from .conftest import log_in, photos_on_disk, png, screenshot
 from .page_text import problems, vocabulary
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
-
-
-def png(width=4, height=3, rgb=(40, 110, 200)):
-    """A small real PNG (the work log's photo on the page)."""
-    import struct
-    import zlib
-
-    def chunk(kind, data):
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    row = b"\x00" + bytes(rgb) * width
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(row * height))
-        + chunk(b"IEND", b"")
-    )
 
 
 @pytest.fixture
@@ -81,8 +62,7 @@ def fits_the_phone(page):
 
 def test_an_arrival_recorded_offline_is_sent_once_when_online(phone):
     w = world.build()
-    photo = WorkLogPhoto.objects.get(pk=w["in_A1"][WorkLogPhoto].pk)
-    photo.file.save("课堂.png", ContentFile(png()), save=True)
+    photos_on_disk(w)
     page = phone
     page.goto(f"{page.base}/accounts/login/")
     page.fill("#id_username", "jiaoshi")
@@ -156,8 +136,7 @@ def test_logging_out_leaves_no_page_of_the_teacher_on_the_phone(phone):
     are gone, the worker with them, and a queue with unsent forms is not dropped
     without asking."""
     w = world.build()
-    photo = WorkLogPhoto.objects.get(pk=w["in_A1"][WorkLogPhoto].pk)
-    photo.file.save("课堂.png", ContentFile(png()), save=True)
+    photos_on_disk(w)
     page = phone
     page.goto(f"{page.base}/accounts/login/")
     page.fill("#id_username", "jiaoshi")
@@ -208,8 +187,7 @@ def test_a_work_log_with_a_photo_written_offline_is_sent_when_online(phone):
     (the photo as a file in the browser's IndexedDB), sent once the network
     returns, and stored with the photo, which the page then shows."""
     w = world.build()
-    earlier = WorkLogPhoto.objects.get(pk=w["in_A1"][WorkLogPhoto].pk)
-    earlier.file.save("课堂.png", ContentFile(png()), save=True)
+    photos_on_disk(w)
     page = phone
     page.goto(f"{page.base}/accounts/login/")
     page.fill("#id_username", "jiaoshi")

@@ -28,20 +28,23 @@ included."""
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime as dt
 import logging
 import shutil
 import tempfile
 import time
 import uuid
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.files import File
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import audit, resilience, storage
@@ -488,6 +491,9 @@ def download_name(job: ExportJob) -> str:
 
 
 COMPUTED = (5, 30)  # the progress while the tables are computed, in percent
+# Threads computing a workbook's tables beside its writing: at national scale a
+# second one gained nothing (47.5 against 48.6 s) and held 150 MB more.
+BUILDERS = 1
 
 
 def build(job: ExportJob) -> str:
@@ -505,6 +511,10 @@ def build(job: ExportJob) -> str:
         rows_closed(tables),
         base.shared_evaluations(),
     ):
+        if len(codes) > 1 and not connection.in_atomic_block:
+            return _write(job, _beside(job, codes, spec, titles, tables), codes)
+        # One table, or inside a transaction (tests): one after the other, on
+        # this connection, checked before anything is written.
         low, high = COMPUTED
         for done, code in enumerate(codes):
             progress(
@@ -513,14 +523,69 @@ def build(job: ExportJob) -> str:
                 _("Computing: %(table)s") % {"table": titles[code]},
             )
             tables.append(registry.build(code, user=job.user, spec=spec))
-        checks.reconcile(tables)  # the checks between tables (yearly workbook)
-        failed = base.failed_checks(tables)
-        if failed:
-            raise ValidationError(
-                _("Checks failed: %(checks)s. The workbook was not made.")
-                % {"checks": "；".join(check.label for check in failed)}
-            )
-        return _write(job, tables)
+        _checked(tables)
+        return _write(job, tables, codes)
+
+
+def _beside(job, codes, spec, titles, kept: list) -> Iterator[base.Table]:
+    """The job's tables in the order they can be written, each kept in ``kept``
+    (whose streamed rows are closed at the end), computed in another thread, on
+    its own database connection, while this one writes: a streamed table (the
+    roster, the ledger, the pairing list: rows read as they are written) is
+    written as soon as it is built, while the aggregated tables are computed
+    beside it — the database and Python work at the same time. The aggregated
+    tables follow once every table is built and the checks between them hold
+    (a failed check stops the build before the file is stored);
+    ``build_workbook`` puts the sheets back in table order."""
+    low, high = COMPUTED
+    language = translation.get_language()
+
+    def run(code):
+        try:
+            with translation.override(language), _heartbeat_per_statement(job):
+                return registry.build(code, user=job.user, spec=spec)
+        finally:
+            connections.close_all()  # this thread's connection
+
+    progress(job, low, _("Computing: %(table)s") % {"table": titles[codes[0]]})
+    pool = ThreadPoolExecutor(max_workers=BUILDERS)
+    try:
+        futures = {
+            pool.submit(contextvars.copy_context().run, run, code): code
+            for code in codes
+        }
+        built: dict[str, base.Table] = {}
+        writing = False
+        for future in as_completed(futures):
+            table = built[futures[future]] = future.result()
+            kept.append(table)
+            if table.streamed:
+                writing = True
+                yield table
+            elif not writing:
+                left = [titles[c] for c in codes if c not in built]
+                if left:
+                    progress(
+                        job,
+                        low + (high - low) * len(built) // len(codes),
+                        _("Computing: %(table)s") % {"table": left[0]},
+                    )
+    finally:
+        pool.shutdown(cancel_futures=True)
+    ordered = [built[code] for code in codes]
+    _checked(ordered)
+    yield from (table for table in ordered if not table.streamed)
+
+
+def _checked(tables: list[base.Table]) -> None:
+    """The checks between the tables (yearly workbook); none may fail."""
+    checks.reconcile(tables)
+    failed = base.failed_checks(tables)
+    if failed:
+        raise ValidationError(
+            _("Checks failed: %(checks)s. The workbook was not made.")
+            % {"checks": "；".join(check.label for check in failed)}
+        )
 
 
 @contextlib.contextmanager
@@ -573,7 +638,7 @@ class _Workbook(File):
         return self.file.name
 
 
-def _write(job: ExportJob, tables: list[base.Table]) -> str:
+def _write(job: ExportJob, tables: Iterable[base.Table], order: list[str]) -> str:
     from reporting.statistics.excel import build_workbook
 
     name = final_name(job)
@@ -587,7 +652,13 @@ def _write(job: ExportJob, tables: list[base.Table]) -> str:
     with _work_folder(job) as work:
         rows_written(0)
         partial = work / f"{name}.partial"
-        build_workbook(tables, partial, progress=rows_written, created=job.created_at)
+        build_workbook(
+            tables,
+            partial,
+            progress=rows_written,
+            created=job.created_at,
+            order=order,
+        )
         heartbeat(job)  # still this build's: only then is the file stored
         files = storage.exports()
         files.delete(name)  # an earlier build's, killed before it finished the job

@@ -15,6 +15,7 @@ a sample of its first rows."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
@@ -70,26 +71,47 @@ def build_workbook(
     *,
     progress: Progress | None = None,
     created: dt.datetime | None = None,
+    order: list[str] | None = None,
 ) -> Path:
     """Write ``tables`` as one workbook at ``path``, one sheet per table, in
     write-only mode so memory stays flat however long a streamed table is.
     ``progress(done_rows)`` is called after every 1,000 data rows, counted over the
-    whole workbook. The caller chooses the (temporary) name and moves the file."""
+    whole workbook. ``order``: the table codes in the order their sheets are to
+    appear, when the tables come in another (as they are ready). The caller
+    chooses the (temporary) name and moves the file."""
     workbook = Workbook(write_only=True)
     if created is not None:
         if created.tzinfo is not None:
             created = created.astimezone(dt.UTC).replace(tzinfo=None)
         workbook.properties.created = created
     done = 0
-    for table in tables:
+    codes: dict[str, str] = {}  # sheet title → table code
+    try:
+        for table in tables:
 
-        def table_progress(rows, offset=done):
-            if progress is not None:
-                progress(offset + rows)
+            def table_progress(rows, offset=done):
+                if progress is not None:
+                    progress(offset + rows)
 
-        done += write_table(workbook, table, progress=table_progress)
+            done += write_table(workbook, table, progress=table_progress)
+            codes[workbook.worksheets[-1].title] = table.code
+    except BaseException:
+        _abandon(workbook)
+        raise
+    if order is not None:
+        # Sheet numbers and print titles follow this list when the file is saved.
+        workbook._sheets.sort(key=lambda sheet: order.index(codes[sheet.title]))
     workbook.save(str(path))
     return Path(path)
+
+
+def _abandon(workbook: Workbook) -> None:
+    """Close the sheets of a workbook that will not be saved (a table failed, or
+    its checks did): their files are finished now, in the build's working folder,
+    not when the garbage collector gets to them."""
+    for sheet in workbook.worksheets:
+        with contextlib.suppress(Exception):
+            sheet.close()
 
 
 def write_table(

@@ -562,6 +562,26 @@ def test_compliance_query_count_does_not_grow_with_rows(w):
     assert len(rows_after) == len(rows_before) + 4
 
 
+def test_compliance_judged_in_batches_gives_the_same_rows(w, monkeypatch):
+    """At national scale the pairings are judged a batch at a time (memory): a
+    batch of one pairing gives every row the judgement of one batch of all, in
+    the same order, alone and in a workbook sharing its judgements."""
+    from reporting.statistics import base as statistics_base
+
+    spec = spec_for(w["period"])
+    whole = [r.values for r in compliance_table.build(user=w["admin"], spec=spec).rows]
+    monkeypatch.setattr(statistics_base, "JUDGED_AT_ONCE", 1)
+    one_by_one = [
+        r.values for r in compliance_table.build(user=w["admin"], spec=spec).rows
+    ]
+    with statistics_base.shared_evaluations():
+        shared = [
+            r.values for r in compliance_table.build(user=w["admin"], spec=spec).rows
+        ]
+    assert len(whole) == 4
+    assert one_by_one == whole == shared
+
+
 # Excel -----------------------------------------------------------------------------
 
 

@@ -233,22 +233,22 @@ def _compact(judgements, texts: dict) -> Iterator[Judged]:
         )
 
 
+# Pairings judged at once: the engine's working sets (people, stints, trainees per
+# pairing) for a batch, then kept as ``Judged``. A province's pairings are one
+# batch; at national scale the batches keep the peak flat (one batch of 38,000
+# pairings held about 240 MB).
+JUDGED_AT_ONCE = 5000
+
+
 def evaluate(
     pairings, term: periods.Period, *, include_unconfirmed: bool = False
 ) -> list[Judged]:
-    """``compliance.evaluate`` for a queryset of pairings, each pairing judged once
-    per semester inside ``shared_evaluations``. A table built beside another in a
-    thread waits for the other's judgement of the same semester."""
+    """``compliance.evaluate`` for a queryset of pairings, in batches, each pairing
+    judged once per semester inside ``shared_evaluations``. A table built beside
+    another in a thread waits for the other's judgement of the same semester."""
     memo = _EVALUATED.get()
     if memo is None:
-        return list(
-            _compact(
-                compliance.evaluate(
-                    pairings, term, include_unconfirmed=include_unconfirmed
-                ),
-                {},
-            )
-        )
+        return list(_judged(pairings, term, include_unconfirmed, {}))
     lock, known, texts = memo.setdefault(
         (term.start, term.end, include_unconfirmed), (threading.Lock(), {}, {})
     )
@@ -260,15 +260,23 @@ def evaluate(
         )
     )
     with lock:
-        judgements = compliance.evaluate(
-            [p for p in found if p.pk not in known],
-            term,
-            include_unconfirmed=include_unconfirmed,
-        )
-        for judged in _compact(judgements, texts):
+        for judged in _judged(
+            [p for p in found if p.pk not in known], term, include_unconfirmed, texts
+        ):
             known[judged.pairing.pk] = judged
-        del judgements
     return [known[p.pk] for p in found]
+
+
+def _judged(pairings, term, include_unconfirmed: bool, texts: dict):
+    """The pairings (a queryset or list) judged a batch at a time, as ``Judged``."""
+    if hasattr(pairings, "select_related"):
+        pairings = list(pairings.select_related("programme"))
+    for start in range(0, len(pairings), JUDGED_AT_ONCE):
+        batch = pairings[start : start + JUDGED_AT_ONCE]
+        yield from _compact(
+            compliance.evaluate(batch, term, include_unconfirmed=include_unconfirmed),
+            texts,
+        )
 
 
 def includes_unconfirmed(spec: Spec) -> bool:

@@ -10,8 +10,9 @@ Every list, detail, form choice, autocomplete, export and task goes through
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from django.apps import apps
@@ -197,6 +198,13 @@ def scope_of(user) -> Scope:
     )
     user._duikou_scope = scope
     return scope
+
+
+def scope_digest(scope: Scope) -> str:
+    """The same text for the same scope in every process (``hash()`` of a string
+    differs between processes). Users with the same regions and schools share it:
+    cached figures depend on nothing about the user beyond that."""
+    return hashlib.sha1(repr(replace(scope, user_id=None)).encode()).hexdigest()
 
 
 @dataclass(frozen=True)

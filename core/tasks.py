@@ -12,3 +12,13 @@ def ping(payload: str = "") -> dict:
         "hostname": socket.gethostname(),
         "database": connection.vendor,
     }
+
+
+@shared_task(name="core.refresh_figures", ignore_result=True)
+def refresh_figures(
+    module: str, name: str, user_id: int, language: str, args: list
+) -> None:
+    """Compute a scope's costly figures afresh after a write (``core.refreshed``)."""
+    from core import refreshed
+
+    refreshed.refresh(module, name, user_id, language, args)

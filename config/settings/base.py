@@ -189,6 +189,14 @@ DUIKOU_EXPORT_SWEEP_SECONDS = env_int("DUIKOU_EXPORT_SWEEP_SECONDS", 60)
 # Early warning (reporting/compliance/forecast.py): a rule projected to fail by the
 # semester's end is warned of from this many days before that end.
 DUIKOU_WARNING_DAYS = env_int("DUIKOU_WARNING_DAYS", 30)
+# Figures that took at least this long to compute (a province's dashboard
+# and warnings) are, after a write, shown as they were while the worker computes
+# them afresh; cheaper ones are computed again in the request (core/refreshed.py).
+# Figures older than DUIKOU_STALE_MAX_SECONDS are always computed in the request.
+DUIKOU_REFRESH_IN_WORKER_AFTER = (
+    env_int("DUIKOU_REFRESH_IN_WORKER_AFTER_MS", 500) / 1000
+)
+DUIKOU_STALE_MAX_SECONDS = env_int("DUIKOU_STALE_MAX_SECONDS", 3600)
 
 # Reminders (reminders/): days after which a reminder not acted on is escalated to
 # the level above; attempts to deliver to a robot or address and the first wait

@@ -32,7 +32,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -46,12 +45,12 @@ from django.db.models import (
 )
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from core import freshness
+from core import refreshed
 from core.choices import Direction, Side
-from core.scope import scope_of, visible
+from core.scope import visible
 from dispatch.choices import ActivityKind, SecondmentKind
 from dispatch.models import Activity, Stint, TrainingParticipation
 from dispatch.selectors import counted_stints
@@ -66,7 +65,6 @@ from .engine import MANAGERS, RESEARCH, TEACHERS, TIME_ON_POST, TRAINING, among
 RULES = (TIME_ON_POST, MANAGERS, TEACHERS, RESEARCH, TRAINING)
 
 DAYS, PEOPLE, ACTIVITIES, PERCENT = "days", "people", "activities", "percent"
-CACHE_SECONDS = 600
 
 MESSAGES = {
     DAYS: gettext_noop(
@@ -283,27 +281,22 @@ def warnings_for(user, *, today: dt.date | None = None) -> list[Warning]:
     rules projected to fail by the end of the semester containing ``today``, once
     that end is at most ``DUIKOU_WARNING_DAYS`` away. Pairings in name order, a
     pairing's secondments before its rules. A fixed number of queries, and none
-    while cached: per scope, day and language until the next write of domain data
-    (``core.freshness``, as the dashboard; a test writing between two calls without
-    committing clears the cache)."""
-    from reporting.dashboard.figures import scope_digest
-
+    while kept: per scope, day and language (``core.refreshed``: after a write of
+    domain data a county's are computed again at once, a province's are served as
+    they were while the worker computes them afresh)."""
     today = today or timezone.localdate()
-    parts = (
-        freshness.current(),
-        scope_digest(scope_of(user)),
-        today.isoformat(),
-        warning_days(),
-        get_language(),
-    )
-    key = "forecast-warnings:" + ":".join(map(str, parts))
     with _collector_paused():
-        rows = cache.get(key)
-        if rows is None:
-            rows = [_row(w) for w in compute_warnings(user, today=today)]
-            cache.set(key, rows, CACHE_SECONDS)
+        rows = refreshed.served(
+            "forecast-warnings", user, today.isoformat(), warning_days()
+        ).value
         pairings: dict[tuple, Ref] = {}  # one Ref per pairing, shared by its warnings
         return [_warning(row, pairings) for row in rows]
+
+
+@refreshed.refreshable("forecast-warnings")
+def _warning_rows(user, today: str, days: int) -> list[tuple]:
+    """The warnings as plain tuples, as they are kept (``days``: in the key)."""
+    return [_row(w) for w in compute_warnings(user, today=dt.date.fromisoformat(today))]
 
 
 @contextmanager

@@ -5,8 +5,6 @@ list behind them, so a clerk can check any number."""
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import replace
 from urllib.parse import urlencode
 
 from django.core.cache import cache
@@ -14,12 +12,11 @@ from django.db.models import Case, Count, IntegerField, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractMonth, Least
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from core import freshness
+from core import freshness, refreshed
 from core.choices import Direction
-from core.scope import highest, scope_of, visible
+from core.scope import highest, scope_digest, scope_of, visible
 from dispatch.models import Activity, Secondment, Stint
 from dispatch.selectors import counted_stints
 from pairings import periods
@@ -43,20 +40,37 @@ CACHE_SECONDS = 600
 
 
 def figures(user, year: int) -> dict:
-    """The dashboard of one school year, cached per scope, year and language until
-    the next write of domain data (at most ten minutes): at province scale it
-    aggregates some 250,000 activities and 90,000 stints."""
+    """The dashboard of one school year, kept per scope, year, day and language
+    (``core.refreshed``: at province scale it aggregates some 250,000 activities
+    and 90,000 stints, so after a write a province's figures are shown as they
+    were, with ``updating_since``, while the worker computes them afresh)."""
     # The current semester moves with the date: it is part of the key.
-    return _cached(
-        "dashboard", user, (year, get_language()), lambda: _figures(user, year)
-    )
+    served = refreshed.served("dashboard", user, year, _today())
+    return {
+        **served.value,
+        "updating_since": served.computed_at if served.stale else None,
+    }
+
+
+@refreshed.refreshable("dashboard")
+def _dashboard(user, year: int, today: str) -> dict:
+    return _figures(user, year)
 
 
 def years_with_data(user) -> list[int]:
     """The school years (by their first year), newest first, in which the user's
     scope has an activity, a stint on post or a funding line: the dashboard opens
     on the newest of them rather than on an empty current year."""
-    return _cached("dashboard-years", user, (), lambda: _years_with_data(user))
+    return refreshed.served("dashboard-years", user, _today()).value
+
+
+@refreshed.refreshable("dashboard-years")
+def _years(user, today: str) -> list[int]:
+    return _years_with_data(user)
+
+
+def _today() -> str:
+    return timezone.localdate().isoformat()
 
 
 # Pairings whose early warnings the dashboard lists; the rest are counted.
@@ -67,10 +81,13 @@ def warnings(user) -> dict:
     """The early warnings of the current semester (``forecast.warnings_for``): how
     many, on how many pairings, and the first pairings' warnings, each pairing
     linking to its page. Empty when there is none (not yet within the warning
-    window, or every rule on course). Cached like the figures."""
-    return _cached(
-        "dashboard-warnings", user, (get_language(),), lambda: _warnings(user)
-    )
+    window, or every rule on course). Kept like the figures."""
+    return refreshed.served("dashboard-warnings", user, _today()).value
+
+
+@refreshed.refreshable("dashboard-warnings")
+def _warnings_card(user, today: str) -> dict:
+    return _warnings(user)
 
 
 def _warnings(user) -> dict:
@@ -90,28 +107,6 @@ def _warnings(user) -> dict:
         "days_left": found[0].days_left,
         "shown": list(pairings.values())[:WARNED_PAIRINGS_SHOWN],
     }
-
-
-def _cached(name, user, parts, compute):
-    parts = (
-        freshness.current(),
-        scope_digest(scope_of(user)),
-        *parts,
-        timezone.localdate().isoformat(),
-    )
-    key = f"{name}:" + ":".join(map(str, parts))
-    cached = cache.get(key)
-    if cached is None:
-        cached = compute()
-        cache.set(key, cached, CACHE_SECONDS)
-    return cached
-
-
-def scope_digest(scope) -> str:
-    """The same text for the same scope in every process (``hash()`` of a string
-    differs between processes). Users with the same regions and schools share it:
-    nothing on the dashboard depends on who the user is beyond that."""
-    return hashlib.sha1(repr(replace(scope, user_id=None)).encode()).hexdigest()
 
 
 def _years_with_data(user) -> list[int]:

@@ -24,8 +24,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from core import freshness
-from core.scope import scope_of
-from reporting.dashboard.figures import scope_digest
+from core.scope import scope_digest, scope_of
 from reporting.statistics.base import Spec, Table
 
 from . import registry

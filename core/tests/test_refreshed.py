@@ -1,0 +1,179 @@
+"""Costly figures kept per scope and refreshed by the worker (``core.refreshed``):
+a cheap scope always sees its last write; a costly one is served as it was, marked,
+while the worker computes it afresh (asked once); a broker that does not take the
+task, or figures too old, cost a computation in the request instead."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from core import freshness, refreshed
+
+pytestmark = pytest.mark.django_db
+
+DATA = {"value": 0}
+CALLS: list[tuple] = []
+
+
+@refreshed.refreshable("test-figure")
+def _figure(user, label: str) -> dict:
+    CALLS.append((user.pk, label, translation.get_language()))
+    return {"value": DATA["value"], "label": label}
+
+
+@pytest.fixture(autouse=True)
+def _reset():
+    DATA["value"] = 0
+    CALLS.clear()
+
+
+@pytest.fixture
+def asked(monkeypatch):
+    """The tasks handed to the broker (``broker.down``: it takes none)."""
+
+    class Broker:
+        down = False
+        tasks: list[tuple] = []
+
+    broker = Broker()
+    broker.tasks = []
+
+    def wake(name, *args):
+        if broker.down:
+            return False
+        broker.tasks.append((name, *args))
+        return True
+
+    monkeypatch.setattr(refreshed.resilience, "wake", wake)
+    return broker
+
+
+def a_write(value):
+    """Domain data changed and committed: a new data version."""
+    DATA["value"] = value
+    freshness._renew()
+
+
+def test_a_cheap_scope_sees_its_last_write_at_once(w, asked, settings):
+    settings.DUIKOU_REFRESH_IN_WORKER_AFTER = 10  # nothing here takes that long
+    assert refreshed.served("test-figure", w["xian"], "a").value["value"] == 0
+    assert refreshed.served("test-figure", w["xian"], "a").value["value"] == 0
+    assert len(CALLS) == 1  # kept at this data version
+    a_write(5)
+    served = refreshed.served("test-figure", w["xian"], "a")
+    assert (served.value["value"], served.stale) == (5, False)
+    assert len(CALLS) == 2 and asked.tasks == []
+
+
+def test_a_costly_scope_is_served_as_it_was_while_the_worker_refreshes_it(
+    w, asked, settings
+):
+    settings.DUIKOU_REFRESH_IN_WORKER_AFTER = 0  # every computation counts as costly
+    with translation.override("zh-hans"):
+        first = refreshed.served("test-figure", w["sheng"], "a")
+        a_write(7)
+        stale = refreshed.served("test-figure", w["sheng"], "a")
+        again = refreshed.served("test-figure", w["sheng"], "a")
+    assert first.value["value"] == 0 and not first.stale
+    assert stale.value["value"] == 0 and stale.stale
+    assert stale.computed_at == first.computed_at
+    assert again.stale
+    # Asked once for this data version, with what the worker needs to compute it.
+    assert asked.tasks == [
+        (refreshed.TASK, __name__, "test-figure", w["sheng"].pk, "zh-hans", ["a"])
+    ]
+    assert len(CALLS) == 1
+    _name, *args = asked.tasks[0]
+    refreshed.refresh(*args)  # the worker
+    assert CALLS[-1] == (w["sheng"].pk, "a", "zh-hans")
+    with translation.override("zh-hans"):
+        fresh = refreshed.served("test-figure", w["sheng"], "a")
+    assert (fresh.value["value"], fresh.stale) == (7, False)
+
+
+def test_the_same_scope_shares_the_figures_another_language_does_not(w, asked):
+    refreshed.served("test-figure", w["sheng"], "a")
+    refreshed.served("test-figure", w["sheng"], "b")
+    with translation.override("en"):
+        refreshed.served("test-figure", w["sheng"], "a")
+    refreshed.served("test-figure", w["xian"], "a")
+    assert [(label, language) for _u, label, language in CALLS] == [
+        ("a", "zh-hans"),
+        ("b", "zh-hans"),
+        ("a", "en"),
+        ("a", "zh-hans"),
+    ]
+
+
+def test_a_broker_that_takes_no_task_costs_a_computation_not_stale_figures(
+    w, asked, settings
+):
+    settings.DUIKOU_REFRESH_IN_WORKER_AFTER = 0
+    refreshed.served("test-figure", w["sheng"], "a")
+    a_write(3)
+    asked.down = True
+    served = refreshed.served("test-figure", w["sheng"], "a")
+    assert (served.value["value"], served.stale) == (3, False)
+    asked.down = False
+    a_write(4)  # asked next time: the failed ask was not remembered
+    assert refreshed.served("test-figure", w["sheng"], "a").stale
+    assert len(asked.tasks) == 1
+
+
+def test_figures_older_than_the_limit_are_computed_in_the_request(
+    w, asked, settings, monkeypatch
+):
+    settings.DUIKOU_REFRESH_IN_WORKER_AFTER = 0
+    settings.DUIKOU_STALE_MAX_SECONDS = 3600
+    refreshed.served("test-figure", w["sheng"], "a")
+    a_write(9)
+    later = timezone.now() + dt.timedelta(seconds=3601)
+    monkeypatch.setattr(refreshed.timezone, "now", lambda: later)
+    served = refreshed.served("test-figure", w["sheng"], "a")
+    assert (served.value["value"], served.stale) == (9, False)
+    assert asked.tasks == []
+
+
+def test_the_worker_never_builds_on_figures_being_refreshed(w, asked, settings):
+    """The dashboard's warnings card reads the warnings, also kept: refreshed in
+    the worker, it reads them at the current version."""
+    settings.DUIKOU_REFRESH_IN_WORKER_AFTER = 0
+
+    @refreshed.refreshable("test-outer")
+    def outer(user):
+        return refreshed.served("test-figure", user, "inner").value["value"] * 10
+
+    assert refreshed.served("test-outer", w["sheng"]).value == 0
+    a_write(2)
+    assert refreshed.served("test-outer", w["sheng"]).stale
+    _name, *args = asked.tasks[0]
+    refreshed.refresh(*args)
+    assert refreshed.served("test-outer", w["sheng"]).value == 20
+
+
+def test_the_dashboard_says_when_its_figures_are_being_updated(
+    w, client, asked, settings, monkeypatch
+):
+    """A province's dashboard after a write: the figures as they were, with the
+    time they were computed (local time), until the worker has refreshed them."""
+    settings.DUIKOU_REFRESH_IN_WORKER_AFTER = 0
+    client.force_login(w["sheng"])
+    before = timezone.localtime()
+    page = client.get(reverse("home")).content.decode()
+    after = timezone.localtime()
+    assert 'id="dashboard-updating"' not in page
+    freshness._renew()
+    page = client.get(reverse("home")).content.decode()
+    line = re.search(r'id="dashboard-updating">(.*?)</p>', page, re.S).group(1)
+    shown = re.search(r"以下为 (\d\d:\d\d) 的统计", line).group(1)
+    assert shown in {f"{before:%H:%M}", f"{after:%H:%M}"}  # local time, not UTC
+    assert "请稍后刷新页面查看" in line
+    names = {task[2] for task in asked.tasks}
+    assert names >= {"dashboard", "dashboard-warnings", "dashboard-years"}
+    for _task, *args in asked.tasks:
+        refreshed.refresh(*args)
+    page = client.get(reverse("home")).content.decode()
+    assert 'id="dashboard-updating"' not in page

@@ -194,7 +194,7 @@ DUIKOU_WARNING_DAYS = env_int("DUIKOU_WARNING_DAYS", 30)
 # them afresh; cheaper ones are computed again in the request (core/refreshed.py).
 # Figures older than DUIKOU_STALE_MAX_SECONDS are always computed in the request.
 DUIKOU_REFRESH_IN_WORKER_AFTER = (
-    env_int("DUIKOU_REFRESH_IN_WORKER_AFTER_MS", 500) / 1000
+    env_int("DUIKOU_REFRESH_IN_WORKER_AFTER_MS", 100) / 1000
 )
 DUIKOU_STALE_MAX_SECONDS = env_int("DUIKOU_STALE_MAX_SECONDS", 3600)
 

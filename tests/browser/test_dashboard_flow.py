@@ -68,3 +68,36 @@ def test_county_clerk_opens_the_dashboard(page):
     assert Decimal(total.replace(",", "")) / 10000 == Decimal(figure)
     screenshot(page, "dashboard-funds-list")
     assert page.errors == []
+
+
+def test_a_province_dashboard_after_a_write_says_it_is_being_updated(page, settings):
+    """A province clerk after a write (core/refreshed.py): the figures as they
+    were, with the time they were computed in local time, in Chinese, whole at
+    desktop and phone width."""
+    from django.utils import timezone
+
+    from core import freshness
+
+    from .page_text import problems, vocabulary
+
+    settings.DUIKOU_REFRESH_IN_WORKER_AFTER = 0  # the world is small: as costly
+    world.build()
+    codes, fields = vocabulary()
+    log_in(page, "sheng", world.PASSWORD)
+    before = timezone.localtime().strftime("%H:%M")
+    page.goto(f"{page.base}/")
+    after = timezone.localtime().strftime("%H:%M")
+    assert page.locator("#dashboard-updating").count() == 0
+    freshness._renew()  # a write, committed
+    page.reload()
+    line = page.locator("#dashboard-updating").inner_text()
+    # the time the figures were computed, in local time, not UTC
+    assert f"以下为 {before} 的统计" in line or f"以下为 {after} 的统计" in line
+    assert "请稍后刷新页面查看" in line
+    assert problems(page, {"sheng"}, codes, fields) == []
+    screenshot(page, "dashboard-province-updating")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    assert page.locator("#dashboard-updating").is_visible()
+    assert problems(page, {"sheng"}, codes, fields) == []
+    screenshot(page, "dashboard-province-updating-phone")

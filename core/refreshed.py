@@ -2,8 +2,10 @@
 and early warnings), kept per scope and refreshed by the worker.
 
 Each entry is kept with the data version it was computed at (``core.freshness``),
-when, and how long it took. A read at the current version is served as it is.
-After a write of domain data the entry is older than the data, and then:
+the day, when, and how long it took. A read at the current version on the same
+day is served as it is. After a write of domain data, or on a later day (figures
+move with the date: the current semester, the days left), the entry is out of
+date, and then:
 
 - a cheap entry (computed in less than ``DUIKOU_REFRESH_IN_WORKER_AFTER_MS``
   milliseconds: a school's, a county's) is computed again in the request, so small
@@ -51,7 +53,7 @@ _FRESH_ONLY: ContextVar[bool] = ContextVar("fresh_only", default=False)
 class Served(NamedTuple):
     value: Any
     computed_at: dt.datetime
-    stale: bool  # computed before the last write; the worker is computing it again
+    stale: bool  # out of date (a write, a day); the worker is computing it again
 
 
 def refreshable(name: str):
@@ -72,8 +74,8 @@ def served(name: str, user, *args) -> Served:
     version = freshness.current()
     entry = cache.get(key)
     if entry is not None:
-        at_version, computed_at, seconds, value = entry
-        if at_version == version:
+        at_version, day, computed_at, seconds, value = entry
+        if at_version == version and day == timezone.localdate():
             return Served(value, computed_at, False)
         age = (timezone.now() - computed_at).total_seconds()
         if (
@@ -93,7 +95,8 @@ def compute(name: str, user, args, *, key: str, version: str) -> Served:
     began = time.monotonic()
     value = _COMPUTATIONS[name](user, *args)
     took, computed_at = time.monotonic() - began, timezone.now()
-    cache.set(key, (version, computed_at, took, value), KEEP_SECONDS)
+    day = timezone.localdate()
+    cache.set(key, (version, day, computed_at, took, value), KEEP_SECONDS)
     return Served(value, computed_at, False)
 
 

@@ -196,7 +196,7 @@ DUIKOU_WARNING_DAYS = env_int("DUIKOU_WARNING_DAYS", 30)
 DUIKOU_REFRESH_IN_WORKER_AFTER = (
     env_int("DUIKOU_REFRESH_IN_WORKER_AFTER_MS", 100) / 1000
 )
-DUIKOU_STALE_MAX_SECONDS = env_int("DUIKOU_STALE_MAX_SECONDS", 3600)
+DUIKOU_STALE_MAX_SECONDS = env_int("DUIKOU_STALE_MAX_SECONDS", 24 * 3600)
 
 # Reminders (reminders/): days after which a reminder not acted on is escalated to
 # the level above; attempts to deliver to a robot or address and the first wait

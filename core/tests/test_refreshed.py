@@ -177,3 +177,52 @@ def test_the_dashboard_says_when_its_figures_are_being_updated(
         refreshed.refresh(*args)
     page = client.get(reverse("home")).content.decode()
     assert 'id="dashboard-updating"' not in page
+
+
+def test_figures_of_an_earlier_day_are_out_of_date(w, asked, settings, monkeypatch):
+    """The figures move with the date (the current semester, the days left): the
+    first view of a day is served as it was, marked, while the worker computes it
+    for the day (a costly scope), or computed at once (a cheap one)."""
+    refreshed.served("test-figure", w["sheng"], "a")
+    DATA["value"] = 1
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    monkeypatch.setattr(refreshed.timezone, "localdate", lambda: tomorrow)
+    settings.DUIKOU_REFRESH_IN_WORKER_AFTER = 10
+    cheap = refreshed.served("test-figure", w["sheng"], "a")
+    assert (cheap.value["value"], cheap.stale) == (1, False)
+    settings.DUIKOU_REFRESH_IN_WORKER_AFTER = 0
+    DATA["value"] = 2
+    day_after = tomorrow + dt.timedelta(days=1)
+    monkeypatch.setattr(refreshed.timezone, "localdate", lambda: day_after)
+    costly = refreshed.served("test-figure", w["sheng"], "a")
+    assert (costly.value["value"], costly.stale) == (1, True)
+    assert len(asked.tasks) == 1
+
+
+def test_the_dashboard_dates_figures_of_an_earlier_day(w, client, settings):
+    settings.DUIKOU_REFRESH_IN_WORKER_AFTER = 0
+    settings.DUIKOU_STALE_MAX_SECONDS = 2 * 24 * 3600
+    client.force_login(w["sheng"])
+    client.get(reverse("home"))
+    key = next(k for k in _kept_keys() if ":dashboard:" in k)
+    version, _day, computed_at, took, value = refreshed.cache.get(key)
+    yesterday = computed_at - dt.timedelta(days=1)
+    refreshed.cache.set(key, (version, yesterday.date(), yesterday, took, value), 3600)
+    page = client.get(reverse("home")).content.decode()
+    line = re.search(r'id="dashboard-updating">(.*?)</p>', page, re.S).group(1)
+    local = timezone.localtime(yesterday)
+    assert f"以下为 {local.year}年{local.month}月{local.day}日" in line
+
+
+def _kept_keys():
+    """The keys sheng's dashboards were kept under (the cache in tests is a folder
+    that lists no keys: rebuilt for the years the page may have opened on)."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username="sheng")
+    year = timezone.localdate().year
+    keys = (
+        refreshed._key("dashboard", user, "zh-hans", (y,))
+        for y in range(year - 6, year + 1)
+    )
+    return [k for k in keys if refreshed.cache.get(k) is not None]

@@ -44,16 +44,19 @@ def figures(user, year: int) -> dict:
     (``core.refreshed``: at province scale it aggregates some 250,000 activities
     and 90,000 stints, so after a write a province's figures are shown as they
     were, with ``updating_since``, while the worker computes them afresh)."""
-    # The current semester moves with the date: it is part of the key.
-    served = refreshed.served("dashboard", user, year, _today())
+    served = refreshed.served("dashboard", user, year)
+    stale = served.computed_at if served.stale else None
     return {
         **served.value,
-        "updating_since": served.computed_at if served.stale else None,
+        "updating_since": stale,
+        # Figures from an earlier day show that day too.
+        "updating_earlier_day": bool(stale)
+        and timezone.localtime(stale).date() != timezone.localdate(),
     }
 
 
 @refreshed.refreshable("dashboard")
-def _dashboard(user, year: int, today: str) -> dict:
+def _dashboard(user, year: int) -> dict:
     return _figures(user, year)
 
 
@@ -61,16 +64,12 @@ def years_with_data(user) -> list[int]:
     """The school years (by their first year), newest first, in which the user's
     scope has an activity, a stint on post or a funding line: the dashboard opens
     on the newest of them rather than on an empty current year."""
-    return refreshed.served("dashboard-years", user, _today()).value
+    return refreshed.served("dashboard-years", user).value
 
 
 @refreshed.refreshable("dashboard-years")
-def _years(user, today: str) -> list[int]:
+def _years(user) -> list[int]:
     return _years_with_data(user)
-
-
-def _today() -> str:
-    return timezone.localdate().isoformat()
 
 
 # Pairings whose early warnings the dashboard lists; the rest are counted.
@@ -82,11 +81,11 @@ def warnings(user) -> dict:
     many, on how many pairings, and the first pairings' warnings, each pairing
     linking to its page. Empty when there is none (not yet within the warning
     window, or every rule on course). Kept like the figures."""
-    return refreshed.served("dashboard-warnings", user, _today()).value
+    return refreshed.served("dashboard-warnings", user).value
 
 
 @refreshed.refreshable("dashboard-warnings")
-def _warnings_card(user, today: str) -> dict:
+def _warnings_card(user) -> dict:
     return _warnings(user)
 
 

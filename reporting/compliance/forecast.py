@@ -284,19 +284,23 @@ def warnings_for(user, *, today: dt.date | None = None) -> list[Warning]:
     while kept: per scope, day and language (``core.refreshed``: after a write of
     domain data a county's are computed again at once, a province's are served as
     they were while the worker computes them afresh)."""
-    today = today or timezone.localdate()
+    # Today's are kept across days (served as they were on the first view of a
+    # day while the worker computes the day's); another date's under that date.
+    on = None if today is None or today == timezone.localdate() else today
     with _collector_paused():
         rows = refreshed.served(
-            "forecast-warnings", user, today.isoformat(), warning_days()
+            "forecast-warnings", user, on and on.isoformat(), warning_days()
         ).value
         pairings: dict[tuple, Ref] = {}  # one Ref per pairing, shared by its warnings
         return [_warning(row, pairings) for row in rows]
 
 
 @refreshed.refreshable("forecast-warnings")
-def _warning_rows(user, today: str, days: int) -> list[tuple]:
-    """The warnings as plain tuples, as they are kept (``days``: in the key)."""
-    return [_row(w) for w in compute_warnings(user, today=dt.date.fromisoformat(today))]
+def _warning_rows(user, on: str | None, days: int) -> list[tuple]:
+    """The warnings as plain tuples, as they are kept (``days``: in the key; ``on``:
+    a date, None for today)."""
+    today = dt.date.fromisoformat(on) if on else timezone.localdate()
+    return [_row(w) for w in compute_warnings(user, today=today)]
 
 
 @contextmanager

@@ -443,6 +443,18 @@ def test_roster_for_the_province_and_admin(w):
     assert rows == expected_roster(everything, span)
 
 
+def test_roster_figures_read_in_batches_give_the_same_rows(w, monkeypatch):
+    """At national scale each batch of secondments has its stint figures and
+    appraisals read on its own (memory): batches of one give every row of the
+    roster computed in the test, in order."""
+    spec, span = spans(w)[1]
+    monkeypatch.setattr(roster, "FIGURES_AT_ONCE", 1)
+    everything = {pp.pairing_id for pp in PairingParty.objects.all()}
+    rows = values_of(roster.build(user=w["admin"], spec=spec))
+    assert len(rows) > 2
+    assert rows == expected_roster(everything, span)
+
+
 def _row_queries(build, user, spec):
     table = build(user=user, spec=spec)
     with CaptureQueriesContext(connection) as ctx:

@@ -3,13 +3,14 @@ days on post in the span, longest stint, time-on-post rule and yearly appraisals
 
 The province has some 40,000 secondments, so the rows are a generator over one
 streamed query (read in chunks, no grouping so it streams from the first row); stint
-figures and appraisals are two grouped queries read into dictionaries by
-secondment first, so there is no query per row.
+figures and appraisals are two grouped queries per 10,000 secondments, read into
+dictionaries by secondment, so there is no query per row and memory stays flat.
 ID numbers are never shown."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import chain
 
 from django.db.models import Exists, F, Max, Min, OuterRef, Q
 from django.utils.translation import gettext as _
@@ -104,14 +105,14 @@ def secondments(pairings: list[int], span, stints: Q):
     )
 
 
-def stint_figures(pairings: list[int], span, stints: Q) -> dict[int, tuple]:
-    """Per secondment of the roster, from its stints touching the span: (days on
-    post in the span, longest, shortest) in one grouped query on the stints
-    table. Some 40,000 small tuples at province scale: a few megabytes."""
+def stint_figures(secondments: list[int], span, stints: Q) -> dict[int, tuple]:
+    """Per secondment of a batch of the roster, from its stints touching the span:
+    (days on post in the span, longest, shortest) in one grouped query on the
+    stints table."""
     length = F("end") - F("start")
     stints = (
         Stint.objects.filter(
-            stints, among("secondment__pairing_id", pairings), **periods.overlaps(span)
+            stints, among("secondment_id", secondments), **periods.overlaps(span)
         )
         .order_by()
         .values("secondment_id")
@@ -129,13 +130,13 @@ def stint_figures(pairings: list[int], span, stints: Q) -> dict[int, tuple]:
     }
 
 
-def appraisals_of(pairings: list[int], span) -> dict[int, dict[int, str]]:
-    """Per secondment under the pairings of the roster, its appraisal result for
-    each year the span touches."""
+def appraisals_of(secondments: list[int], span) -> dict[int, dict[int, str]]:
+    """Per secondment of a batch of the roster, its appraisal result for each year
+    the span touches."""
     result: dict[int, dict[int, str]] = {}
     rows = (
         Appraisal.objects.filter(
-            among("secondment__pairing_id", pairings),
+            among("secondment_id", secondments),
             year__in=appraisal_years(span),
         )
         .order_by()
@@ -144,6 +145,32 @@ def appraisals_of(pairings: list[int], span) -> dict[int, dict[int, str]]:
     for secondment, year, value in rows:
         result.setdefault(secondment, {})[year] = value
     return result
+
+
+# Secondments whose stint figures and appraisals are read at once: two grouped
+# queries a batch, so memory stays flat however long the roster (at national
+# scale the whole roster's, 300,000 secondments, held about 170 MB).
+FIGURES_AT_ONCE = 10_000
+
+
+def _with_figures(records, span, stints: Q):
+    """(number, record, its batch's stint figures, its batch's appraisals) for
+    each record of the streamed roster, the figures read a batch at a time."""
+    number = 0
+    batch: list[dict] = []
+    for record in chain(records, [None]):
+        if record is not None:
+            batch.append(record)
+            if len(batch) < FIGURES_AT_ONCE:
+                continue
+        if not batch:
+            break
+        ids = [r["pk"] for r in batch]
+        figures, appraisals = stint_figures(ids, span, stints), appraisals_of(ids, span)
+        for one in batch:
+            number += 1
+            yield number, one, figures, appraisals
+        batch = []
 
 
 def appraisal_years(span) -> list[int]:
@@ -169,10 +196,10 @@ def rows(user, span, stints: Q) -> Iterator[Row]:
     def generate():
         # Read when the first row is asked for, like the streamed query.
         pairings = counted(user, span)
-        figures = stint_figures(pairings, span, stints)
-        appraisals = appraisals_of(pairings, span)
         queryset = secondments(pairings, span, stints)
-        for number, record in enumerate(queryset.iterator(chunk_size=CHUNK), 1):
+        for number, record, figures, appraisals in _with_figures(
+            queryset.iterator(chunk_size=CHUNK), span, stints
+        ):
             values = {"number": number}
             for key, lookup in FIELDS.items():
                 if key in INTERNAL:

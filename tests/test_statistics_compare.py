@@ -202,3 +202,73 @@ def test_outside_a_transaction_the_earlier_tables_are_built_alongside(monkeypatc
     assert (row["lectures"], row["lectures__previous"], row["lectures__cycle"]) == (
         0, 1, 1,
     )  # fmt: skip
+
+
+def test_funds_and_goods_read_every_span_at_once(w):
+    """Table 4 reads each family of records once for the period, last year and
+    the cycle (a sum per span): each column holds its own span's money, counted
+    here from the fixture, and the same as a table built for that span alone."""
+    from projects.models import Donation
+
+    Donation.objects.all().delete()
+    FundingLine.objects.create(  # undated: counts on 31 December 2024
+        pairing=w["pA1"], source="county", year=2024, kind="received",
+        amount=Decimal("1000"), amount_approximation="余",
+    )  # fmt: skip
+    receiving = w["pA1"].parties.get(side="receiving").school
+    Donation.objects.create(  # cash, not tied to a pairing: by the school
+        donor_kind="company", donor_name="某公司", recipient_school=receiving,
+        date=D(2025, 6, 1), form="cash", amount=Decimal("3000"),
+    )  # fmt: skip
+    Donation.objects.create(
+        pairing=w["pA1"], donor_kind="company", donor_name="某公司",
+        recipient_school=receiving, date=D(2024, 12, 1), form="goods",
+        category="books", quantity=120, unit="册", amount=Decimal("2400"),
+    )  # fmt: skip
+    spec = Spec(
+        span="calendar_year", year=2025, programme=w["programme"].pk,
+        compare_previous=True, compare_cycle=True,
+    )  # fmt: skip
+    table = registry.build("funds_goods", user=w["xian"], spec=spec)
+    total = next(r for r in table.rows if r.kind == "total")
+    v, approximate = total.values, total.approximate
+
+    def given(start, end, **kind):
+        return [d for d in Donation.objects.filter(**kind) if start <= d.date <= end]
+
+    def received(start, end):  # funding lines, undated on 31 December, and cash
+        lines = [
+            f for f in FundingLine.objects.all()
+            if start <= (f.date or D(f.year, 12, 31)) <= end
+        ]  # fmt: skip
+        cash = given(start, end, form="cash")
+        return sum((x.amount for x in [*lines, *cash]), Decimal(0))
+
+    spans = {
+        "": (D(2025, 1, 1), D(2025, 12, 31)),
+        "__previous": (D(2024, 1, 1), D(2024, 12, 31)),
+        "__cycle": (D(2024, 9, 1), D(2025, 12, 31)),
+    }
+    for suffix, (start, end) in spans.items():
+        assert v[f"received_total{suffix}"] == wan(received(start, end)), suffix
+        books = given(start, end, form="goods", category="books")
+        assert v[f"goods_books_quantity{suffix}"] == sum(d.quantity for d in books)
+        assert v[f"goods_books_value{suffix}"] == wan(
+            sum((d.amount for d in books), Decimal(0))
+        )
+    # The approximate line (余) is in last year and the cycle, not this year.
+    assert "county_received__previous" in approximate
+    assert "county_received__cycle" in approximate
+    assert "county_received" not in approximate
+    # Each span alone gives the same figures as its column.
+    for suffix, alone in (
+        ("", Spec(span="calendar_year", year=2025)),
+        ("__previous", Spec(span="calendar_year", year=2024)),
+        ("__cycle", Spec(span="range", start="2024-09-01", end="2025-12-31")),
+    ):
+        one = registry.build("funds_goods", user=w["xian"], spec=alone)
+        by_label = {(r.kind, r.values["label"]): r.values for r in one.rows}
+        for row in table.rows:
+            values = by_label[(row.kind, row.values["label"])]
+            for column in one.columns[1:]:
+                assert row.values[f"{column.key}{suffix}"] == values[column.key]

@@ -102,12 +102,21 @@ def change(now, before) -> Decimal | None:
     )
 
 
-def build(code: str, spec: Spec, end: dt.date, build_one: Callable) -> Table:
-    """Table ``code`` for ``spec`` with the comparison columns it asks for. The
-    earlier spans' tables are built by ``build_one(spec)`` beside this one, each
-    on its own database connection (the database does most of the work, so the
-    comparison costs little more time than the table alone); inside a transaction
-    (tests) they are built one after the other, on the same connection."""
+def build(
+    code: str,
+    spec: Spec,
+    end: dt.date,
+    build_one: Callable,
+    build_many: Callable | None = None,
+) -> Table:
+    """Table ``code`` for ``spec`` with the comparison columns it asks for. A
+    table module that builds several spans at once (``build_many(specs)``, reading
+    each family of records once for all of them) is given them together;
+    otherwise the earlier spans' tables are built by ``build_one(spec)`` beside
+    this one, each on its own database connection (the database does most of the
+    work, so the comparison costs little more time than the table alone); inside
+    a transaction (tests) they are built one after the other, on the same
+    connection."""
     if code not in COMPARABLE or not wanted(spec):
         return build_one(spec)
     earlier = previous_spec(spec) if spec.compare_previous else None
@@ -117,6 +126,11 @@ def build(code: str, spec: Spec, end: dt.date, build_one: Callable) -> Table:
     specs[0] = plain
     # The cycle to date ends with the span: both judge compliance on the same
     # semester, once.
+    if build_many is not None:
+        given = [s for s in specs if s is not None]
+        built = iter(build_many(given))
+        table, previous, cycle = [next(built) if s is not None else None for s in specs]
+        return extend(table, spec, previous, cycle)
     with shared_evaluations():
         table, previous, cycle = _together(build_one, specs)
     return extend(table, spec, previous, cycle)

@@ -8,8 +8,10 @@ so the query count grows neither with the rows nor with the levels."""
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from decimal import Decimal
+from functools import reduce
 
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
@@ -56,24 +58,47 @@ RECEIVED_KEYS = [fund_key(s, FundingKind.RECEIVED) for s in SOURCES]
 
 def build(*, user, spec) -> Table:
     """Table 4 for the user's scope and the spec's span and grouping."""
-    span = base.period_of(spec)
-    counted = visible(selectors.pairings_in_force(start=span.start, end=span.end), user)
-    rows_of = grouping.groups(user=user, spec=spec, pairings=counted, as_of=span.end)
-    lines = visible(FundingLine.objects.filter(in_span(span)), user)
-    donations = visible(
-        Donation.objects.filter(date__range=(span.start, span.end)), user
-    )
-    by_receiving = spec.group == "region"
-    money = _Money(lines, donations, grouping.Placement(rows_of.total))
-    figures = {
-        name: money.of(
-            level,
-            # Region rows hold money by the receiving school's region; the total
-            # holds every pairing with a school in the area, as table 1 does.
-            Side.RECEIVING if by_receiving and name != grouping.TOTAL else None,
+    return build_many(user=user, specs=[spec])[0]
+
+
+def build_many(*, user, specs) -> list[Table]:
+    """Table 4 for several spans of the same scope and grouping (the comparison
+    columns: the period, the same period last year, the cycle to date). Each
+    family of records is read once for all of them, with a sum per span, and the
+    rows every pairing lies in are placed once per area."""
+    spans = [base.period_of(spec) for spec in specs]
+    layouts, placements = [], {}
+    for spec, span in zip(specs, spans, strict=True):
+        counted = visible(
+            selectors.pairings_in_force(start=span.start, end=span.end), user
         )
-        for name, level in rows_of.levels.items()
-    }
+        rows_of = grouping.groups(
+            user=user, spec=spec, pairings=counted, as_of=span.end
+        )
+        total = rows_of.total
+        area = (total.by, repr(total.buckets), repr(sorted(total.moved.items())))
+        if area not in placements:
+            placements[area] = grouping.Placement(total)
+        # Region rows hold money by the receiving school's region; the total
+        # holds every pairing with a school in the area, as table 1 does.
+        side = Side.RECEIVING if spec.group == "region" else None
+        wanted = {
+            name: (level, None if name == grouping.TOTAL else side)
+            for name, level in rows_of.levels.items()
+        }
+        wanted[COVERED] = (rows_of.levels[grouping.DATA].merged(), side)
+        layouts.append((rows_of, placements[area], wanted))
+    money = _money(user, spans, [(placed, wanted) for _r, placed, wanted in layouts])
+    return [
+        _table(spec, span, rows_of, figures)
+        for spec, span, (rows_of, _p, _w), figures in zip(
+            specs, spans, layouts, money, strict=True
+        )
+    ]
+
+
+def _table(spec, span, rows_of, figures) -> Table:
+    by_receiving = spec.group == "region"
     rows = []
     for entry in rows_of.entries:
         if entry.kind == grouping.TOTAL:
@@ -81,10 +106,8 @@ def build(*, user, spec) -> Table:
             # the total reconciles with its rows: money of pairings whose
             # receiving schools lie outside the area (region rows), or not tied
             # to a pairing (rows of schools or pairings).
-            covered = rows_of.levels[grouping.DATA].merged()
             left = grouping.rest(
-                figures[grouping.TOTAL].get(0),
-                money.of(covered, Side.RECEIVING if by_receiving else None).get(0),
+                figures[grouping.TOTAL].get(0), figures[COVERED].get(0)
             )
             if left is not None:
                 row = _row(left)
@@ -115,79 +138,169 @@ def build(*, user, spec) -> Table:
 # Figures ---------------------------------------------------------------------------
 
 
-def _fund_aggregates() -> dict:
-    aggregates = {}
-    for source in SOURCES:
-        for kind in KINDS:
-            q = Q(source=source, kind=kind)
-            key = fund_key(source, kind)
-            aggregates[key] = Sum("amount", filter=q)
-            aggregates[f"{key}_approx"] = Count("pk", filter=q & APPROX)
-    return aggregates
+COVERED = "covered"  # the data rows as one (see grouping.Level.merged)
+CHUNK = 10_000
 
 
-def _donation_aggregates() -> dict:
-    goods, cash = Q(form=DonationForm.GOODS), Q(form=DonationForm.CASH)
-    aggregates = {
-        CASH: Sum("amount", filter=cash),
-        f"{CASH}_approx": Count("pk", filter=cash & APPROX),
-    }
-    for category in CATEGORIES:
-        q = goods & Q(category=category)
-        aggregates[quantity_key(category)] = Sum("quantity", filter=q)
-        aggregates[value_key(category)] = Sum("amount", filter=q)
-        aggregates[f"{value_key(category)}_approx"] = Count("pk", filter=q & APPROX)
-    return aggregates
+def _money(user, spans, layouts) -> list[dict[str, dict[int, dict]]]:
+    """For each span and its (placement, wanted): {name: {row key: {figure: exact
+    sum}}} for each (level, side) of ``wanted``, the money of a pairing in the
+    rows of its parties on ``side`` (None: any).
 
-
-class _Money:
-    """Funding lines of a pairing, of a pairing's project, of a project without
+    Funding lines of a pairing, of a pairing's project, of a project without
     pairing (by its receiving school); donations with and without a pairing (by
-    the recipient school): one query each, grouped by pairing or school, read
-    once and added up per row of every level (``grouping.fold``)."""
+    the recipient school): one query each for all spans, grouped by pairing or
+    school and by source and kind (or form and category), with a sum per span,
+    streamed and added up per row of every level as it is read
+    (``grouping.fold_cells``): nothing is kept per pairing, and only the sums
+    that exist are read."""
+    lines = visible(FundingLine.objects.filter(_any(in_span, spans)), user)
+    donations = visible(Donation.objects.filter(_any(_dated, spans)), user)
+    places = [
+        {name: placement.of(level, on) for name, (level, on) in wanted.items()}
+        for placement, wanted in layouts
+    ]
+    keys_of = [
+        {name: placement.school_key(level) for name, (level, _on) in wanted.items()}
+        for placement, wanted in layouts
+    ]
+    by_pairing = [
+        _fund_cells(lines.filter(pairing__isnull=False), spans, "pairing_id"),
+        _fund_cells(
+            lines.filter(pairing__isnull=True, project__pairing__isnull=False),
+            spans,
+            "project__pairing_id",
+        ),
+        _donation_cells(donations.filter(pairing__isnull=False), spans, "pairing_id"),
+    ]
+    by_school = [
+        _fund_cells(
+            lines.filter(pairing__isnull=True, project__pairing__isnull=True),
+            spans,
+            "project__receiving_school_id",
+            "project__receiving_school__region__path",
+        ),
+        _donation_cells(
+            donations.filter(pairing__isnull=True),
+            spans,
+            "recipient_school_id",
+            "recipient_school__region__path",
+        ),
+    ]
+    families = [grouping.fold_cells(cells, places) for cells in by_pairing]
+    families += [grouping.fold_placed_cells(cells, keys_of) for cells in by_school]
+    result = []
+    for i, (_placement, wanted) in enumerate(layouts):
+        figures: dict[str, dict[int, dict]] = {}
+        for name in wanted:
+            merged: dict[int, dict] = defaultdict(dict)
+            for family in families:
+                for bucket, found in family[i][name].items():
+                    totals = merged[bucket]
+                    for figure, value in found.items():
+                        totals[figure] = totals.get(figure, 0) + value
+            figures[name] = merged
+        result.append(figures)
+    return result
 
-    def __init__(self, lines, donations, placement):
-        funds, given = _fund_aggregates(), _donation_aggregates()
-        self.placement = placement
-        self.by_pairing = [
-            grouping.per_pairing(
-                lines.filter(pairing__isnull=False), "pairing_id", **funds
-            ),
-            grouping.per_pairing(
-                lines.filter(pairing__isnull=True, project__pairing__isnull=False),
-                "project__pairing_id",
-                **funds,
-            ),
-            grouping.per_pairing(
-                donations.filter(pairing__isnull=False), "pairing_id", **given
-            ),
-        ]
-        self.by_school = [
-            grouping.per_school(
-                lines.filter(pairing__isnull=True, project__pairing__isnull=True),
-                "project__receiving_",
-                **funds,
-            ),
-            grouping.per_school(
-                donations.filter(pairing__isnull=True), "recipient_", **given
-            ),
-        ]
 
-    def of(self, level, side) -> dict[int, dict]:
-        """{row key: {figure: exact sum}} for the rows of ``level``; money of a
-        pairing in the rows of its parties on ``side`` (None: any)."""
-        places = self.placement.of(level, side)
-        key_of = self.placement.school_key(level)
-        families = [grouping.fold(family, places) for family in self.by_pairing]
-        families += [grouping.fold_placed(family, key_of) for family in self.by_school]
-        merged: dict[int, dict] = defaultdict(dict)
-        for family in families:
-            for bucket, found in family.items():
-                totals = merged[bucket]
-                for name, value in found.items():
-                    if value is not None:
-                        totals[name] = totals.get(name, 0) + value
-        return merged
+def _dated(span) -> Q:
+    return Q(date__range=(span.start, span.end))
+
+
+def _any(condition, spans) -> Q:
+    """Records in any of the spans."""
+    return reduce(operator.or_, [condition(span) for span in spans])
+
+
+def _per_span(condition, spans, aggregates) -> dict:
+    """The aggregates (name → a function of a filter giving the aggregate) for
+    each span, as ``<name>_<span index>``, counting the records of that span
+    only; one span: no filter."""
+    if len(spans) == 1:
+        return {f"{name}_0": make(None) for name, make in aggregates.items()}
+    return {
+        f"{name}_{i}": make(condition(span))
+        for i, span in enumerate(spans)
+        for name, make in aggregates.items()
+    }
+
+
+def _grouped(records, spans, condition, owner, by, aggregates):
+    """(span index, *owner, *by, *aggregates) of ``records`` grouped by ``owner``
+    and ``by``, with the aggregates of each span, streamed."""
+    per_span = _per_span(condition, spans, aggregates)
+    names = list(per_span)
+    rows = (
+        records.order_by()
+        .values(*owner, *by)
+        .annotate(**per_span)
+        .values_list(*owner, *by, *names)
+        .iterator(chunk_size=CHUNK)
+    )
+    width = len(owner) + len(by)
+    count = len(aggregates)
+    for row in rows:
+        head, values = row[:width], row[width:]
+        for i in range(len(spans)):
+            yield i, *head, *values[i * count : (i + 1) * count]
+
+
+def _sum(field: str):
+    return lambda condition: Sum(field, filter=condition)
+
+
+def _approximate(condition):
+    return Count("pk", filter=APPROX & condition if condition else APPROX)
+
+
+def _fund_cells(lines, spans, *owner: str):
+    """(span index, *owner, figure, value) of funding lines grouped by ``owner``
+    (a pairing, or a school and its region path), source and kind, streamed."""
+    for i, *who, source, kind, total, approximate in _grouped(
+        lines.filter(kind__in=KINDS),
+        spans,
+        in_span,
+        owner,
+        ("source", "kind"),
+        {"total": _sum("amount"), "approximate": _approximate},
+    ):
+        key = fund_key(source, kind)
+        if total is not None:
+            yield i, *who, key, total
+        if approximate:
+            yield i, *who, f"{key}_approx", approximate
+
+
+def _donation_cells(donations, spans, *owner: str):
+    """(span index, *owner, figure, value) of donations grouped by ``owner``, form
+    and category: cash donations as funds, goods by category (quantity and
+    value), streamed."""
+    categories = set(CATEGORIES)
+    for i, *who, form, category, total, quantity, approximate in _grouped(
+        donations,
+        spans,
+        _dated,
+        owner,
+        ("form", "category"),
+        {
+            "total": _sum("amount"),
+            "quantity": _sum("quantity"),
+            "approximate": _approximate,
+        },
+    ):
+        if form == DonationForm.CASH:
+            value = CASH
+        elif form == DonationForm.GOODS and category in categories:
+            value = value_key(category)
+            if quantity is not None:
+                yield i, *who, quantity_key(category), quantity
+        else:
+            continue
+        if total is not None:
+            yield i, *who, value, total
+        if approximate:
+            yield i, *who, f"{value}_approx", approximate
 
 
 def _row(f: dict) -> Row:

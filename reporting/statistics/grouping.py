@@ -313,8 +313,10 @@ class Placement:
         self._cache: dict = {}
 
     def of(self, level: Level, side: str | None = None) -> dict[int, tuple]:
-        """pairing id → the row keys of ``level`` it lies in (each once)."""
-        cache_key = (id(level), side)
+        """pairing id → the row keys of ``level`` it lies in (each once). Placed
+        once per level's buckets: a level of another table or span with the same
+        rows reuses it."""
+        cache_key = (level.by, tuple(level.buckets), level.union, side)
         if cache_key not in self._cache:
             place = level.placer(side)
             rows: dict[int, list] = {}
@@ -376,6 +378,47 @@ def fold(figures: ByPairing, places: dict[int, tuple]) -> dict:
     return {
         key: dict(zip(figures.names, row, strict=True)) for key, row in sums.items()
     }
+
+
+def fold_cells(cells, places: list[dict[str, dict[int, tuple]]]) -> list[dict]:
+    """For each entry of ``places`` (one per span: name → ``Placement.of``),
+    {name: {row key: {figure: sum}}}, from ``cells``, an iterable of (span index,
+    pairing id, figure, value) read once (it may stream): each value added in
+    every row its pairing lies in. Nothing is kept per pairing, so memory does
+    not grow with the pairings."""
+    result = [{name: {} for name in one} for one in places]
+    targets = [
+        [(sums[name], placed) for name, placed in one.items()]
+        for sums, one in zip(result, places, strict=True)
+    ]
+    for span, pairing, figure, value in cells:
+        for sums, placed in targets[span]:
+            for key in placed.get(pairing, ()):
+                row = sums.get(key)
+                if row is None:
+                    sums[key] = row = {}
+                row[figure] = row[figure] + value if figure in row else value
+    return result
+
+
+def fold_placed_cells(cells, keys_of: list[dict[str, object]]) -> list[dict]:
+    """Like ``fold_cells`` for cells (span index, school id, region path now,
+    figure, value) of records placed by one school, in the row of its region
+    (``keys_of``: per span, name → ``Placement.school_key``)."""
+    result = [{name: {} for name in one} for one in keys_of]
+    targets = [
+        [(sums[name], key_of) for name, key_of in one.items()]
+        for sums, one in zip(result, keys_of, strict=True)
+    ]
+    for span, school, path, figure, value in cells:
+        for sums, key_of in targets[span]:
+            key = key_of(school, path)
+            if key is not None:
+                row = sums.get(key)
+                if row is None:
+                    sums[key] = row = {}
+                row[figure] = row[figure] + value if figure in row else value
+    return result
 
 
 def _add(result: dict, key, found: dict) -> None:

@@ -58,11 +58,13 @@ def build(code: str, *, user, spec):
     from .checks import attach
 
     module = import_module(TABLES[code][0])
+    many = getattr(module, "build_many", None)
     table = compare.build(
         code,
         spec,
         base.period_of(spec).end,
         lambda one: module.build(user=user, spec=one),
+        (lambda specs: many(user=user, specs=specs)) if many else None,
     )
     return attach(table)
 

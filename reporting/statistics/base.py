@@ -246,35 +246,41 @@ def evaluate(
     """``compliance.evaluate`` for a queryset of pairings, in batches, each pairing
     judged once per semester inside ``shared_evaluations``. A table built beside
     another in a thread waits for the other's judgement of the same semester."""
+    # Ids in the caller's order; the pairings themselves are read a batch at a
+    # time (40,000 pairing objects with their programmes at national scale).
+    ids = list(pairings.values_list("pk", flat=True))
     memo = _EVALUATED.get()
     if memo is None:
-        return list(_judged(pairings, term, include_unconfirmed, {}))
+        return list(_judged(pairings.model, ids, term, include_unconfirmed, {}))
     lock, known, texts = memo.setdefault(
         (term.start, term.end, include_unconfirmed), (threading.Lock(), {}, {})
     )
-    # Only what the engine and the tables read: the judgements are kept for the
-    # whole workbook (tens of thousands at national scale).
-    found = list(
-        pairings.select_related("programme").only(
-            "name", "start_date", "end_date", "programme"
-        )
-    )
+    # Only what the tables read: the judgements are kept for the whole workbook
+    # (tens of thousands at national scale).
     with lock:
         for judged in _judged(
-            [p for p in found if p.pk not in known], term, include_unconfirmed, texts
+            pairings.model,
+            [pk for pk in ids if pk not in known],
+            term,
+            include_unconfirmed,
+            texts,
         ):
             known[judged.pairing.pk] = judged
-    return [known[p.pk] for p in found]
+    return [known[pk] for pk in ids]
 
 
-def _judged(pairings, term, include_unconfirmed: bool, texts: dict):
-    """The pairings (a queryset or list) judged a batch at a time, as ``Judged``."""
-    if hasattr(pairings, "select_related"):
-        pairings = list(pairings.select_related("programme"))
-    for start in range(0, len(pairings), JUDGED_AT_ONCE):
-        batch = pairings[start : start + JUDGED_AT_ONCE]
+def _judged(model, ids: list[int], term, include_unconfirmed: bool, texts: dict):
+    """The pairings ``ids`` judged a batch at a time, in that order, as
+    ``Judged``."""
+    for start in range(0, len(ids), JUDGED_AT_ONCE):
+        batch = ids[start : start + JUDGED_AT_ONCE]
+        found = model.objects.select_related("programme").in_bulk(batch)
         yield from _compact(
-            compliance.evaluate(batch, term, include_unconfirmed=include_unconfirmed),
+            compliance.evaluate(
+                [found[pk] for pk in batch if pk in found],
+                term,
+                include_unconfirmed=include_unconfirmed,
+            ),
             texts,
         )
 

@@ -139,7 +139,6 @@ def _table(spec, span, rows_of, figures) -> Table:
 
 
 COVERED = "covered"  # the data rows as one (see grouping.Level.merged)
-CHUNK = 10_000
 
 
 def _money(user, spans, layouts) -> list[dict[str, dict[int, dict]]]:
@@ -236,7 +235,7 @@ def _grouped(records, spans, condition, owner, by, aggregates):
         .values(*owner, *by)
         .annotate(**per_span)
         .values_list(*owner, *by, *names)
-        .iterator(chunk_size=CHUNK)
+        .iterator(chunk_size=grouping.CHUNK)
     )
     width = len(owner) + len(by)
     count = len(aggregates)

@@ -16,6 +16,7 @@ counties is counted in both, and once in the total (computed by its own query)."
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -340,43 +341,53 @@ class Placement:
 
 @dataclass
 class ByPairing:
-    """Figures per pairing: ``rows`` maps a pairing id to its values, in the order
-    of ``names`` (tuples, not dicts: at national scale there are tens of
-    thousands of pairings per family)."""
+    """Figures per pairing: ``rows`` yields (pairing id, *values in the order of
+    ``names``), read once (streamed from the database: at national scale there are
+    tens of thousands of pairings per family, and none is kept)."""
 
     names: tuple[str, ...] = ()
-    rows: dict[int, tuple] = field(default_factory=dict)
+    rows: Iterable[tuple] = ()
+
+
+CHUNK = 10_000
 
 
 def per_pairing(queryset, pairing: str, **aggregates) -> ByPairing:
     """``aggregates`` of the records of ``queryset`` grouped by their pairing (the
-    field ``pairing``), in one query."""
+    field ``pairing``), in one query, streamed as it is folded."""
     names = tuple(aggregates)
     rows = (
         queryset.order_by()
         .values(pairing)
         .annotate(**aggregates)
         .values_list(pairing, *names)
+        .iterator(chunk_size=CHUNK)
     )
-    return ByPairing(names, {row[0]: row[1:] for row in rows})
+    return ByPairing(names, rows)
 
 
-def fold(figures: ByPairing, places: dict[int, tuple]) -> dict:
-    """{row key: {name: sum}}: each pairing's figures added in every row it lies
-    in (once per row). Only for figures that add up over pairings: sums and
-    counts of records that belong to one pairing."""
-    sums: dict = {}
-    for pairing, values in figures.rows.items():
-        for key in places.get(pairing, ()):
-            row = sums.get(key)
-            if row is None:
-                sums[key] = list(values)
-                continue
-            for i, value in enumerate(values):
-                if value is not None:
-                    row[i] = value if row[i] is None else row[i] + value
+def fold(figures: ByPairing, places: dict[str, dict[int, tuple]]) -> dict[str, dict]:
+    """{name: {row key: {figure: sum}}} for each entry of ``places`` (name →
+    ``Placement.of``): each pairing's figures added in every row it lies in (once
+    per row), reading ``figures`` once. Only for figures that add up over
+    pairings: sums and counts of records that belong to one pairing."""
+    sums: dict[str, dict] = {name: {} for name in places}
+    targets = [(sums[name], placed) for name, placed in places.items()]
+    for pairing, *values in figures.rows:
+        for rows, placed in targets:
+            for key in placed.get(pairing, ()):
+                row = rows.get(key)
+                if row is None:
+                    rows[key] = list(values)
+                    continue
+                for i, value in enumerate(values):
+                    if value is not None:
+                        row[i] = value if row[i] is None else row[i] + value
     return {
-        key: dict(zip(figures.names, row, strict=True)) for key, row in sums.items()
+        name: {
+            key: dict(zip(figures.names, row, strict=True)) for key, row in rows.items()
+        }
+        for name, rows in sums.items()
     }
 
 

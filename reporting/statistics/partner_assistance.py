@@ -188,10 +188,11 @@ def _figures(
     post count the ``stints`` given (``dispatch.selectors.counted_stints``)."""
     places = {name: placement.of(level) for name, level in levels.items()}
     families: dict[str, list[dict]] = {name: [] for name in levels}
-    # One family at a time: its per-pairing figures go once folded.
+    # One family at a time, streamed into the rows of every level as it is read.
     for family in _by_pairing(user, span, years, counted, stints):
+        folded = grouping.fold(family, places)
         for name in levels:
-            families[name].append(grouping.fold(family, places[name]))
+            families[name].append(folded[name])
     distinct = grouping.fold_distinct(
         itertools.chain(_parties(counted), _people(span, counted, stints)), places
     )

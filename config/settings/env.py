@@ -70,3 +70,18 @@ def file_storages() -> dict:
         }
         for name, location in (("default", "media"), ("exports", "exports"))
     }
+
+
+def postgres_database(settings: dict) -> dict:
+    """A PostgreSQL database's settings with the session options the project
+    relies on. Every streamed query (``QuerySet.iterator``: the roster, the
+    statistics' per-pairing figures) reads all its rows, so the planner is told
+    so: with PostgreSQL's default ``cursor_tuple_fraction`` (0.1) it plans a
+    server-side cursor for its first rows, and table 1's grouped statements took
+    twice as long at national scale (SQL 9.8 → 19.4 s)."""
+    if settings.get("ENGINE") == "django.db.backends.postgresql":
+        options = settings.setdefault("OPTIONS", {})
+        options["options"] = " ".join(
+            [options.get("options", ""), "-c cursor_tuple_fraction=1"]
+        ).strip()
+    return settings

@@ -10,7 +10,7 @@ from .base import (
     redis_cache,
     sqlite_database,
 )
-from .env import env_bool, env_str
+from .env import env_bool, env_str, postgres_database
 
 # Off unless asked for (DJANGO_DEBUG=1): `make run` shows what a user meets, the
 # site's own 404 and 500 pages, not Django's debug pages.
@@ -25,7 +25,7 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 _database_url = env_str("DATABASE_URL")
 DATABASES = {
-    "default": dj_database_url.parse(_database_url)
+    "default": postgres_database(dj_database_url.parse(_database_url))
     if _database_url
     else sqlite_database(VAR_DIR / "db.sqlite3")
 }

@@ -7,7 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import redis_cache
-from .env import env_bool, env_int, env_list, env_required
+from .env import env_bool, env_int, env_list, env_required, postgres_database
 
 DEBUG = False
 SECRET_KEY = env_required("DJANGO_SECRET_KEY", "a long random string")
@@ -22,8 +22,8 @@ if not ALLOWED_HOSTS:
 # Connections are kept for a minute and checked before reuse, so a PostgreSQL
 # restart costs a reconnect, not an error.
 DATABASES = {
-    "default": dj_database_url.parse(
-        _database_url, conn_max_age=60, conn_health_checks=True
+    "default": postgres_database(
+        dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
     )
 }
 # A database that does not answer is a 503 within seconds, not a hung worker.

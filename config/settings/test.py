@@ -9,7 +9,7 @@ import dj_database_url
 
 from .base import *  # noqa: F403
 from .base import file_cache, file_storages, filesystem_broker, sqlite_database
-from .env import env_str
+from .env import env_str, postgres_database
 
 DEBUG = False
 DEMO_FLUSH_ALLOWED = True
@@ -31,7 +31,7 @@ if _xdist_worker:
 
 _database_url = env_str("DATABASE_URL")
 if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url)}
+    DATABASES = {"default": postgres_database(dj_database_url.parse(_database_url))}
 else:
     DATABASES = {"default": sqlite_database(_tmp / "db.sqlite3")}
     # A file, not memory, so that a worker process can open the test database.

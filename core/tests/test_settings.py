@@ -60,3 +60,32 @@ def test_production_passes_check_deploy():
 def test_embedded_default_needs_no_database_or_broker_settings(tmp_path):
     result = run_manage({"DUIKOU_VAR_DIR": str(tmp_path)}, "check")
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.django_db
+def test_streamed_queries_are_planned_for_all_their_rows():
+    """Every streamed query reads all its rows: on PostgreSQL the session says so
+    (cursor_tuple_fraction = 1), in production and local settings alike."""
+    from django.db import connection
+
+    from config.settings.env import postgres_database
+
+    options = postgres_database(
+        {"ENGINE": "django.db.backends.postgresql", "OPTIONS": {"options": "-c a=b"}}
+    )["OPTIONS"]["options"]
+    assert options == "-c a=b -c cursor_tuple_fraction=1"
+    sqlite = {"ENGINE": "django.db.backends.sqlite3"}
+    assert postgres_database(dict(sqlite)) == sqlite
+    if connection.vendor != "postgresql":
+        pytest.skip("没有 PostgreSQL (DATABASE_URL 未设置): 只检查了设置")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW cursor_tuple_fraction")
+        assert float(cursor.fetchone()[0]) == 1.0
+    result = run_manage(
+        PRODUCTION_ENV,
+        "shell",
+        "-c",
+        "from django.conf import settings; "
+        "print(settings.DATABASES['default']['OPTIONS']['options'])",
+    )
+    assert result.stdout.splitlines()[-1] == "-c cursor_tuple_fraction=1", result.stderr

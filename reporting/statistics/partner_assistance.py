@@ -197,7 +197,7 @@ def _figures(
         itertools.chain(_parties(counted), _people(span, counted, stints)), places
     )
     placed = _money_by_school(user, span)
-    coverage = _Coverage(span, counted, places)
+    coverage = _coverage(span, counted, places)
     result = {}
     for name, level in levels.items():
         families[name].append(distinct[name])
@@ -206,7 +206,7 @@ def _figures(
             for family in placed
         ]
         result[name] = _merged(
-            families[name], coverage.of(name), _compliance(places[name], evaluated)
+            families[name], coverage[name], _compliance(places[name], evaluated)
         )
     return result
 
@@ -369,65 +369,72 @@ def _activities(span, counted) -> grouping.ByPairing:
     )
 
 
-class _Coverage:
-    """Per row: receiving-school subject teachers trained in the span (distinct
-    persons, at most the school's subject teachers) and the subject teachers of
-    those schools in the profile of the school year the span ends in.
+def _coverage(span, counted, places) -> dict[str, dict[int, dict]]:
+    """{level name: {row key: {"trained", "subject_teachers"}}}: per row, the
+    receiving-school subject teachers trained in the span (distinct persons, at
+    most the school's subject teachers) and the subject teachers of those schools
+    in the profile of the school year the span ends in.
 
-    Two queries per table, (pairing, receiving school, subject teachers) and the
-    distinct (pairing, home school, person) trained, streamed once and counted
-    per row of every level (``places``: level name → ``Placement.of``)."""
+    Two queries per table: the receiving schools with their subject teachers and
+    pairings, and the distinct (home school, pairing, person) trained, streamed a
+    school at a time (``places``: level name → ``Placement.of``), so nothing is
+    kept per row and school."""
+    year = periods.school_year_of(span.end)
+    schools: dict[int, tuple[int, list[int]]] = {}
+    for pairing, school, count in (
+        PairingParty.objects.filter(pairing__in=counted)
+        .filter(side=Side.RECEIVING, school__profiles__school_year=year)
+        .order_by()
+        .values_list("pairing_id", "school_id", "school__profiles__subject_teachers")
+        .distinct()
+    ):
+        schools.setdefault(school, (count or 0, []))[1].append(pairing)
+    receiving = PairingParty.objects.filter(
+        pairing_id=OuterRef("activity__pairing_id"),
+        school_id=OuterRef("person__home_school_id"),
+        side=Side.RECEIVING,
+    )
+    trained = (  # (home school, pairing, person), a school's rows together
+        TrainingParticipation.objects.filter(
+            activity__kind=ActivityKind.TRAINING,
+            activity__date__range=_range(span),
+            activity__pairing__in=counted,
+            person__role=PersonRole.TEACHER,
+        )
+        .filter(Exists(receiving))
+        .values_list("person__home_school_id", "activity__pairing_id", "person_id")
+        .distinct()
+        .order_by("person__home_school_id", "person_id")
+        .iterator(chunk_size=grouping.CHUNK)
+    )
+    result: dict[str, dict[int, dict]] = {name: {} for name in places}
 
-    def __init__(self, span, counted, places):
-        year = periods.school_year_of(span.end)
-        self.teachers: dict[str, dict[tuple, int]] = {name: {} for name in places}
-        for pairing, school, count in (
-            PairingParty.objects.filter(pairing__in=counted)
-            .filter(side=Side.RECEIVING, school__profiles__school_year=year)
-            .order_by()
-            .values_list(
-                "pairing_id", "school_id", "school__profiles__subject_teachers"
-            )
-            .distinct()
-        ):
-            for name, placed in places.items():
-                for key in placed.get(pairing, ()):
-                    self.teachers[name][key, school] = count or 0
-        receiving = PairingParty.objects.filter(
-            pairing_id=OuterRef("activity__pairing_id"),
-            school_id=OuterRef("person__home_school_id"),
-            side=Side.RECEIVING,
-        )
-        # Distinct persons per (row, school), counted one person at a time.
-        self.trained: dict[str, dict[tuple, int]] = {name: {} for name in places}
-        rows = (  # (pairing, home school, person), each person's rows together
-            TrainingParticipation.objects.filter(
-                activity__kind=ActivityKind.TRAINING,
-                activity__date__range=_range(span),
-                activity__pairing__in=counted,
-                person__role=PersonRole.TEACHER,
-            )
-            .filter(Exists(receiving))
-            .values_list("activity__pairing_id", "person__home_school_id", "person_id")
-            .distinct()
-            .order_by("person_id")
-            .iterator(chunk_size=10_000)
-        )
-        for cells in grouping.by_item(rows, places):
-            for name, key, school in cells:
-                if (key, school) in self.teachers[name]:
-                    counts = self.trained[name]
-                    counts[key, school] = counts.get((key, school), 0) + 1
+    def cells(pairings) -> set[tuple[str, int]]:
+        return {
+            (name, key)
+            for pairing in pairings
+            for name, placed in places.items()
+            for key in placed.get(pairing, ())
+        }
 
-    def of(self, level: str) -> dict[int, dict]:
-        trained = self.trained[level]
-        result: dict[int, dict] = defaultdict(
-            lambda: {"trained": 0, "subject_teachers": 0}
-        )
-        for (key, school), count in self.teachers[level].items():
-            result[key]["subject_teachers"] += count
-            result[key]["trained"] += min(trained.get((key, school), 0), count)
-        return result
+    def settle(school, rows) -> None:
+        count, pairings = schools.pop(school)
+        rows_of_school = cells(pairings)
+        persons: dict[tuple[str, int], int] = {}
+        for _person, found in itertools.groupby(rows, key=lambda row: row[2]):
+            for cell in cells(row[1] for row in found) & rows_of_school:
+                persons[cell] = persons.get(cell, 0) + 1
+        for name, key in rows_of_school:
+            row = result[name].setdefault(key, {"trained": 0, "subject_teachers": 0})
+            row["subject_teachers"] += count
+            row["trained"] += min(persons.get((name, key), 0), count)
+
+    for school, rows in itertools.groupby(trained, key=lambda row: row[0]):
+        if school in schools:
+            settle(school, rows)
+    for school in list(schools):
+        settle(school, ())
+    return result
 
 
 def _targets(span, years, counted) -> grouping.ByPairing:

@@ -303,13 +303,24 @@ class Placement:
 
     def __init__(self, total: Level):
         self.moved = total.moved
+        # Streamed, and each side and region path kept once: at national scale
+        # 141,000 parties read at once, each with its own strings, took 68 MB.
+        texts: dict[str, str] = {}
         self.parties = [
-            (pairing, school, side, self.moved.get(school, path))
+            (
+                pairing,
+                school,
+                texts.setdefault(side, side),
+                texts.setdefault(path, path)
+                if school not in self.moved
+                else self.moved[school],
+            )
             for pairing, school, side, path in PairingParty.objects.filter(
                 total.within()
             )
             .order_by()
             .values_list("pairing_id", "school_id", "side", "school__region__path")
+            .iterator(chunk_size=CHUNK)
         ]
         self._cache: dict = {}
 
@@ -327,7 +338,12 @@ class Placement:
                     keys = rows.setdefault(party[0], [])
                     if key not in keys:
                         keys.append(key)
-            self._cache[cache_key] = {p: tuple(keys) for p, keys in rows.items()}
+            # Most pairings lie in the same few rows: equal tuples kept once.
+            shared: dict[tuple, tuple] = {}
+            self._cache[cache_key] = {
+                p: shared.setdefault(tuple(keys), tuple(keys))
+                for p, keys in rows.items()
+            }
         return self._cache[cache_key]
 
     def school_key(self, level: Level):

@@ -1,5 +1,6 @@
-"""Figures that cost seconds to compute for a large scope (a province's dashboard
-and early warnings), kept per scope and refreshed by the worker.
+"""Figures that cost tens of milliseconds to seconds to compute for a large scope
+(a county's or a province's dashboard and early warnings), kept per scope and
+refreshed by the worker.
 
 Each entry is kept with the data version it was computed at (``core.freshness``),
 the day, when, and how long it took. A read at the current version on the same
@@ -8,9 +9,9 @@ move with the date: the current semester, the days left), the entry is out of
 date, and then:
 
 - a cheap entry (computed in less than ``DUIKOU_REFRESH_IN_WORKER_AFTER_MS``
-  milliseconds: a school's, a county's) is computed again in the request, so small
-  scopes always show their last write;
-- a costly one (a province's) is served as it was, marked with the time it was
+  milliseconds: a school's) is computed again in the request, so small scopes
+  always show their last write;
+- a costly one (a county's, a province's) is served as it was, marked with the time it was
   computed, while the worker computes it afresh (asked once per data version); the
   next view shows the new figures;
 - an entry older than ``DUIKOU_STALE_MAX_SECONDS``, a broker that does not take the

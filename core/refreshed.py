@@ -11,11 +11,15 @@ date, and then:
 - a cheap entry (computed in less than ``DUIKOU_REFRESH_IN_WORKER_AFTER_MS``
   milliseconds: a school's) is computed again in the request, so small scopes
   always show their last write;
-- a costly one (a county's, a province's) is served as it was, marked with the time it was
-  computed, while the worker computes it afresh (asked once per data version); the
-  next view shows the new figures;
+- a costly one (a county's, a province's) is served as it was, marked with the
+  time it was computed, while the worker computes it afresh (asked once per data
+  version); the next view shows the new figures;
 - an entry older than ``DUIKOU_STALE_MAX_SECONDS``, a broker that does not take the
   task, or no entry at all: computed in the request, as before.
+
+Beat also has the worker compute, every ``DUIKOU_WARM_FIGURES_SECONDS``, the
+figures recent users open on wherever they are missing or out of date
+(``warm_all``), so that few first views are computed in the request.
 
 A computation is a module-level function ``(user, *args)`` registered by name
 (``refreshable``), so the worker can run it from the name, the user's id and the
@@ -33,6 +37,7 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 
 from . import freshness, resilience
 from .scope import scope_digest, scope_of
@@ -129,6 +134,36 @@ def refresh(module: str, name: str, user_id: int, language: str, args: list) -> 
             compute(name, user, tuple(args), key=key, version=freshness.current())
     finally:
         _FRESH_ONLY.reset(token)
+
+
+def warm_all(since_days: int) -> int:
+    """Compute, in the worker, the kept figures users open on where they are
+    missing or out of date (``settings.DUIKOU_WARMED``: functions of a user that
+    read them), for one user of each scope signed in within ``since_days``, in the
+    default language; the number of scopes. Run by beat
+    (``core.warm_figures``), so that the first view after the cache was emptied,
+    after a write or on a new day is served at once rather than computed in the
+    request (a province's dashboard: seconds)."""
+    from django.contrib.auth import get_user_model
+
+    warmers = [import_string(path) for path in settings.DUIKOU_WARMED]
+    since = timezone.now() - dt.timedelta(days=since_days)
+    users = get_user_model().objects.filter(is_active=True, last_login__gte=since)
+    seen: set[str] = set()
+    token = _FRESH_ONLY.set(True)
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            for user in users.order_by("-last_login").iterator():
+                scope = scope_of(user)
+                digest = scope_digest(scope)
+                if scope.is_empty or digest in seen:
+                    continue
+                seen.add(digest)
+                for warm in warmers:
+                    warm(user)
+    finally:
+        _FRESH_ONLY.reset(token)
+    return len(seen)
 
 
 def _key(name: str, user, language, args) -> str:

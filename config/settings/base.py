@@ -195,10 +195,15 @@ DUIKOU_WARNING_DAYS = env_int("DUIKOU_WARNING_DAYS", 30)
 # (core/refreshed.py). A page shows three such figures: at 20 ms each stays well
 # inside the page's 100 ms (at 100 ms a county's three made 140 ms).
 # Figures older than DUIKOU_STALE_MAX_SECONDS are always computed in the request.
-DUIKOU_REFRESH_IN_WORKER_AFTER = (
-    env_int("DUIKOU_REFRESH_IN_WORKER_AFTER_MS", 20) / 1000
-)
+DUIKOU_REFRESH_IN_WORKER_AFTER = env_int("DUIKOU_REFRESH_IN_WORKER_AFTER_MS", 20) / 1000
 DUIKOU_STALE_MAX_SECONDS = env_int("DUIKOU_STALE_MAX_SECONDS", 24 * 3600)
+# Every this many seconds the worker computes the figures users open on (the
+# dashboard, its warnings) for each scope signed in within the last
+# DUIKOU_WARM_SIGNED_IN_DAYS days, where they are missing or out of date, so the
+# first view after a write, a new day or an emptied cache is served at once; 0: never.
+DUIKOU_WARM_FIGURES_SECONDS = env_int("DUIKOU_WARM_FIGURES_SECONDS", 600)
+DUIKOU_WARM_SIGNED_IN_DAYS = env_int("DUIKOU_WARM_SIGNED_IN_DAYS", 30)
+DUIKOU_WARMED = ["reporting.dashboard.figures.warm"]
 
 # Reminders (reminders/): days after which a reminder not acted on is escalated to
 # the level above; attempts to deliver to a robot or address and the first wait
@@ -311,6 +316,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5 * 60,
         "options": {"expires": 5 * 60},
     },
+    **(
+        {
+            "warm-figures": {
+                "task": "core.warm_figures",
+                "schedule": DUIKOU_WARM_FIGURES_SECONDS,
+                "options": {"expires": DUIKOU_WARM_FIGURES_SECONDS},
+            }
+        }
+        if DUIKOU_WARM_FIGURES_SECONDS
+        else {}
+    ),
     "sweep-exports": {
         "task": "reporting.sweep_exports",
         "schedule": DUIKOU_EXPORT_SWEEP_SECONDS,

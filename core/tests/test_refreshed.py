@@ -226,3 +226,47 @@ def _kept_keys():
         for y in range(year - 6, year + 1)
     )
     return [k for k in keys if refreshed.cache.get(k) is not None]
+
+
+def test_the_worker_warms_what_recent_users_open_on(w, client, monkeypatch, settings):
+    """Beat's ``core.warm_figures``: for each scope signed in within the last days,
+    the figures its dashboard opens on are computed where they are missing or out
+    of date, once per scope; the next view computes nothing; a user not seen for
+    longer is not warmed."""
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+
+    from core.tasks import warm_figures
+
+    computed = []
+    real = refreshed._COMPUTATIONS["dashboard"]
+
+    def counting(user, *args):
+        computed.append(user.username)
+        return real(user, *args)
+
+    monkeypatch.setitem(refreshed._COMPUTATIONS, "dashboard", counting)
+    users = get_user_model().objects
+    now = timezone.now()
+    users.update(last_login=None)
+    users.filter(pk__in=[w["xian"].pk, w["sheng"].pk]).update(last_login=now)
+    cache.clear()
+    assert warm_figures() == 2
+    assert sorted(computed) == ["sheng", "xian"]
+    assert settings.CELERY_BEAT_SCHEDULE["warm-figures"]["task"] == "core.warm_figures"
+    # Kept and current: a second pass and the page compute nothing.
+    computed.clear()
+    assert warm_figures() == 2 and computed == []
+    client.force_login(w["xian"])
+    assert client.get(reverse("home")).status_code == 200
+    assert computed == []
+    # After a write, the next pass computes them afresh, before anyone looks.
+    freshness._renew()
+    warm_figures()
+    assert sorted(computed) == ["sheng", "xian"]
+    # Not signed in for longer than the days given: not warmed.
+    users.filter(pk=w["sheng"].pk).update(last_login=now - dt.timedelta(days=31))
+    freshness._renew()
+    computed.clear()
+    assert warm_figures() == 1
+    assert computed == ["xian"]

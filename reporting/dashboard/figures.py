@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from core import freshness, refreshed
 from core.choices import Direction
-from core.scope import highest, scope_digest, scope_of, visible
+from core.scope import highest, only_own_records, scope_digest, scope_of, visible
 from dispatch.models import Activity, Secondment, Stint
 from dispatch.selectors import counted_stints
 from pairings import periods
@@ -58,6 +58,26 @@ def figures(user, year: int) -> dict:
 @refreshed.refreshable("dashboard")
 def _dashboard(user, year: int) -> dict:
     return _figures(user, year)
+
+
+def opening(user) -> tuple[list[int], int]:
+    """The school years up to the current one with data in the user's scope,
+    newest first, and the year the dashboard opens on: the newest of them, else
+    the current one."""
+    current = periods.school_year_of(timezone.localdate())
+    with_data = [y for y in years_with_data(user) if y <= current]
+    return with_data, with_data[0] if with_data else current
+
+
+def warm(user) -> None:
+    """What the dashboard opens on (its years, the opening year's figures, the
+    warnings card with the warnings behind the inbox), read so that the worker
+    computes what is missing or out of date (``core.refreshed.warm_all``)."""
+    if only_own_records(user):  # a seconded teacher has no dashboard
+        return
+    _with_data, year = opening(user)
+    figures(user, year)
+    warnings(user)
 
 
 def years_with_data(user) -> list[int]:

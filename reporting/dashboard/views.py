@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from core.scope import only_own_records, scope_of
 from pairings import periods
-from reporting.dashboard.figures import figures, warnings, years_with_data
+from reporting.dashboard.figures import figures, opening, warnings
 
 # The switcher offers at least this many years back from the current one.
 YEARS_OFFERED = 5
@@ -22,12 +22,10 @@ def home(request):
     context = {"scope": scope}
     if not scope.is_empty:
         current = periods.school_year_of(timezone.localdate())
-        with_data = [y for y in years_with_data(request.user) if y <= current]
-        year = request.GET.get("year", "")
-        if year.isdigit() and 2000 <= int(year) <= 2100:
-            year = int(year)
-        else:
-            year = with_data[0] if with_data else current
+        with_data, year = opening(request.user)
+        asked = request.GET.get("year", "")
+        if asked.isdigit() and 2000 <= int(asked) <= 2100:
+            year = int(asked)
         oldest = min([current - YEARS_OFFERED + 1, year, *with_data])
         context.update(
             {

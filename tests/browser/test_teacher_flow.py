@@ -46,6 +46,21 @@ def wait_until(page, expression, timeout=15):
         page.wait_for_timeout(100)
 
 
+def teacher_signs_in(page):
+    """The seconded teacher of the test world signs in on the phone."""
+    page.goto(f"{page.base}/accounts/login/")
+    page.fill("#id_username", "jiaoshi")
+    page.fill("#id_password", world.PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def offline(page):
+    """The phone loses its network (and the page sees it)."""
+    page.context_.set_offline(True)
+    wait_until(page, "!navigator.onLine")
+
+
 def fits_the_phone(page):
     """No sideways scrolling, and every button and field at least 44 px high."""
     width = page.evaluate("document.documentElement.scrollWidth")
@@ -64,11 +79,7 @@ def test_an_arrival_recorded_offline_is_sent_once_when_online(phone):
     w = world.build()
     photos_on_disk(w)
     page = phone
-    page.goto(f"{page.base}/accounts/login/")
-    page.fill("#id_username", "jiaoshi")
-    page.fill("#id_password", world.PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    teacher_signs_in(page)
     # A teacher lands on their own page.
     assert page.url.endswith("/me/")
     assert page.locator("section.secondment").count() == 1
@@ -84,8 +95,7 @@ def test_an_arrival_recorded_offline_is_sent_once_when_online(phone):
 
     secondment = w["in_A1"][Stint].secondment
     before = Stint.objects.filter(secondment=secondment).count()
-    page.context_.set_offline(True)
-    wait_until(page, "!navigator.onLine")
+    offline(page)
     page.fill("#id_start", "2024-11-04")
     page.click("main button[type=submit]")
     page.wait_for_selector("#offline-queue[data-queued]")
@@ -138,11 +148,7 @@ def test_logging_out_leaves_no_page_of_the_teacher_on_the_phone(phone):
     w = world.build()
     photos_on_disk(w)
     page = phone
-    page.goto(f"{page.base}/accounts/login/")
-    page.fill("#id_username", "jiaoshi")
-    page.fill("#id_password", world.PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    teacher_signs_in(page)
     wait_until(page, "navigator.serviceWorker.ready.then(() => true)")
     page.goto(f"{page.base}/me/")  # now through the worker, into its cache
     page.wait_for_load_state("networkidle")
@@ -150,8 +156,7 @@ def test_logging_out_leaves_no_page_of_the_teacher_on_the_phone(phone):
 
     # A form queued offline: logging out asks first; "cancel" keeps everything.
     page.goto(f"{page.base}/me/stints/add/")
-    page.context_.set_offline(True)
-    wait_until(page, "!navigator.onLine")
+    offline(page)
     page.fill("#id_start", "2024-11-04")
     page.click("main button[type=submit]")
     page.wait_for_selector("#offline-queue[data-queued]")
@@ -189,18 +194,13 @@ def test_a_work_log_with_a_photo_written_offline_is_sent_when_online(phone):
     w = world.build()
     photos_on_disk(w)
     page = phone
-    page.goto(f"{page.base}/accounts/login/")
-    page.fill("#id_username", "jiaoshi")
-    page.fill("#id_password", world.PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    teacher_signs_in(page)
     page.click("a[href='/me/log/add/']")
     page.wait_for_load_state("networkidle")
     wait_until(page, "navigator.serviceWorker.ready.then(() => true)")
 
     secondment = w["in_A1"][Stint].secondment
-    page.context_.set_offline(True)
-    wait_until(page, "!navigator.onLine")
+    offline(page)
     page.fill("#id_date", "2024-11-05")
     page.select_option("#id_kind", "daily")
     page.fill("#id_taught", "七年级数学 一元一次方程")
@@ -278,18 +278,13 @@ def test_a_work_log_the_phone_cannot_keep_offline_stays_in_the_form(phone):
     in Chinese, and what was typed stays in the form."""
     world.build()
     page = phone
-    page.goto(f"{page.base}/accounts/login/")
-    page.fill("#id_username", "jiaoshi")
-    page.fill("#id_password", world.PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    teacher_signs_in(page)
     page.goto(f"{page.base}/me/log/add/")
     page.evaluate(
         """() => { IDBObjectStore.prototype.add = function () {
              throw new DOMException('full', 'QuotaExceededError'); }; }"""
     )
-    page.context_.set_offline(True)
-    wait_until(page, "!navigator.onLine")
+    offline(page)
     page.fill("#id_taught", "七年级数学 一元一次方程")
     page.set_input_files(
         "#id_photos",

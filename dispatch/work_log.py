@@ -62,7 +62,9 @@ def secondment_work_log(request, pk):
 @login_required
 @require_safe
 def photo(request, pk):
-    """A work log photo, for anyone whose scope covers its secondment."""
+    """A work log photo (``?size=small``: its small copy), for anyone whose scope
+    covers its secondment."""
     return served(
-        get_object_or_404(visible(WorkLogPhoto.objects.all(), request.user), pk=pk)
+        get_object_or_404(visible(WorkLogPhoto.objects.all(), request.user), pk=pk),
+        request.GET.get("size", ""),
     )

@@ -2,12 +2,18 @@
 by the name or the type the phone sends), up to a size. Stored through Django's
 storage under a random name (``core.storage``: the local disk or the bucket)."""
 
+import io
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
+
+log = logging.getLogger(__name__)
 
 MiB = 1024 * 1024
 MAX_PHOTOS = 6
@@ -52,13 +58,51 @@ def checked_photo(upload):
     )
 
 
-def served(photo) -> FileResponse:
-    """The photo's file as the answer to its page (the caller has checked the
-    data scope); 404 when the file is gone from the storage."""
+# The pages show each photo as a small copy (a phone's photo is 3–5 MB; on a
+# village's mobile data a page of them took minutes): at most this many pixels
+# on the longer side, as JPEG; the full photo opens when tapped.
+SMALL_PIXELS = 640
+SMALL = "small"
+
+
+def served(photo, size: str = "") -> FileResponse:
+    """The photo's file (``size`` "small": its small copy) as the answer to its
+    page (the caller has checked the data scope); 404 when the file is gone from
+    the storage."""
+    if size == SMALL:
+        small = small_copy(photo)
+        if small is not None:
+            return _answer(photo.file.storage.open(small, "rb"), "image/jpeg")
     try:
         handle = photo.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle, content_type=photo.content_type)
+    return _answer(handle, photo.content_type)
+
+
+def _answer(handle, content_type: str) -> FileResponse:
+    response = FileResponse(handle, content_type=content_type)
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+def small_copy(photo) -> str | None:
+    """The name in the storage of the photo's small copy, made on first asking
+    and kept beside the photo; None when the photo cannot be read as an image
+    (the photo itself is then served)."""
+    storage, name = photo.file.storage, f"{photo.file.name}.{SMALL}.jpg"
+    if storage.exists(name):
+        return name
+    try:
+        with photo.file.open("rb") as handle, Image.open(handle) as image:
+            # The phone's orientation (EXIF), then at most SMALL_PIXELS a side.
+            image = ImageOps.exif_transpose(image).convert("RGB")
+            image.thumbnail((SMALL_PIXELS, SMALL_PIXELS))
+            data = io.BytesIO()
+            image.save(data, "JPEG", quality=80, optimize=True)
+    except FileNotFoundError:
+        raise Http404 from None
+    except (OSError, ValueError, Image.DecompressionBombError):
+        log.warning("work log photo %s: no small copy", photo.pk, exc_info=True)
+        return None
+    return storage.save(name, ContentFile(data.getvalue()))

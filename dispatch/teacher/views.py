@@ -297,7 +297,7 @@ def photo(request, pk):
         pk=pk,
         work_log__secondment__in=secondments,
     )
-    return photos.served(photo)
+    return photos.served(photo, request.GET.get("size", ""))
 
 
 @never_cache

@@ -60,7 +60,9 @@ def test_whoever_the_secondment_is_in_scope_for_reads_them(client, w, role):
         page = client.get(url).content.decode()
         assert "A1七年级数学" in page, url
         assert "A1一学期的自我鉴定" in page, url
-        assert f'src="/work-log-photos/{photo.pk}/"' in page, url
+        # The small copy in the page, the photo itself behind it.
+        assert f'src="/work-log-photos/{photo.pk}/?size=small"' in page, url
+        assert f'href="/work-log-photos/{photo.pk}/"' in page, url
         # Read-only: nothing to change them from here.
         assert "/me/" not in page.replace('href="/me/"', ""), url
     assert client.post(pages(secondment)[1]).status_code == 405
@@ -78,6 +80,56 @@ def test_the_photo_is_served_to_the_host_school(client, w, settings, tmp_path):
     assert b"".join(served.streaming_content) == PNG
 
 
+def test_the_page_shows_a_small_copy_of_a_phone_photo(client, w, settings, tmp_path):
+    """A phone's photo (here 3000 × 2000, taken upright: EXIF orientation 6) is
+    shown as a JPEG of at most 640 pixels a side, turned as the phone took it,
+    made once and kept beside the photo; the photo itself is served whole."""
+    import io
+
+    from PIL import Image
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    big = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to show
+    Image.new("RGB", (3000, 2000), (200, 30, 30)).save(big, "JPEG", exif=exif)
+    photo = w["in_A1"][WorkLogPhoto]
+    photo.content_type = "image/jpeg"
+    photo.file.save("x.jpg", ContentFile(big.getvalue()), save=True)
+    client.force_login(w["xian"])
+    small = client.get(f"/work-log-photos/{photo.pk}/?size=small")
+    assert small.status_code == 200
+    assert small.headers["Content-Type"] == "image/jpeg"
+    data = b"".join(small.streaming_content)
+    assert Image.open(io.BytesIO(data)).size == (427, 640)  # upright, 2000:3000
+    assert len(data) < len(big.getvalue()) / 5
+    kept = f"{photo.file.name}.small.jpg"
+    assert photo.file.storage.exists(kept)
+    whole = client.get(f"/work-log-photos/{photo.pk}/")
+    assert b"".join(whole.streaming_content) == big.getvalue()
+    # Asked again: the kept copy, not a new one.
+    before = photo.file.storage.get_modified_time(kept)
+    again = client.get(f"/work-log-photos/{photo.pk}/?size=small")
+    assert b"".join(again.streaming_content) == data
+    assert photo.file.storage.get_modified_time(kept) == before
+    # The teacher's own page asks for the same copy.
+    client.force_login(w["jiaoshi"])
+    assert f"/me/photos/{photo.pk}/?size=small" in client.get("/me/").content.decode()
+
+
+def test_a_photo_that_is_not_an_image_inside_is_served_as_it_is(
+    client, w, settings, tmp_path
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    photo = w["in_A1"][WorkLogPhoto]
+    photo.content_type = "image/png"
+    photo.file.save("x.png", ContentFile(PNG), save=True)  # a PNG header, no image
+    client.force_login(w["xian"])
+    served = client.get(f"/work-log-photos/{photo.pk}/?size=small")
+    assert served.headers["Content-Type"] == "image/png"
+    assert b"".join(served.streaming_content) == PNG
+
+
 @pytest.mark.parametrize("role", ["xian_b1", "xian_l", "school_b1"])
 def test_another_county_or_school_gets_404(client, w, role):
     secondment = secondment_of(w)
@@ -86,6 +138,7 @@ def test_another_county_or_school_gets_404(client, w, role):
         assert client.get(url).status_code == 404, url
     photo = w["in_A1"][WorkLogPhoto]
     assert client.get(f"/work-log-photos/{photo.pk}/").status_code == 404
+    assert client.get(f"/work-log-photos/{photo.pk}/?size=small").status_code == 404
 
 
 def test_the_teacher_still_reads_only_their_own(client, w):

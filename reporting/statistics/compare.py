@@ -124,13 +124,13 @@ def build(
     specs = [spec, earlier, found[0] if found else None]
     plain = Spec(**{**spec.as_dict(), "compare_previous": None, "compare_cycle": None})
     specs[0] = plain
-    # The cycle to date ends with the span: both judge compliance on the same
-    # semester, once.
     if build_many is not None:
         given = [s for s in specs if s is not None]
         built = iter(build_many(given))
         table, previous, cycle = [next(built) if s is not None else None for s in specs]
         return extend(table, spec, previous, cycle)
+    # The cycle to date ends with the span: both judge compliance on the same
+    # semester, once.
     with shared_evaluations():
         table, previous, cycle = _together(build_one, specs)
     return extend(table, spec, previous, cycle)

@@ -2,9 +2,11 @@
 category (quantity, value), by region (or supporting school, or pairing).
 
 Each record family (funding lines of a pairing, of a pairing's project, of a project
-without pairing; donations with and without pairing) is one query with conditional
-sums, grouped by pairing or school and added up per row of every level in Python,
-so the query count grows neither with the rows nor with the levels."""
+without pairing; donations with and without pairing) is one query grouped by pairing
+or school and by source and kind (or form and category), streamed and added up per
+row of every level in Python, so the query count grows neither with the rows nor
+with the levels. The comparison columns' spans are read in the same queries (a sum
+per span, ``build_many``)."""
 
 from __future__ import annotations
 
@@ -86,7 +88,7 @@ def build_many(*, user, specs) -> list[Table]:
             name: (level, None if name == grouping.TOTAL else side)
             for name, level in rows_of.levels.items()
         }
-        wanted[COVERED] = (rows_of.levels[grouping.DATA].merged(), side)
+        wanted[grouping.COVERED] = (rows_of.levels[grouping.DATA].merged(), side)
         layouts.append((rows_of, placements[area], wanted))
     money = _money(user, spans, [(placed, wanted) for _r, placed, wanted in layouts])
     return [
@@ -107,7 +109,7 @@ def _table(spec, span, rows_of, figures) -> Table:
             # receiving schools lie outside the area (region rows), or not tied
             # to a pairing (rows of schools or pairings).
             left = grouping.rest(
-                figures[grouping.TOTAL].get(0), figures[COVERED].get(0)
+                figures[grouping.TOTAL].get(0), figures[grouping.COVERED].get(0)
             )
             if left is not None:
                 row = _row(left)
@@ -136,9 +138,6 @@ def _table(spec, span, rows_of, figures) -> Table:
 
 
 # Figures ---------------------------------------------------------------------------
-
-
-COVERED = "covered"  # the data rows as one (see grouping.Level.merged)
 
 
 def _money(user, spans, layouts) -> list[dict[str, dict[int, dict]]]:

@@ -43,6 +43,7 @@ from pairings.models import PairingParty, Region, School
 from pairings.selectors import regions_then
 
 DATA, SUBTOTAL, TOTAL = "data", "subtotal", "total"
+COVERED = "covered"  # the data rows as one (see Level.merged)
 SELF = None  # a prefix: the records are schools themselves
 
 

@@ -129,7 +129,7 @@ def build(*, user, spec) -> Table:
         # Pairings (and money not tied to one) in the total but in no row of a
         # supporting school or pairing: a row of their own, so that the total
         # reconciles with its rows. Region rows hold every school.
-        levels[COVERED] = rows_of.levels[grouping.DATA].merged()
+        levels[grouping.COVERED] = rows_of.levels[grouping.DATA].merged()
     placement = grouping.Placement(rows_of.total)
     figures = _figures(user, span, years, counted, levels, placement, evaluated, stints)
     judged = evaluated is not None
@@ -137,7 +137,7 @@ def build(*, user, spec) -> Table:
     for entry in rows_of.entries:
         if entry.kind == grouping.TOTAL and spec.group != "region":
             left = grouping.rest(
-                figures[grouping.TOTAL].get(0), figures[COVERED].get(0)
+                figures[grouping.TOTAL].get(0), figures[grouping.COVERED].get(0)
             )
             if left is not None:
                 row = _row(defaultdict(lambda: 0, left), judged, years)
@@ -162,9 +162,6 @@ def build(*, user, spec) -> Table:
         notes=notes(semester, spec, years),
         unit_name=rows_of.unit_name,
     )
-
-
-COVERED = "covered"  # the data rows as one (see grouping.Level.merged)
 
 
 # Figures ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ ID numbers are never shown."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import chain
+from itertools import islice
 
 from django.db.models import Exists, F, Max, Min, OuterRef, Q
 from django.utils.translation import gettext as _
@@ -156,21 +156,13 @@ FIGURES_AT_ONCE = 10_000
 def _with_figures(records, span, stints: Q):
     """(number, record, its batch's stint figures, its batch's appraisals) for
     each record of the streamed roster, the figures read a batch at a time."""
-    number = 0
-    batch: list[dict] = []
-    for record in chain(records, [None]):
-        if record is not None:
-            batch.append(record)
-            if len(batch) < FIGURES_AT_ONCE:
-                continue
-        if not batch:
-            break
+    records, number = iter(records), 0
+    while batch := list(islice(records, FIGURES_AT_ONCE)):
         ids = [r["pk"] for r in batch]
         figures, appraisals = stint_figures(ids, span, stints), appraisals_of(ids, span)
         for one in batch:
             number += 1
             yield number, one, figures, appraisals
-        batch = []
 
 
 def appraisal_years(span) -> list[int]:

@@ -96,8 +96,13 @@ def small_copy(photo) -> str | None:
     try:
         with photo.file.open("rb") as handle, Image.open(handle) as image:
             # The phone's orientation (EXIF), then at most SMALL_PIXELS a side.
-            image = ImageOps.exif_transpose(image).convert("RGB")
+            image = ImageOps.exif_transpose(image).convert("RGBA")
             image.thumbnail((SMALL_PIXELS, SMALL_PIXELS))
+            # JPEG has no transparency: a PNG's transparent parts on white, as
+            # the page shows them (not black).
+            image = Image.alpha_composite(
+                Image.new("RGBA", image.size, "white"), image
+            ).convert("RGB")
             data = io.BytesIO()
             image.save(data, "JPEG", quality=80, optimize=True)
     except FileNotFoundError:

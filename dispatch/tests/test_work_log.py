@@ -117,6 +117,24 @@ def test_the_page_shows_a_small_copy_of_a_phone_photo(client, w, settings, tmp_p
     assert f"/me/photos/{photo.pk}/?size=small" in client.get("/me/").content.decode()
 
 
+def test_a_transparent_png_gets_a_white_small_copy(client, w, settings, tmp_path):
+    import io
+
+    from PIL import Image
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    png = io.BytesIO()
+    Image.new("RGBA", (800, 800), (0, 0, 0, 0)).save(png, "PNG")
+    photo = w["in_A1"][WorkLogPhoto]
+    photo.content_type = "image/png"
+    photo.file.save("x.png", ContentFile(png.getvalue()), save=True)
+    client.force_login(w["xian"])
+    small = client.get(f"/work-log-photos/{photo.pk}/?size=small")
+    image = Image.open(io.BytesIO(b"".join(small.streaming_content)))
+    assert image.size == (640, 640)
+    assert min(image.getpixel((320, 320))) > 250  # white, not black
+
+
 def test_a_photo_that_is_not_an_image_inside_is_served_as_it_is(
     client, w, settings, tmp_path
 ):

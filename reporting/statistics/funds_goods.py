@@ -11,9 +11,9 @@ per span, ``build_many``)."""
 from __future__ import annotations
 
 import operator
-from collections import defaultdict
 from decimal import Decimal
 from functools import reduce
+from itertools import chain
 
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
@@ -149,9 +149,10 @@ def _money(user, spans, layouts) -> list[dict[str, dict[int, dict]]]:
     pairing (by its receiving school); donations with and without a pairing (by
     the recipient school): one query each for all spans, grouped by pairing or
     school and by source and kind (or form and category), with a sum per span,
-    streamed and added up per row of every level as it is read
-    (``grouping.fold_cells``): nothing is kept per pairing, and only the sums
-    that exist are read."""
+    streamed and added up as it is read into the set of rows its pairing (or
+    school) lies in (``grouping.fold_cells``): no record or figure is kept per
+    pairing, only which set of rows it lies in, and only the sums that exist are
+    read."""
     lines = visible(FundingLine.objects.filter(_any(in_span, spans)), user)
     donations = visible(Donation.objects.filter(_any(_dated, spans)), user)
     places = [
@@ -162,7 +163,7 @@ def _money(user, spans, layouts) -> list[dict[str, dict[int, dict]]]:
         {name: placement.school_key(level) for name, (level, _on) in wanted.items()}
         for placement, wanted in layouts
     ]
-    by_pairing = [
+    by_pairing = chain(
         _fund_cells(lines.filter(pairing__isnull=False), spans, "pairing_id"),
         _fund_cells(
             lines.filter(pairing__isnull=True, project__pairing__isnull=False),
@@ -170,8 +171,8 @@ def _money(user, spans, layouts) -> list[dict[str, dict[int, dict]]]:
             "project__pairing_id",
         ),
         _donation_cells(donations.filter(pairing__isnull=False), spans, "pairing_id"),
-    ]
-    by_school = [
+    )
+    by_school = chain(
         _fund_cells(
             lines.filter(pairing__isnull=True, project__pairing__isnull=True),
             spans,
@@ -184,21 +185,14 @@ def _money(user, spans, layouts) -> list[dict[str, dict[int, dict]]]:
             "recipient_school_id",
             "recipient_school__region__path",
         ),
-    ]
-    families = [grouping.fold_cells(cells, places) for cells in by_pairing]
-    families += [grouping.fold_placed_cells(cells, keys_of) for cells in by_school]
-    result = []
-    for i, (_placement, wanted) in enumerate(layouts):
-        figures: dict[str, dict[int, dict]] = {}
-        for name in wanted:
-            merged: dict[int, dict] = defaultdict(dict)
-            for family in families:
-                for bucket, found in family[i][name].items():
-                    totals = merged[bucket]
-                    for figure, value in found.items():
-                        totals[figure] = totals.get(figure, 0) + value
-            figures[name] = merged
-        result.append(figures)
+    )
+    result = grouping.fold_cells(by_pairing, places)
+    for figures, more in zip(
+        result, grouping.fold_placed_cells(by_school, keys_of), strict=True
+    ):
+        for name, rows in more.items():
+            for key, found in rows.items():
+                grouping.add_figures(figures[name], key, found)
     return result
 
 
@@ -225,8 +219,8 @@ def _per_span(condition, spans, aggregates) -> dict:
 
 
 def _grouped(records, spans, condition, owner, by, aggregates):
-    """(span index, *owner, *by, *aggregates) of ``records`` grouped by ``owner``
-    and ``by``, with the aggregates of each span, streamed."""
+    """(*owner, *by, *aggregates) of ``records`` grouped by ``owner`` and ``by``,
+    each aggregate a tuple of its value in each span, streamed."""
     per_span = _per_span(condition, spans, aggregates)
     names = list(per_span)
     rows = (
@@ -239,23 +233,53 @@ def _grouped(records, spans, condition, owner, by, aggregates):
     width = len(owner) + len(by)
     count = len(aggregates)
     for row in rows:
-        head, values = row[:width], row[width:]
-        for i in range(len(spans)):
-            yield i, *head, *values[i * count : (i + 1) * count]
+        values = row[width:]
+        yield *row[:width], *(values[a::count] for a in range(count))
+
+
+class _AsRead:
+    """An aggregate whose value is taken as the driver gives it on PostgreSQL
+    (psycopg reads a sum of numeric as a Decimal and a count as an int), without
+    Django's converter per value: tens of thousands of rows, a dozen sums each."""
+
+    def get_db_converters(self, connection):
+        if connection.vendor == "postgresql":
+            return []
+        return super().get_db_converters(connection)
+
+
+class _Sum(_AsRead, Sum):
+    pass
+
+
+class _Count(_AsRead, Count):
+    pass
 
 
 def _sum(field: str):
-    return lambda condition: Sum(field, filter=condition)
+    return lambda condition: _Sum(field, filter=condition)
 
 
 def _approximate(condition):
-    return Count("pk", filter=APPROX & condition if condition else APPROX)
+    return _Count("pk", filter=APPROX & condition if condition else APPROX)
+
+
+def _some(values: tuple) -> bool:
+    return values.count(None) != len(values)
+
+
+def _counted(counts: tuple) -> tuple | None:
+    """Counts per span with None for none; None when no span has one."""
+    if not any(counts):
+        return None
+    return counts if 0 not in counts else tuple(count or None for count in counts)
 
 
 def _fund_cells(lines, spans, *owner: str):
-    """(span index, *owner, figure, value) of funding lines grouped by ``owner``
-    (a pairing, or a school and its region path), source and kind, streamed."""
-    for i, *who, source, kind, total, approximate in _grouped(
+    """(owner, figure, values per span) of funding lines grouped by ``owner`` (a
+    pairing, or a school and its region path), source and kind, streamed."""
+    width = len(owner)
+    for *head, source, kind, totals, approximate in _grouped(
         lines.filter(kind__in=KINDS),
         spans,
         in_span,
@@ -263,19 +287,21 @@ def _fund_cells(lines, spans, *owner: str):
         ("source", "kind"),
         {"total": _sum("amount"), "approximate": _approximate},
     ):
+        who = head[0] if width == 1 else tuple(head)
         key = fund_key(source, kind)
-        if total is not None:
-            yield i, *who, key, total
-        if approximate:
-            yield i, *who, f"{key}_approx", approximate
+        if _some(totals):
+            yield who, key, totals
+        if (counts := _counted(approximate)) is not None:
+            yield who, f"{key}_approx", counts
 
 
 def _donation_cells(donations, spans, *owner: str):
-    """(span index, *owner, figure, value) of donations grouped by ``owner``, form
+    """(owner, figure, values per span) of donations grouped by ``owner``, form
     and category: cash donations as funds, goods by category (quantity and
     value), streamed."""
     categories = set(CATEGORIES)
-    for i, *who, form, category, total, quantity, approximate in _grouped(
+    width = len(owner)
+    for *head, form, category, totals, quantities, approximate in _grouped(
         donations,
         spans,
         _dated,
@@ -287,18 +313,19 @@ def _donation_cells(donations, spans, *owner: str):
             "approximate": _approximate,
         },
     ):
+        who = head[0] if width == 1 else tuple(head)
         if form == DonationForm.CASH:
             value = CASH
         elif form == DonationForm.GOODS and category in categories:
             value = value_key(category)
-            if quantity is not None:
-                yield i, *who, quantity_key(category), quantity
+            if _some(quantities):
+                yield who, quantity_key(category), quantities
         else:
             continue
-        if total is not None:
-            yield i, *who, value, total
-        if approximate:
-            yield i, *who, f"{value}_approx", approximate
+        if _some(totals):
+            yield who, value, totals
+        if (counts := _counted(approximate)) is not None:
+            yield who, f"{value}_approx", counts
 
 
 def _row(f: dict) -> Row:

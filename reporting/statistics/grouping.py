@@ -349,11 +349,18 @@ class Placement:
 
     def school_key(self, level: Level):
         """A function of (school id, region path now) giving the row key of the
-        school's region (records placed by one school, see ``Level.placed``)."""
-        if level.by not in ("region", "all"):
-            return lambda school, path: None
-        key_of = level.path_key()
-        return lambda school, path: key_of(self.moved.get(school, path))
+        school's region (records placed by one school, see ``Level.placed``); the
+        same function for a level with the same rows."""
+        cache_key = ("school", level.by, tuple(level.buckets), level.union)
+        if cache_key not in self._cache:
+            if level.by not in ("region", "all"):
+                self._cache[cache_key] = lambda school, path: None
+            else:
+                key_of, moved = level.path_key(), self.moved
+                self._cache[cache_key] = lambda school, path: key_of(
+                    moved.get(school, path)
+                )
+        return self._cache[cache_key]
 
 
 @dataclass
@@ -410,46 +417,94 @@ def fold(figures: ByPairing, places: dict[str, dict[int, tuple]]) -> dict[str, d
 
 def fold_cells(cells, places: list[dict[str, dict[int, tuple]]]) -> list[dict]:
     """For each entry of ``places`` (one per span: name → ``Placement.of``),
-    {name: {row key: {figure: sum}}}, from ``cells``, an iterable of (span index,
-    pairing id, figure, value) read once (it may stream): each value added in
-    every row its pairing lies in. Nothing is kept per pairing, so memory does
-    not grow with the pairings."""
-    result = [{name: {} for name in one} for one in places]
-    targets = [
-        [(sums[name], placed) for name, placed in one.items()]
-        for sums, one in zip(result, places, strict=True)
-    ]
-    for span, pairing, figure, value in cells:
-        for sums, placed in targets[span]:
-            for key in placed.get(pairing, ()):
-                row = sums.get(key)
-                if row is None:
-                    sums[key] = row = {}
-                row[figure] = row[figure] + value if figure in row else value
-    return result
+    {name: {row key: {figure: sum}}}, from ``cells``, an iterable of (pairing id,
+    figure, (value of each span, None where it has none)) read once (it may
+    stream): each value added in every row its pairing lies in."""
+    return _fold_vectors(cells, places, lambda placed: placed.get)
 
 
 def fold_placed_cells(cells, keys_of: list[dict[str, object]]) -> list[dict]:
-    """Like ``fold_cells`` for cells (span index, school id, region path now,
-    figure, value) of records placed by one school, in the row of its region
+    """Like ``fold_cells`` for cells ((school id, region path now), figure, values
+    per span) of records placed by one school, in the row of its region
     (``keys_of``: per span, name → ``Placement.school_key``)."""
-    result = [{name: {} for name in one} for one in keys_of]
-    targets = [
-        [(sums[name], key_of) for name, key_of in one.items()]
-        for sums, one in zip(result, keys_of, strict=True)
-    ]
-    for span, school, path, figure, value in cells:
-        for sums, key_of in targets[span]:
-            key = key_of(school, path)
-            if key is not None:
-                row = sums.get(key)
-                if row is None:
-                    sums[key] = row = {}
-                row[figure] = row[figure] + value if figure in row else value
+
+    def rows_in(key_of):
+        def rows(where, _none):
+            key = key_of(*where)
+            return () if key is None else (key,)
+
+        return rows
+
+    return _fold_vectors(cells, keys_of, rows_in)
+
+
+def _fold_vectors(cells, per_span: list[dict], finder) -> list[dict]:
+    """The fold of ``fold_cells``: cells (where, figure, values per span); per
+    span, name → a way of placing (``finder(way)(where, ())`` gives the row keys).
+
+    Each value is added once, into the figures of the set of rows its record lies
+    in (most records share a few such sets: the rows of a county, its city and
+    its province), and each set is added into its rows at the end. Spans placed
+    the same way (the same objects) share the sets, with a value per span."""
+    alike: dict[tuple, list[int]] = {}
+    for i, one in enumerate(per_span):
+        alike.setdefault(tuple(map(id, one.values())), []).append(i)
+    groups = list(alike.values())
+    if len(groups) > 1:
+        cells = list(cells)  # spans placed differently: read again per group
+    result: list[dict] = [{name: {} for name in one} for one in per_span]
+    for spans in groups:
+        finding = [(name, finder(way)) for name, way in per_span[spans[0]].items()]
+        picked = (
+            cells
+            if len(groups) == 1
+            else ((where, f, tuple(v[i] for i in spans)) for where, f, v in cells)
+        )
+        for rows, sums in _fold_sets(picked, finding, len(spans)).items():
+            for at, span in enumerate(spans):
+                figures = result[span]
+                for name, key in rows:
+                    row = figures[name].get(key)
+                    if row is None:
+                        row = figures[name][key] = {}
+                    for figure, values in sums.items():
+                        value = values if len(spans) == 1 else values[at]
+                        if value is not None:
+                            old = row.get(figure)
+                            row[figure] = value if old is None else old + value
     return result
 
 
-def _add(result: dict, key, found: dict) -> None:
+def _fold_sets(cells, finding, spans: int) -> dict[tuple, dict]:
+    """{((name, row key), …): {figure: sum, or a list of sums per span}}: each
+    cell's values added into the set of rows its ``where`` lies in (found once per
+    ``where``)."""
+    memo: dict = {}
+    shared: dict[tuple, dict] = {}
+    for where, figure, values in cells:
+        sums = memo.get(where)
+        if sums is None:
+            rows = tuple(
+                (name, key) for name, find in finding for key in find(where, ())
+            )
+            sums = memo[where] = shared.setdefault(rows, {})
+        old = sums.get(figure)
+        if spans == 1:
+            value = values[0]
+            if value is not None:
+                sums[figure] = value if old is None else old + value
+        elif old is None:
+            sums[figure] = list(values)
+        else:
+            for j, value in enumerate(values):
+                if value is not None:
+                    before = old[j]
+                    old[j] = value if before is None else before + value
+    return shared
+
+
+def add_figures(result: dict, key, found: dict) -> None:
+    """``found`` ({figure: value}) added into ``result[key]``."""
     row = result.get(key)
     if row is None:
         result[key] = dict(found)
@@ -476,7 +531,7 @@ def fold_placed(rows, key_of) -> dict:
     for school, path, found in rows:
         key = key_of(school, path)
         if key is not None:
-            _add(result, key, found)
+            add_figures(result, key, found)
     return result
 
 
@@ -488,7 +543,7 @@ def fold_paths(rows, level: Level) -> dict:
     for path, found in rows:
         key = key_of(path)
         if key is not None:
-            _add(result, key, found)
+            add_figures(result, key, found)
     return result
 
 

@@ -477,6 +477,10 @@ def test_compliance_rows_and_results(w):
     assert rows["济南—龙山东西部协作"]["supporting"] == "历下实验小学"
     for key in ("pA1", "pB1", "pL", "pX"):
         values = rows[w[key].name]
+        # Each side's schools by name, joined with 、 when a side has several.
+        for side in ("receiving", "supporting"):
+            names = sorted(p.school.name for p in w[key].parties.filter(side=side))
+            assert values[side] == "、".join(names)
         for rule, passed in expected_compliance(w, w[key], w["period"]).items():
             assert values[f"{rule}_result"] == label_of(passed), (key, rule)
     a1 = rows["历下结对"]

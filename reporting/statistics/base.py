@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -107,12 +108,15 @@ class Column:
     width: float | None = None  # Excel column width; None = fit the text
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
+    """One row of a table. Slotted and without a set of its own unless a figure is
+    approximate: the lists of tables 5 and 6 hold tens of thousands of rows."""
+
     values: dict
     kind: str = "data"  # data | subtotal | total
     level: int = 0  # indentation of the label (region depth)
-    approximate: set[str] = field(default_factory=set)  # keys whose figure is ≥
+    approximate: AbstractSet[str] = frozenset()  # keys whose figure is ≥
 
 
 @dataclass
@@ -220,13 +224,19 @@ class Judged(NamedTuple):
     passed: bool
 
 
-def _compact(judgements, texts: dict) -> Iterator[Judged]:
-    """The engine's judgements as ``Judged``; equal figure texts kept once."""
+def _compact(judgements, shared: dict) -> Iterator[Judged]:
+    """The engine's judgements as ``Judged``; each rule figure (rule, figure text,
+    result) kept once and shared by the pairings that have it: a national
+    semester's 37,894 judgements hold a few thousand of them, not one per rule
+    and pairing."""
     for judged in judgements:
         yield Judged(
             PairingName(judged.pairing.pk, judged.pairing.name),
             tuple(
-                RuleFigure(r.rule, texts.setdefault(r.figure, r.figure), r.passed)
+                shared.setdefault(
+                    (r.rule, r.figure, r.passed),
+                    RuleFigure(r.rule, r.figure, r.passed),
+                )
                 for r in judged.results
             ),
             judged.passed,
@@ -252,7 +262,7 @@ def evaluate(
     memo = _EVALUATED.get()
     if memo is None:
         return list(_judged(pairings.model, ids, term, include_unconfirmed, {}))
-    lock, known, texts = memo.setdefault(
+    lock, known, shared = memo.setdefault(
         (term.start, term.end, include_unconfirmed), (threading.Lock(), {}, {})
     )
     # Only what the tables read: the judgements are kept for the whole workbook
@@ -263,13 +273,13 @@ def evaluate(
             [pk for pk in ids if pk not in known],
             term,
             include_unconfirmed,
-            texts,
+            shared,
         ):
             known[judged.pairing.pk] = judged
     return [known[pk] for pk in ids]
 
 
-def _judged(model, ids: list[int], term, include_unconfirmed: bool, texts: dict):
+def _judged(model, ids: list[int], term, include_unconfirmed: bool, shared: dict):
     """The pairings ``ids`` judged a batch at a time, in that order, as
     ``Judged``."""
     for start in range(0, len(ids), JUDGED_AT_ONCE):
@@ -281,7 +291,7 @@ def _judged(model, ids: list[int], term, include_unconfirmed: bool, texts: dict)
                 term,
                 include_unconfirmed=include_unconfirmed,
             ),
-            texts,
+            shared,
         )
 
 

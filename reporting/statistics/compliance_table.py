@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from itertools import groupby
+from operator import itemgetter
 
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
@@ -62,15 +64,25 @@ def _rows(user, tops, semester, unconfirmed=False) -> Rows:
     evaluated = base.evaluate(
         pairings_in(user, tops, term), term, include_unconfirmed=unconfirmed
     )
-    schools: dict[tuple[int, str], list[str]] = defaultdict(list)
-    for pairing_id, side, name in (
+    # Per pairing, its receiving and its supporting schools' names as the row
+    # shows them: one pair of strings each (not a list per side and pairing).
+    schools: dict[int, tuple[str, str]] = {}
+    parties = (
         PairingParty.objects.filter(
             compliance.among("pairing_id", [c.pairing.pk for c in evaluated])
         )
-        .order_by("school__name")
+        .order_by("pairing_id", "school__name")
         .values_list("pairing_id", "side", "school__name")
-    ):
-        schools[pairing_id, side].append(name)
+        .iterator(chunk_size=grouping.CHUNK)
+    )
+    for pairing_id, found in groupby(parties, key=itemgetter(0)):
+        sides = defaultdict(list)
+        for _pairing, side, name in found:
+            sides[side].append(name)
+        schools[pairing_id] = (
+            "、".join(sides[Side.RECEIVING]),
+            "、".join(sides[Side.SUPPORTING]),
+        )
     return Rows(evaluated, schools)
 
 
@@ -87,12 +99,12 @@ class Rows:
         results = {passed: result_label(passed) for passed in (True, False, None)}
         yes, no = _("yes"), _("no")
         for number, checked in enumerate(self.evaluated, start=1):
-            pk = checked.pairing.pk
+            receiving, supporting = schools.get(checked.pairing.pk, ("", ""))
             values = {
                 "number": number,
                 "pairing": checked.pairing.name,
-                "receiving": "、".join(schools[pk, Side.RECEIVING]),
-                "supporting": "、".join(schools[pk, Side.SUPPORTING]),
+                "receiving": receiving,
+                "supporting": supporting,
             }
             for result in checked.results:
                 values[f"{result.rule}_figure"] = result.figure

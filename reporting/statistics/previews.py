@@ -49,6 +49,12 @@ class Preview:
     error: str = ""
 
 
+# The layout of the stored (pickled) tables: a preview stored by an earlier
+# release is not read by one whose ``Table`` or ``Row`` differs (``Row`` became
+# slotted in format 2).
+FORMAT = 2
+
+
 def key(*, user, code: str, spec: Spec, language: str | None = None) -> str:
     """The cache key of one preview. The date is part of it: some figures (reports
     overdue, people on post) move with the day."""
@@ -61,7 +67,7 @@ def key(*, user, code: str, spec: Spec, language: str | None = None) -> str:
         language or get_language(),
         timezone.localdate().isoformat(),
     )
-    return "statistics-preview:" + ":".join(parts)
+    return f"statistics-preview:{FORMAT}:" + ":".join(parts)
 
 
 def preview(*, user, code: str, spec: Spec, again: bool = False) -> Preview | None:

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import savepoints
 from core.choices import Direction, Side
 from core.scope import scope_of
 
@@ -100,7 +101,9 @@ def secondment_check(*, secondment: Secondment) -> None:
     sides of the pairing that the direction says, and the planned dates lie within
     the pairing's dates."""
     pairing = secondment.pairing
-    sides = dict(pairing.parties.values_list("school_id", "side"))
+    # The pairing's parties as read with it (an import reads them once per
+    # pairing), or in one query.
+    sides = {party.school_id: party.side for party in pairing.parties.all()}
     wanted = (
         (Side.SUPPORTING, Side.RECEIVING)
         if secondment.direction == Direction.TO_RECEIVING
@@ -126,27 +129,46 @@ def secondment_check(*, secondment: Secondment) -> None:
         raise ValidationError(errors)
 
 
+def stint_clean(stint: Stint) -> None:
+    """A stint's field rules before it is saved. Its foreign keys are not asked
+    for (the secondment and the users are given as stored records, and the
+    database holds them), nor its check constraint (end not before start): the
+    database checks it when the stint is saved, and ``_save_stint`` answers a
+    violation with the constraint's message. Django would ask the database three
+    times first, each in a savepoint."""
+    stint.full_clean(
+        exclude=[f.name for f in Stint._meta.concrete_fields if f.is_relation],
+        validate_constraints=False,
+    )
+
+
 def _save_stint(stint: Stint) -> Stint:
+    """Save in a savepoint (the caller's, where it holds one: ``core.savepoints``);
+    a constraint's violation raised as its message."""
     try:
-        with transaction.atomic():
+        with savepoints.own():
             stint.save()
-    except IntegrityError as exc:  # a concurrent write won the race
-        if "stint_no_overlap" in str(exc):
+    except IntegrityError as exc:
+        text = str(exc)
+        if "stint_no_overlap" in text:  # a concurrent write won the race
             message = _("This stint overlaps another stint of the same secondment.")
             raise ValidationError({"start": message}) from exc
+        for constraint in Stint._meta.constraints:
+            if constraint.name in text:
+                raise ValidationError(constraint.get_violation_error_message()) from exc
         raise
     return stint
 
 
-@transaction.atomic
 def stint_create(
     *, secondment: Secondment, start: date, end: date, note: str = "", user=None
 ) -> Stint:
     """Record a continuous period on post, as ``user`` records it (None: the
-    system, which vouches for it): see ``stint_mark_recorded``."""
+    system, which vouches for it): see ``stint_mark_recorded``. It writes one row,
+    in its own savepoint."""
     stint = Stint(secondment=secondment, start=start, end=end, note=note)
     stint_mark_recorded(stint, user)
-    stint.full_clean()
+    stint_clean(stint)
     stint_check(secondment=secondment, start=start, end=end)
     return _save_stint(stint)
 

@@ -37,7 +37,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core import audit, resilience
+from core import audit, resilience, savepoints
 from core.models import AuditEntry
 from core.scope import can_write_model, scope_of
 from reporting.exports.jobs import heartbeat_timeout
@@ -311,23 +311,35 @@ def _chunk(importer, part: list[Row]) -> None:
 
 
 def _process(importer, row: Row) -> Outcome:
+    """One row in its savepoint, rolled back when the row fails: its writes need
+    none of their own (``core.savepoints``)."""
     point = transaction.savepoint()
     written = audit.mark()
     saved = len(importer.saved)
     learned = importer.lookups.checkpoint()
     try:
-        outcome = importer.process(row)
+        with savepoints.covering():
+            outcome = importer.process(row)
     except Exception:
-        transaction.savepoint_rollback(point)
+        _roll_back(point)
         raise
     if outcome.status == Outcome.ERROR:
-        transaction.savepoint_rollback(point)
+        _roll_back(point)
         audit.drop_since(written)
         del importer.saved[saved:]
         importer.lookups.rollback_to(learned)
     else:
         transaction.savepoint_commit(point)
     return outcome
+
+
+def _roll_back(point) -> None:
+    """Back to the row's savepoint: the transaction is sound again, whatever
+    failed inside. A write without a savepoint of its own that failed marked the
+    whole block for rollback; the mark is lifted first (it would refuse the
+    rollback to the savepoint too), as the savepoint undoes the failure."""
+    transaction.set_rollback(False)
+    transaction.savepoint_rollback(point)
 
 
 def apply(job: ImportJob) -> None:

@@ -199,9 +199,10 @@ class Lookups:
             getattr(first, "pk", None),
             getattr(second, "pk", None),
             getattr(programme, "pk", None),
-            on,
         )
         if key not in self._cache:
+            # Read once for every row that names them (whatever its date), with
+            # their parties: the row's secondment is checked against them.
             found = visible(Pairing.objects.all(), scope=self.scope)
             if written:
                 found = found.filter(name=written)
@@ -211,12 +212,13 @@ class Lookups:
                 found = found.filter(parties__school=first).filter(
                     parties__school=second
                 )
-            found = list(found.distinct().order_by("-start_date")[:5])
-            if len(found) > 1 and on is not None:
-                holding = [p for p in found if p.start_date <= on <= p.end_date]
-                found = holding or found
-            self._cache[key] = found
+            self._cache[key] = list(
+                found.distinct().order_by("-start_date").prefetch_related("parties")[:5]
+            )
         found = self._cache[key]
+        if len(found) > 1 and on is not None:
+            holding = [p for p in found if p.start_date <= on <= p.end_date]
+            found = holding or found
         if len(found) == 1:
             return found[0]
         names = {
@@ -243,6 +245,43 @@ class Lookups:
             )
             % names
         )
+
+    def prefetch_pairings(self, wanted) -> None:
+        """Read the pairings a chunk of rows names, each as (name, (school,
+        school)), in one query with their parties: what ``pairing`` then finds
+        for each, without a programme, is what it would have asked for."""
+        keys = {}
+        for name, schools in wanted:
+            written = text(name)
+            first, second = schools if schools and all(schools) else (None, None)
+            if not written and first is None:
+                continue
+            key = ("pairing", written, getattr(first, "pk", None))
+            key += (getattr(second, "pk", None), None)
+            if key not in self._cache:
+                keys[key] = (written, first, second)
+        if not keys:
+            return
+        names = {w for w, _a, _b in keys.values() if w}
+        schools = {s.pk for _w, a, b in keys.values() if a for s in (a, b)}
+        candidates = list(
+            visible(Pairing.objects.all(), scope=self.scope)
+            .filter(Q(name__in=names) | Q(parties__school__in=schools))
+            .distinct()
+            .order_by("-start_date")
+            .prefetch_related("parties")
+        )
+        for key, (written, first, second) in keys.items():
+            found = []
+            for pairing in candidates:
+                if written and pairing.name != written:
+                    continue
+                if first is not None:
+                    held = {party.school_id for party in pairing.parties.all()}
+                    if first.pk not in held or second.pk not in held:
+                        continue
+                found.append(pairing)
+            self._cache[key] = found[:5]
 
     def _one(self, cache_key, queryset, missing: str, several: str):
         if cache_key not in self._cache:

@@ -15,11 +15,12 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, models
 from django.db.models import CheckConstraint
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core import savepoints
 from core.generic import OUTSIDE_SCOPE
 from core.scope import can_change, changeable, visible
 
@@ -489,7 +490,7 @@ def save_or_constraint_message(form):
     if not checks:
         return form.save()
     try:
-        with transaction.atomic():
+        with savepoints.own():
             return form.save()
     except IntegrityError as error:
         text = str(error)

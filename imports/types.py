@@ -495,14 +495,22 @@ class SecondmentType(PairedType):
     ]
 
     def prepare(self, rows):
-        """The chunk's people in one query, and their secondments with their
-        stints in one more."""
+        """The chunk's people in one query, their secondments with their stints
+        in one more, and the pairings the rows name in one more."""
         self.lookups.prefetch_people(
             id_numbers=[r.values.get("id_number") for r in rows],
             named=[
                 (r.values.get("name"), r.values.get("sending_school")) for r in rows
             ],
         )
+        if self.pairing is None:
+            self.lookups.prefetch_pairings(
+                (
+                    r.values.get("pairing_name", ""),
+                    (r.values.get("sending_school"), r.values.get("host_school")),
+                )
+                for r in rows
+            )
         if not hasattr(self, "secondments"):
             self.secondments, self.people_read = {}, set()
         people = self.lookups.people_known() - self.people_read

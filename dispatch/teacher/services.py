@@ -21,7 +21,7 @@ from pairings import periods
 
 from ..choices import StintConfirmation
 from ..models import Person, Secondment, SelfAppraisal, Stint, WorkLog, WorkLogPhoto
-from ..services import _save_stint, stint_check, stint_mark_recorded
+from ..services import _save_stint, stint_check, stint_clean, stint_mark_recorded
 from .photos import checked_photo
 
 # Letters and digits a teacher can copy from a sheet of paper without confusing
@@ -135,7 +135,7 @@ def stint_record(
         open=end is None,
     )
     stint_mark_recorded(stint, user)
-    stint.full_clean()
+    stint_clean(stint)
     stint_check(secondment=secondment, start=stint.start, end=stint.end)
     return _save_stint(stint)
 
@@ -151,7 +151,7 @@ def stint_update(
     stint.start, stint.end, stint.note = start, end or start, note
     stint.open = end is None
     stint_mark_recorded(stint, user)
-    stint.full_clean()
+    stint_clean(stint)
     stint_check(
         secondment=stint.secondment, start=stint.start, end=stint.end, pk=stint.pk
     )

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from core.choices import Approximation
 from dispatch.choices import ActivityKind, SecondmentKind
-from dispatch.models import Activity, BackboneCultivation, Person, Secondment
+from dispatch.models import Activity, BackboneCultivation, Person, Secondment, Stint
 from imports import workbooks
 from imports.choices import ImportStatus
 from imports.records import Outcome
@@ -221,6 +221,74 @@ def test_an_overlapping_stint_is_refused_by_the_stint_rule(w):
     problem = job.problems[0]
     assert (problem["row"], problem["header"]) == (3, "到岗日期")
     assert "2024-09-02" in problem["message"]
+
+
+def test_rows_the_database_refuses_are_errors_and_the_rows_around_them_import(w):
+    """A stint ending before it starts and a secondment planned to end before it
+    starts break the models' check constraints, which the database checks when
+    the row is saved: each such row is an error with the constraint's words, and
+    the rows before and after it are imported (the file is checked, then
+    applied)."""
+    base = {
+        "性别": "女",
+        "学科": _zh_choice(Person, "subject", "chinese"),
+        "派出学校": "历下实验小学",
+        "接收学校": "历下乡村小学",
+        "派驻类型": zh(SecondmentKind.TEACHING),
+        "计划开始日期": "2024-09-01",
+        "计划结束日期": "2025-01-15",
+    }
+    with translation.override("zh-hans"):
+        stint_words = str(Stint._meta.constraints[0].violation_error_message)
+        planned_words = str(
+            next(
+                c.violation_error_message
+                for c in Secondment._meta.constraints
+                if c.name == "secondment_planned_dates_ordered"
+            )
+        )
+    job = upload(
+        w["xian"],
+        "secondments",
+        workbook_bytes(
+            [
+                headers("secondments"),
+                row_for(
+                    "secondments", **base, 姓名="甲一",
+                    到岗日期="2024-09-02", 离岗日期="2024-10-31",
+                ),
+                row_for(
+                    "secondments", **base, 姓名="乙二",
+                    到岗日期="2024-10-31", 离岗日期="2024-09-02",
+                ),
+                row_for(
+                    "secondments", **{**base, "计划结束日期": "2024-08-01"},
+                    姓名="丙三",
+                ),
+                row_for(
+                    "secondments", **base, 姓名="丁四",
+                    到岗日期="2024-09-02", 离岗日期="2024-12-31",
+                ),
+            ]
+        ),
+    )  # fmt: skip
+    assert job.counts == {"new": 2, "updated": 0, "unchanged": 0, "error": 2}
+    by_row = {p["row"]: p["message"] for p in job.problems}
+    assert set(by_row) == {3, 4}
+    assert stint_words in by_row[3]
+    assert planned_words in by_row[4]
+    job = confirm(job)
+    assert job.status == ImportStatus.APPLIED, job.error
+    assert set(
+        Person.objects.filter(name__in=["甲一", "乙二", "丙三", "丁四"]).values_list(
+            "name", flat=True
+        )
+    ) == {"甲一", "丁四"}
+    stints = Stint.objects.filter(secondment__person__name__in=["甲一", "丁四"])
+    assert sorted((s.secondment.person.name, s.start, s.end) for s in stints) == [
+        ("丁四", dt.date(2024, 9, 2), dt.date(2024, 12, 31)),
+        ("甲一", dt.date(2024, 9, 2), dt.date(2024, 10, 31)),
+    ]
 
 
 def test_a_secondment_outside_the_pairings_dates_names_the_rule(w):

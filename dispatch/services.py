@@ -54,7 +54,11 @@ def _clash(stint: Stint | Span, secondment: Secondment | None = None) -> str:
 
 
 def stint_errors(
-    *, secondment: Secondment, spans: Sequence[Span], whole: bool = False
+    *,
+    secondment: Secondment,
+    spans: Sequence[Span],
+    whole: bool = False,
+    stored: Iterable[Stint] | None = None,
 ) -> dict[int, str]:
     """The stint rule: a person is on post in one place at a time, so no stint
     overlaps another stint of the same person, of this secondment or another.
@@ -62,24 +66,44 @@ def stint_errors(
     ``spans`` are the stints being saved; with ``whole`` they are all of the
     secondment's stints (a form with every stint: the stored ones not listed are
     being deleted), otherwise they are added to or change the stored ones. Returns
-    the message for each span that breaks the rule, by its index."""
+    the message for each span that breaks the rule, by its index.
+
+    ``stored``: the person's stored stints (each with its secondment and host
+    school), when the caller holds them all (an import reads a chunk's people's
+    stints at once); otherwise they are read here."""
     errors: dict[int, str] = {}
     for i, j in overlapping_pairs((s.start, s.end) for s in spans):
         errors.setdefault(j, _clash(spans[i]))
     if not spans or not secondment.person_id:
         return errors
-    stored = (
-        Stint.objects.filter(
-            secondment__person_id=secondment.person_id,
-            start__lte=max(s.end for s in spans),
-            end__gte=min(s.start for s in spans),
+    low, high = min(s.start for s in spans), max(s.end for s in spans)
+    saving = {s.pk for s in spans if s.pk}
+    replaced = secondment.pk if whole else None
+    if stored is None:
+        stored = (
+            Stint.objects.filter(
+                secondment__person_id=secondment.person_id,
+                start__lte=high,
+                end__gte=low,
+            )
+            .exclude(pk__in=saving)
+            .select_related("secondment__host_school")
+            .order_by("start")
         )
-        .exclude(pk__in=[s.pk for s in spans if s.pk])
-        .select_related("secondment__host_school")
-        .order_by("start")
-    )
-    if whole and secondment.pk:
-        stored = stored.exclude(secondment_id=secondment.pk)
+        if replaced:
+            stored = stored.exclude(secondment_id=replaced)
+    else:
+        stored = sorted(
+            (
+                other
+                for other in stored
+                if other.start <= high
+                and other.end >= low
+                and other.pk not in saving
+                and not (replaced and other.secondment_id == replaced)
+            ),
+            key=lambda other: other.start,
+        )
     for other in stored:
         elsewhere = other.secondment_id != secondment.pk
         for index, span in enumerate(spans):
@@ -89,9 +113,13 @@ def stint_errors(
     return errors
 
 
-def stint_check(*, secondment: Secondment, start: date, end: date, pk=None) -> None:
+def stint_check(
+    *, secondment: Secondment, start: date, end: date, pk=None, stored=None
+) -> None:
     """Raise the stint rule's message for one stint (on its start field)."""
-    errors = stint_errors(secondment=secondment, spans=[Span(start, end, pk)])
+    errors = stint_errors(
+        secondment=secondment, spans=[Span(start, end, pk)], stored=stored
+    )
     if errors:
         raise ValidationError({"start": errors[0]}, code="stint_overlap")
 
@@ -161,15 +189,22 @@ def _save_stint(stint: Stint) -> Stint:
 
 
 def stint_create(
-    *, secondment: Secondment, start: date, end: date, note: str = "", user=None
+    *,
+    secondment: Secondment,
+    start: date,
+    end: date,
+    note: str = "",
+    user=None,
+    stored=None,
 ) -> Stint:
     """Record a continuous period on post, as ``user`` records it (None: the
     system, which vouches for it): see ``stint_mark_recorded``. It writes one row,
-    in its own savepoint."""
+    in its own savepoint. ``stored``: the person's stored stints, when the caller
+    holds them (``stint_errors``)."""
     stint = Stint(secondment=secondment, start=start, end=end, note=note)
     stint_mark_recorded(stint, user)
     stint_clean(stint)
-    stint_check(secondment=secondment, start=start, end=end)
+    stint_check(secondment=secondment, start=start, end=end, stored=stored)
     return _save_stint(stint)
 
 

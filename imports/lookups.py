@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.scope import scope_of, visible
-from dispatch.models import Person
+from dispatch.models import Person, Stint
 from pairings.models import Pairing, Programme, Region, School, SchoolNameChange
 
 from .cleaning import Unreadable, text
@@ -31,6 +31,7 @@ class Lookups:
         self._school_names: dict[str, list[School]] = {}
         self._cache: dict[tuple, object] = {}
         self._people: set[int] = set()
+        self._stints: dict[int, list] = {}  # person id → their stints
         # How to forget what rows created: a row rolled back (its savepoint)
         # takes back what it taught the lookups (``checkpoint``, ``rollback_to``).
         self.journal: list = []
@@ -166,6 +167,29 @@ class Lookups:
             if key[1:] in pairs:
                 self._cache[key].append(person)
 
+    def prefetch_stints(self, people) -> None:
+        """The stored stints of these people (what the stint rule compares a new
+        stint with), in one query for those not read yet."""
+        wanted = [pk for pk in people if pk not in self._stints]
+        for pk in wanted:
+            self._stints[pk] = []
+        if not wanted:
+            return
+        for stint in Stint.objects.filter(
+            secondment__person_id__in=wanted
+        ).select_related("secondment__host_school"):
+            self._stints[stint.secondment.person_id].append(stint)
+
+    def stints_of(self, person_id: int) -> list | None:
+        """The person's stints as stored and as this import added them; None when
+        they were not read (the stint rule then reads them)."""
+        return self._stints.get(person_id)
+
+    def add_stint(self, person_id: int, stint) -> None:
+        """A stint a row created, for the rule's next check of the person."""
+        if person_id in self._stints:
+            self.remember(self._stints, person_id, [*self._stints[person_id], stint])
+
     def people_known(self) -> set[int]:
         """The ids of the people read or created so far."""
         return self._people
@@ -175,6 +199,8 @@ class Lookups:
         if person.pk not in self._people:
             self._people.add(person.pk)
             self.journal.append(lambda: self._people.discard(person.pk))
+            # Created by the row: no stint stored yet.
+            self.remember(self._stints, person.pk, [])
         if person.id_number:
             self.remember(self._cache, ("person-id", person.id_number), [person])
         key = ("person", person.name, person.home_school_id)

@@ -496,7 +496,8 @@ class SecondmentType(PairedType):
 
     def prepare(self, rows):
         """The chunk's people in one query, their secondments with their stints
-        in one more, and the pairings the rows name in one more."""
+        in one more, their stints for the stint rule in one more, and the
+        pairings the rows name in one more."""
         self.lookups.prefetch_people(
             id_numbers=[r.values.get("id_number") for r in rows],
             named=[
@@ -515,6 +516,7 @@ class SecondmentType(PairedType):
             self.secondments, self.people_read = {}, set()
         people = self.lookups.people_known() - self.people_read
         self.people_read |= people
+        self.lookups.prefetch_stints(people)
         stored = Secondment.objects.filter(person_id__in=people).prefetch_related(
             "stints"
         )
@@ -617,13 +619,18 @@ class SecondmentType(PairedType):
             if not _has_stint(secondment, start, end, new=more.status == Outcome.NEW):
                 try:
                     stint = dispatch_services.stint_create(
-                        secondment=secondment, start=start, end=end, user=self.user
+                        secondment=secondment,
+                        start=start,
+                        end=end,
+                        user=self.user,
+                        stored=self.lookups.stints_of(person.pk),
                     )
                 except ValidationError as problem:
                     for message in problem.messages:
                         row.error("stint_start", message)
                     return Outcome(Outcome.ERROR)
                 secondment._stints_added = True
+                self.lookups.add_stint(person.pk, stint)
                 outcome = _merge(
                     outcome, Outcome(Outcome.NEW, [(stint, "create", None)])
                 )

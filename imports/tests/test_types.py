@@ -291,6 +291,52 @@ def test_rows_the_database_refuses_are_errors_and_the_rows_around_them_import(w)
     ]
 
 
+def test_a_stint_overlapping_a_stored_one_of_another_secondment_is_refused(w):
+    """The stint rule against what is stored: a later file's row for the same
+    person, in another secondment, whose stint overlaps the stored stint, is
+    refused with the other secondment's host school named; one after it is
+    accepted."""
+    base = {
+        "姓名": "周八",
+        "性别": "女",
+        "学科": _zh_choice(Person, "subject", "chinese"),
+        "派出学校": "历下实验小学",
+        "接收学校": "历下乡村小学",
+        "派驻类型": zh(SecondmentKind.TEACHING),
+        "计划结束日期": "2025-06-30",
+    }
+    imported(
+        w,
+        "secondments",
+        row_for(
+            "secondments", **base, 计划开始日期="2024-09-01",
+            到岗日期="2024-09-02", 离岗日期="2024-10-31",
+        ),
+    )  # fmt: skip
+    job = upload(
+        w["xian"],
+        "secondments",
+        workbook_bytes(
+            [
+                headers("secondments"),
+                row_for(
+                    "secondments", **base, 计划开始日期="2024-10-01",
+                    到岗日期="2024-10-15", 离岗日期="2024-11-30",
+                ),
+                row_for(
+                    "secondments", **base, 计划开始日期="2024-10-01",
+                    到岗日期="2024-11-01", 离岗日期="2024-12-31",
+                ),
+            ]
+        ),
+    )  # fmt: skip
+    assert job.counts == {"new": 1, "updated": 0, "unchanged": 0, "error": 1}
+    (problem,) = job.problems
+    assert (problem["row"], problem["header"]) == (2, "到岗日期")
+    assert "2024-09-02" in problem["message"]
+    assert "历下乡村小学" in problem["message"]
+
+
 def test_a_secondment_outside_the_pairings_dates_names_the_rule(w):
     job = upload(
         w["xian"],

@@ -8,6 +8,7 @@ The record types themselves are in ``imports.types``."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -504,10 +505,35 @@ def save_or_constraint_message(form):
 
 def quiet(form_class):
     if form_class not in _QUIET:
-        _QUIET[form_class] = type(
-            f"Import{form_class.__name__}", (_Quiet, form_class), {}
-        )
+        made = type(f"Import{form_class.__name__}", (_Quiet, form_class), {})
+        made.base_fields = _CheapFields(made.base_fields)
+        _QUIET[form_class] = made
     return _QUIET[form_class]
+
+
+class _CheapFields(dict):
+    """An import form's fields, copied for each row's form as Django copies them
+    (each field, its widget, its attributes, messages and validators its own)
+    but for the choices, which are shared: Django deep-copies every choice and
+    its lazy label for every form (a row of secondments builds three forms), and
+    an import's forms never change a choice in place (a form that narrows one
+    assigns a new list)."""
+
+    def __deepcopy__(self, memo):
+        fields = {}
+        for name, original in self.items():
+            if not isinstance(original, forms.ChoiceField):
+                fields[name] = copy.deepcopy(original, memo)
+                continue
+            copied = copy.copy(original)
+            copied.widget = copy.copy(original.widget)
+            copied.widget.attrs = dict(original.widget.attrs)
+            copied.error_messages = dict(original.error_messages)
+            copied.validators = list(original.validators)
+            if getattr(original, "queryset", None) is not None:
+                copied.queryset = original.queryset.all()  # as Django's own copy
+            fields[name] = copied
+        return fields
 
 
 def defaults(form_class) -> dict:

@@ -629,3 +629,35 @@ def test_a_rows_trainees_are_read_in_one_query(w):
         values = importer.form_values(row)
     assert [p.name for p in values["trainees"]] == names
     assert len(queries) == 1
+
+
+def test_each_rows_form_has_fields_of_its_own(w):
+    """The import's forms share their fields' choices but nothing a form
+    changes: one row's form narrowing a choice, restyling a widget or adding a
+    validator leaves the next row's form and the page's form as they were."""
+    from dispatch.forms import PersonForm
+    from imports.records import quiet
+
+    form_class = quiet(PersonForm)
+    one, other = form_class(user=w["xian"]), form_class(user=w["xian"])
+    subject = one.fields["subject"]
+    assert type(subject).__name__ in ("ChoiceField", "TypedChoiceField")
+    choices = list(other.fields["subject"].choices)
+    subject.choices = choices[:2]
+    subject.widget.attrs["class"] = "changed"
+    subject.validators.append(lambda value: None)
+    subject.error_messages["required"] = "changed"
+    for untouched in (
+        other.fields["subject"],
+        PersonForm(user=w["xian"]).fields["subject"],
+    ):
+        assert list(untouched.choices) == choices
+        assert untouched.widget.attrs.get("class") != "changed"
+        assert len(untouched.validators) == len(
+            PersonForm.base_fields["subject"].validators
+        )
+        assert untouched.error_messages["required"] != "changed"
+    assert one.fields["home_school"] is not other.fields["home_school"]
+    assert (
+        one.fields["home_school"].queryset is not other.fields["home_school"].queryset
+    )

@@ -16,7 +16,14 @@ from django.utils.translation import gettext as _
 
 from core.scope import scope_of, visible
 from dispatch.models import Person, Stint
-from pairings.models import Pairing, Programme, Region, School, SchoolNameChange
+from pairings.models import (
+    Pairing,
+    PairingParty,
+    Programme,
+    Region,
+    School,
+    SchoolNameChange,
+)
 
 from .cleaning import Unreadable, text
 
@@ -289,11 +296,22 @@ class Lookups:
         if not keys:
             return
         names = {w for w, _a, _b in keys.values() if w}
-        schools = {s.pk for _w, a, b in keys.values() if a for s in (a, b)}
+        pairs = {(a.pk, b.pk) for _w, a, b in keys.values() if a is not None}
+        # The pairings holding both schools of a pair, found from the parties
+        # (light rows), so that only those are read with their parties.
+        schools_of: dict[int, set[int]] = defaultdict(set)
+        for pairing_id, school_id in PairingParty.objects.filter(
+            school_id__in={pk for pair in pairs for pk in pair}
+        ).values_list("pairing_id", "school_id"):
+            schools_of[pairing_id].add(school_id)
+        both = [
+            pairing_id
+            for pairing_id, held in schools_of.items()
+            if any(a in held and b in held for a, b in pairs)
+        ]
         candidates = list(
             visible(Pairing.objects.all(), scope=self.scope)
-            .filter(Q(name__in=names) | Q(parties__school__in=schools))
-            .distinct()
+            .filter(Q(name__in=names) | Q(pk__in=both))
             .order_by("-start_date")
             .prefetch_related("parties")
         )

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import translation
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from core.choices import Approximation
@@ -661,3 +662,60 @@ def test_each_rows_form_has_fields_of_its_own(w):
     assert (
         one.fields["home_school"].queryset is not other.fields["home_school"].queryset
     )
+
+
+def test_pairings_found_for_a_chunk_as_one_row_at_a_time_would(w):
+    """The chunk's pairings are read at once; each row still gets what asking
+    for its own would give: its pairing by name, by its two schools, an error for
+    two schools paired twice in the same dates, for schools not paired and for a
+    name that names nothing."""
+    second = world.pairing("历下第二结对", w["programme"], w["a1s"], w["a1r"])
+    base = {
+        "姓名": "周八",
+        "性别": "女",
+        "学科": _zh_choice(Person, "subject", "chinese"),
+        "派驻类型": zh(SecondmentKind.TEACHING),
+        "计划开始日期": "2024-09-01",
+        "计划结束日期": "2025-01-15",
+    }
+    job = upload(
+        w["xian"],
+        "secondments",
+        workbook_bytes(
+            [
+                headers("secondments"),
+                row_for(
+                    "secondments", **base, 结对名称="历下第二结对",
+                    派出学校="历下实验小学", 接收学校="历下乡村小学",
+                ),
+                row_for(
+                    "secondments", **base,
+                    派出学校="历下实验小学", 接收学校="历下乡村小学",
+                ),
+                row_for(
+                    "secondments", **base,
+                    派出学校="历下乡村小学", 接收学校="龙山山区小学",
+                ),
+                row_for(
+                    "secondments", **base, 结对名称="没有这个结对",
+                    派出学校="历下实验小学", 接收学校="历下乡村小学",
+                ),
+            ]
+        ),
+    )  # fmt: skip
+    assert job.counts == {"new": 1, "updated": 0, "unchanged": 0, "error": 3}
+    by_row = {p["row"]: p["message"] for p in job.problems}
+    assert set(by_row) == {3, 4, 5}
+    names = {"a": "历下实验小学", "b": "历下乡村小学", "name": "没有这个结对"}
+    with translation.override("zh-hans"):
+        twice = gettext(
+            "%(a)s and %(b)s are paired more than once: write the pairing's "
+            "name or its programme in their columns."
+        )
+        unpaired = gettext("%(a)s and %(b)s are not paired in your area.")
+        unknown = gettext("No pairing “%(name)s” in your area.")
+    assert by_row[3] == twice % names
+    assert by_row[4] == unpaired % {"a": "历下乡村小学", "b": "龙山山区小学"}
+    assert by_row[5] == unknown % names
+    confirm(job)
+    assert Secondment.objects.get(person__name="周八").pairing == second

@@ -135,6 +135,23 @@ def _zh_choice(model, field, code):
         return str(dict(model._meta.get_field(field).choices)[code])
 
 
+def teacher_row(**more) -> dict:
+    """A secondment row's cells for 周八, seconded by 历下实验小学 to 历下乡村小学
+    (the pairing 历下结对) to teach, from 2024-09-01 to 2025-01-15; ``more``
+    changes or adds cells."""
+    return {
+        "姓名": "周八",
+        "性别": "女",
+        "学科": _zh_choice(Person, "subject", "chinese"),
+        "派出学校": "历下实验小学",
+        "接收学校": "历下乡村小学",
+        "派驻类型": zh(SecondmentKind.TEACHING),
+        "计划开始日期": "2024-09-01",
+        "计划结束日期": "2025-01-15",
+        **more,
+    }
+
+
 def test_persons_round_trip(w):
     filled = {
         "姓名": "孙七",
@@ -151,16 +168,7 @@ def test_persons_round_trip(w):
 
 
 def test_secondments_with_stints_and_the_person_created_from_the_row(w):
-    base = {
-        "姓名": "周八",
-        "性别": "女",
-        "学科": _zh_choice(Person, "subject", "chinese"),
-        "派出学校": "历下实验小学",
-        "接收学校": "历下乡村小学",
-        "派驻类型": zh(SecondmentKind.TEACHING),
-        "计划开始日期": "2024年9月1日",
-        "计划结束日期": "2025.1.15",
-    }
+    base = teacher_row(计划开始日期="2024年9月1日", 计划结束日期="2025.1.15")
     imported(
         w,
         "secondments",
@@ -193,16 +201,7 @@ def test_secondments_with_stints_and_the_person_created_from_the_row(w):
 
 
 def test_an_overlapping_stint_is_refused_by_the_stint_rule(w):
-    base = {
-        "姓名": "周八",
-        "性别": "女",
-        "学科": _zh_choice(Person, "subject", "chinese"),
-        "派出学校": "历下实验小学",
-        "接收学校": "历下乡村小学",
-        "派驻类型": zh(SecondmentKind.TEACHING),
-        "计划开始日期": "2024-09-01",
-        "计划结束日期": "2025-01-15",
-    }
+    base = teacher_row()
     job = upload(
         w["xian"],
         "secondments",
@@ -230,15 +229,6 @@ def test_rows_the_database_refuses_are_errors_and_the_rows_around_them_import(w)
     the row is saved: each such row is an error with the constraint's words, and
     the rows before and after it are imported (the file is checked, then
     applied)."""
-    base = {
-        "性别": "女",
-        "学科": _zh_choice(Person, "subject", "chinese"),
-        "派出学校": "历下实验小学",
-        "接收学校": "历下乡村小学",
-        "派驻类型": zh(SecondmentKind.TEACHING),
-        "计划开始日期": "2024-09-01",
-        "计划结束日期": "2025-01-15",
-    }
     with translation.override("zh-hans"):
         stint_words = str(Stint._meta.constraints[0].violation_error_message)
         planned_words = str(
@@ -255,24 +245,29 @@ def test_rows_the_database_refuses_are_errors_and_the_rows_around_them_import(w)
             [
                 headers("secondments"),
                 row_for(
-                    "secondments", **base, 姓名="甲一",
-                    到岗日期="2024-09-02", 离岗日期="2024-10-31",
+                    "secondments",
+                    **teacher_row(
+                        姓名="甲一", 到岗日期="2024-09-02", 离岗日期="2024-10-31"
+                    ),
                 ),
                 row_for(
-                    "secondments", **base, 姓名="乙二",
-                    到岗日期="2024-10-31", 离岗日期="2024-09-02",
+                    "secondments",
+                    **teacher_row(
+                        姓名="乙二", 到岗日期="2024-10-31", 离岗日期="2024-09-02"
+                    ),
                 ),
                 row_for(
-                    "secondments", **{**base, "计划结束日期": "2024-08-01"},
-                    姓名="丙三",
+                    "secondments", **teacher_row(姓名="丙三", 计划结束日期="2024-08-01")
                 ),
                 row_for(
-                    "secondments", **base, 姓名="丁四",
-                    到岗日期="2024-09-02", 离岗日期="2024-12-31",
+                    "secondments",
+                    **teacher_row(
+                        姓名="丁四", 到岗日期="2024-09-02", 离岗日期="2024-12-31"
+                    ),
                 ),
             ]
         ),
-    )  # fmt: skip
+    )
     assert job.counts == {"new": 2, "updated": 0, "unchanged": 0, "error": 2}
     by_row = {p["row"]: p["message"] for p in job.problems}
     assert set(by_row) == {3, 4}
@@ -297,40 +292,31 @@ def test_a_stint_overlapping_a_stored_one_of_another_secondment_is_refused(w):
     person, in another secondment, whose stint overlaps the stored stint, is
     refused with the other secondment's host school named; one after it is
     accepted."""
-    base = {
-        "姓名": "周八",
-        "性别": "女",
-        "学科": _zh_choice(Person, "subject", "chinese"),
-        "派出学校": "历下实验小学",
-        "接收学校": "历下乡村小学",
-        "派驻类型": zh(SecondmentKind.TEACHING),
-        "计划结束日期": "2025-06-30",
-    }
+
+    def row(start, arrived, left):
+        return row_for(
+            "secondments",
+            **teacher_row(计划开始日期=start, 计划结束日期="2025-06-30"),
+            到岗日期=arrived,
+            离岗日期=left,
+        )
+
     imported(
         w,
         "secondments",
-        row_for(
-            "secondments", **base, 计划开始日期="2024-09-01",
-            到岗日期="2024-09-02", 离岗日期="2024-10-31",
-        ),
-    )  # fmt: skip
+        row("2024-09-01", "2024-09-02", "2024-10-31"),
+    )
     job = upload(
         w["xian"],
         "secondments",
         workbook_bytes(
             [
                 headers("secondments"),
-                row_for(
-                    "secondments", **base, 计划开始日期="2024-10-01",
-                    到岗日期="2024-10-15", 离岗日期="2024-11-30",
-                ),
-                row_for(
-                    "secondments", **base, 计划开始日期="2024-10-01",
-                    到岗日期="2024-11-01", 离岗日期="2024-12-31",
-                ),
+                row("2024-10-01", "2024-10-15", "2024-11-30"),
+                row("2024-10-01", "2024-11-01", "2024-12-31"),
             ]
         ),
-    )  # fmt: skip
+    )
     assert job.counts == {"new": 1, "updated": 0, "unchanged": 0, "error": 1}
     (problem,) = job.problems
     assert (problem["row"], problem["header"]) == (2, "到岗日期")
@@ -670,39 +656,22 @@ def test_pairings_found_for_a_chunk_as_one_row_at_a_time_would(w):
     two schools paired twice in the same dates, for schools not paired and for a
     name that names nothing."""
     second = world.pairing("历下第二结对", w["programme"], w["a1s"], w["a1r"])
-    base = {
-        "姓名": "周八",
-        "性别": "女",
-        "学科": _zh_choice(Person, "subject", "chinese"),
-        "派驻类型": zh(SecondmentKind.TEACHING),
-        "计划开始日期": "2024-09-01",
-        "计划结束日期": "2025-01-15",
-    }
     job = upload(
         w["xian"],
         "secondments",
         workbook_bytes(
             [
                 headers("secondments"),
+                row_for("secondments", **teacher_row(结对名称="历下第二结对")),
+                row_for("secondments", **teacher_row()),
                 row_for(
-                    "secondments", **base, 结对名称="历下第二结对",
-                    派出学校="历下实验小学", 接收学校="历下乡村小学",
+                    "secondments",
+                    **teacher_row(派出学校="历下乡村小学", 接收学校="龙山山区小学"),
                 ),
-                row_for(
-                    "secondments", **base,
-                    派出学校="历下实验小学", 接收学校="历下乡村小学",
-                ),
-                row_for(
-                    "secondments", **base,
-                    派出学校="历下乡村小学", 接收学校="龙山山区小学",
-                ),
-                row_for(
-                    "secondments", **base, 结对名称="没有这个结对",
-                    派出学校="历下实验小学", 接收学校="历下乡村小学",
-                ),
+                row_for("secondments", **teacher_row(结对名称="没有这个结对")),
             ]
         ),
-    )  # fmt: skip
+    )
     assert job.counts == {"new": 1, "updated": 0, "unchanged": 0, "error": 3}
     by_row = {p["row"]: p["message"] for p in job.problems}
     assert set(by_row) == {3, 4, 5}

@@ -152,6 +152,17 @@ def teacher_row(**more) -> dict:
     }
 
 
+def upload_secondments(user, *rows: dict):
+    """An upload of secondment rows, each given by its cells (``teacher_row``)."""
+    return upload(
+        user,
+        "secondments",
+        workbook_bytes(
+            [headers("secondments"), *[row_for("secondments", **r) for r in rows]]
+        ),
+    )
+
+
 def test_persons_round_trip(w):
     filled = {
         "姓名": "孙七",
@@ -238,35 +249,12 @@ def test_rows_the_database_refuses_are_errors_and_the_rows_around_them_import(w)
                 if c.name == "secondment_planned_dates_ordered"
             )
         )
-    job = upload(
+    job = upload_secondments(
         w["xian"],
-        "secondments",
-        workbook_bytes(
-            [
-                headers("secondments"),
-                row_for(
-                    "secondments",
-                    **teacher_row(
-                        姓名="甲一", 到岗日期="2024-09-02", 离岗日期="2024-10-31"
-                    ),
-                ),
-                row_for(
-                    "secondments",
-                    **teacher_row(
-                        姓名="乙二", 到岗日期="2024-10-31", 离岗日期="2024-09-02"
-                    ),
-                ),
-                row_for(
-                    "secondments", **teacher_row(姓名="丙三", 计划结束日期="2024-08-01")
-                ),
-                row_for(
-                    "secondments",
-                    **teacher_row(
-                        姓名="丁四", 到岗日期="2024-09-02", 离岗日期="2024-12-31"
-                    ),
-                ),
-            ]
-        ),
+        teacher_row(姓名="甲一", 到岗日期="2024-09-02", 离岗日期="2024-10-31"),
+        teacher_row(姓名="乙二", 到岗日期="2024-10-31", 离岗日期="2024-09-02"),
+        teacher_row(姓名="丙三", 计划结束日期="2024-08-01"),
+        teacher_row(姓名="丁四", 到岗日期="2024-09-02", 离岗日期="2024-12-31"),
     )
     assert job.counts == {"new": 2, "updated": 0, "unchanged": 0, "error": 2}
     by_row = {p["row"]: p["message"] for p in job.problems}
@@ -294,9 +282,9 @@ def test_a_stint_overlapping_a_stored_one_of_another_secondment_is_refused(w):
     accepted."""
 
     def row(start, arrived, left):
-        return row_for(
-            "secondments",
-            **teacher_row(计划开始日期=start, 计划结束日期="2025-06-30"),
+        return teacher_row(
+            计划开始日期=start,
+            计划结束日期="2025-06-30",
             到岗日期=arrived,
             离岗日期=left,
         )
@@ -304,18 +292,12 @@ def test_a_stint_overlapping_a_stored_one_of_another_secondment_is_refused(w):
     imported(
         w,
         "secondments",
-        row("2024-09-01", "2024-09-02", "2024-10-31"),
+        row_for("secondments", **row("2024-09-01", "2024-09-02", "2024-10-31")),
     )
-    job = upload(
+    job = upload_secondments(
         w["xian"],
-        "secondments",
-        workbook_bytes(
-            [
-                headers("secondments"),
-                row("2024-10-01", "2024-10-15", "2024-11-30"),
-                row("2024-10-01", "2024-11-01", "2024-12-31"),
-            ]
-        ),
+        row("2024-10-01", "2024-10-15", "2024-11-30"),
+        row("2024-10-01", "2024-11-01", "2024-12-31"),
     )
     assert job.counts == {"new": 1, "updated": 0, "unchanged": 0, "error": 1}
     (problem,) = job.problems
@@ -656,21 +638,12 @@ def test_pairings_found_for_a_chunk_as_one_row_at_a_time_would(w):
     two schools paired twice in the same dates, for schools not paired and for a
     name that names nothing."""
     second = world.pairing("历下第二结对", w["programme"], w["a1s"], w["a1r"])
-    job = upload(
+    job = upload_secondments(
         w["xian"],
-        "secondments",
-        workbook_bytes(
-            [
-                headers("secondments"),
-                row_for("secondments", **teacher_row(结对名称="历下第二结对")),
-                row_for("secondments", **teacher_row()),
-                row_for(
-                    "secondments",
-                    **teacher_row(派出学校="历下乡村小学", 接收学校="龙山山区小学"),
-                ),
-                row_for("secondments", **teacher_row(结对名称="没有这个结对")),
-            ]
-        ),
+        teacher_row(结对名称="历下第二结对"),
+        teacher_row(),
+        teacher_row(派出学校="历下乡村小学", 接收学校="龙山山区小学"),
+        teacher_row(结对名称="没有这个结对"),
     )
     assert job.counts == {"new": 1, "updated": 0, "unchanged": 0, "error": 3}
     by_row = {p["row"]: p["message"] for p in job.problems}

@@ -2,9 +2,9 @@
 
 A write that may break a database constraint runs in a savepoint of its own, so
 that the caller can answer the violation and go on (a page shows the message
-again with the form). An import row is already processed inside a savepoint that
-is rolled back whenever the row fails (``imports.jobs``): a second savepoint
-around each of its writes costs two round trips each and protects nothing. Such
+again with the form). A row of an Excel import is already processed inside a
+savepoint that is rolled back whenever the row fails: a second savepoint around
+each of its writes costs two round trips each and protects nothing. Such
 a caller declares its savepoint (``covering``), and the writes ask ``own`` for
 theirs."""
 

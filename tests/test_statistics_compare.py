@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils.translation import pgettext
 
@@ -281,40 +280,3 @@ def test_funds_and_goods_read_every_span_at_once(w, group):
                 # A row the span's own table lacks shows "—" in its column.
                 expected = values[column.key] if values else None
                 assert row.values[f"{column.key}{suffix}"] == expected
-
-
-@pytest.mark.parametrize("group", ["region", "school", "pairing"])
-def test_funds_and_goods_added_up_by_the_database_as_in_python(w, group, monkeypatch):
-    """On PostgreSQL table 4 has the database add the pairings' money up by the
-    set of rows they lie in; every cell (with both comparisons) is the same as
-    when Python adds each pairing's money into its rows."""
-    from reporting.statistics import grouping
-    from tests import world
-
-    # Two pairings of the same schools, so in the same rows: their money adds.
-    twin = world.pairing("历下第二结对", w["programme"], w["a1s"], w["a1r"])
-    for pairing, amount in ((w["pA1"], "1200.50"), (twin, "800.25")):
-        FundingLine.objects.create(
-            pairing=pairing, source="county", kind="received",
-            date=D(2025, 3, 1), year=2025, amount=Decimal(amount),
-        )  # fmt: skip
-    spec = Spec(
-        span="calendar_year", year=2025, programme=w["programme"].pk,
-        compare_previous=True, compare_cycle=True, group=group,
-    )  # fmt: skip
-    by_set = registry.build("funds_goods", user=w["xian"], spec=spec)
-    asked = []
-    real = grouping.numbered_sets
-
-    def python_only(places):
-        asked.append(real(places) is not None)
-        return None
-
-    monkeypatch.setattr(grouping, "numbered_sets", python_only)
-    by_pairing = registry.build("funds_goods", user=w["xian"], spec=spec)
-    assert [(r.kind, r.values, r.approximate) for r in by_set.rows] == [
-        (r.kind, r.values, r.approximate) for r in by_pairing.rows
-    ]
-    assert any(by_set.rows[-1].values[c.key] for c in by_set.columns[1:])
-    if connection.vendor == "postgresql" and group == "region":
-        assert asked == [True]  # the database's way was the one compared

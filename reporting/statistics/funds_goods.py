@@ -15,7 +15,6 @@ from decimal import Decimal
 from functools import reduce
 from itertools import chain
 
-from django.db import connection, connections
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -164,25 +163,14 @@ def _money(user, spans, layouts) -> list[dict[str, dict[int, dict]]]:
         {name: placement.school_key(level) for name, (level, _on) in wanted.items()}
         for placement, wanted in layouts
     ]
-    # On PostgreSQL, with every span's rows the same, the database adds the
-    # money of the pairings up by the set of rows they lie in.
-    numbered = (
-        grouping.numbered_sets(places) if connection.vendor == "postgresql" else None
-    )
-    sets = numbered[:2] if numbered is not None else None
     by_pairing = chain(
-        _fund_cells(
-            lines.filter(pairing__isnull=False), spans, "pairing_id", sets=sets
-        ),
+        _fund_cells(lines.filter(pairing__isnull=False), spans, "pairing_id"),
         _fund_cells(
             lines.filter(pairing__isnull=True, project__pairing__isnull=False),
             spans,
             "project__pairing_id",
-            sets=sets,
         ),
-        _donation_cells(
-            donations.filter(pairing__isnull=False), spans, "pairing_id", sets=sets
-        ),
+        _donation_cells(donations.filter(pairing__isnull=False), spans, "pairing_id"),
     )
     by_school = chain(
         _fund_cells(
@@ -198,11 +186,7 @@ def _money(user, spans, layouts) -> list[dict[str, dict[int, dict]]]:
             "recipient_school__region__path",
         ),
     )
-    result = (
-        grouping.fold_numbered(by_pairing, numbered[2], places)
-        if numbered is not None
-        else grouping.fold_cells(by_pairing, places)
-    )
+    result = grouping.fold_cells(by_pairing, places)
     for figures, more in zip(
         result, grouping.fold_placed_cells(by_school, keys_of), strict=True
     ):
@@ -234,51 +218,23 @@ def _per_span(condition, spans, aggregates) -> dict:
     }
 
 
-def _grouped(records, spans, condition, owner, by, aggregates, sets=None):
+def _grouped(records, spans, condition, owner, by, aggregates):
     """(*owner, *by, *aggregates) of ``records`` grouped by ``owner`` and ``by``,
-    each aggregate a tuple of its value in each span, streamed. With ``sets``
-    ((pairing ids, their set numbers), see ``grouping.numbered_sets``) and a
-    pairing as the owner, the database adds the pairings up by set: (set number,
-    *by, *aggregates), a few rows a set instead of a few a pairing."""
+    each aggregate a tuple of its value in each span, streamed."""
     per_span = _per_span(condition, spans, aggregates)
     names = list(per_span)
-    grouped = records.order_by().values(*owner, *by).annotate(**per_span)
+    rows = (
+        records.order_by()
+        .values(*owner, *by)
+        .annotate(**per_span)
+        .values_list(*owner, *by, *names)
+        .iterator(chunk_size=grouping.CHUNK)
+    )
+    width = len(owner) + len(by)
     count = len(aggregates)
-    if sets is not None:
-        rows = _by_set(grouped, owner, by, names, aggregates, sets)
-    else:
-        rows = grouped.values_list(*owner, *by, *names).iterator(
-            chunk_size=grouping.CHUNK
-        )
-    width = (1 if sets is not None else len(owner)) + len(by)
     for row in rows:
         values = row[width:]
         yield *row[:width], *(values[a::count] for a in range(count))
-
-
-def _by_set(grouped, owner, by, names, aggregates, sets):
-    """The rows of ``grouped`` (one per pairing and ``by``) added up by the set
-    of rows each pairing lies in, in the database (PostgreSQL): the pairings'
-    set numbers go as two arrays."""
-    (pairing,) = owner
-    sql, params = grouped.values_list(pairing, *by, *names).query.sql_with_params()
-    columns = [f"c{i}" for i in range(1 + len(by) + len(names))]
-    counts = {f"{name}_" for name, make in aggregates.items() if make is _approximate}
-    sums = [
-        f"SUM(q.{column})" + ("::bigint" if name.rstrip("0123456789") in counts else "")
-        for column, name in zip(columns[1 + len(by) :], names, strict=True)
-    ]
-    keys = ", ".join(["s.n", *(f"q.{c}" for c in columns[1 : 1 + len(by)])])
-    statement = (
-        f"SELECT {keys}, {', '.join(sums)} "
-        f"FROM ({sql}) AS q ({', '.join(columns)}) "
-        "JOIN unnest(%s::bigint[], %s::integer[]) AS s (pairing, n) "
-        f"ON s.pairing = q.{columns[0]} GROUP BY {keys}"
-    )
-    pairings, numbers = sets
-    with connections[grouped.db].cursor() as cursor:
-        cursor.execute(statement, [*params, pairings, numbers])
-        yield from cursor.fetchall()
 
 
 class _AsRead:
@@ -319,7 +275,7 @@ def _counted(counts: tuple) -> tuple | None:
     return counts if 0 not in counts else tuple(count or None for count in counts)
 
 
-def _fund_cells(lines, spans, *owner: str, sets=None):
+def _fund_cells(lines, spans, *owner: str):
     """(owner, figure, values per span) of funding lines grouped by ``owner`` (a
     pairing, or a school and its region path), source and kind, streamed."""
     width = len(owner)
@@ -330,9 +286,8 @@ def _fund_cells(lines, spans, *owner: str, sets=None):
         owner,
         ("source", "kind"),
         {"total": _sum("amount"), "approximate": _approximate},
-        sets,
     ):
-        who = head[0] if width == 1 or sets is not None else tuple(head)
+        who = head[0] if width == 1 else tuple(head)
         key = fund_key(source, kind)
         if _some(totals):
             yield who, key, totals
@@ -340,7 +295,7 @@ def _fund_cells(lines, spans, *owner: str, sets=None):
             yield who, f"{key}_approx", counts
 
 
-def _donation_cells(donations, spans, *owner: str, sets=None):
+def _donation_cells(donations, spans, *owner: str):
     """(owner, figure, values per span) of donations grouped by ``owner``, form
     and category: cash donations as funds, goods by category (quantity and
     value), streamed."""
@@ -357,9 +312,8 @@ def _donation_cells(donations, spans, *owner: str, sets=None):
             "quantity": _sum("quantity"),
             "approximate": _approximate,
         },
-        sets,
     ):
-        who = head[0] if width == 1 or sets is not None else tuple(head)
+        who = head[0] if width == 1 else tuple(head)
         if form == DonationForm.CASH:
             value = CASH
         elif form == DonationForm.GOODS and category in categories:

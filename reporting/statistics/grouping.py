@@ -446,7 +446,10 @@ def _fold_vectors(cells, per_span: list[dict], finder) -> list[dict]:
     in (most records share a few such sets: the rows of a county, its city and
     its province), and each set is added into its rows at the end. Spans placed
     the same way (the same objects) share the sets, with a value per span."""
-    groups = _alike(per_span)
+    alike: dict[tuple, list[int]] = {}
+    for i, one in enumerate(per_span):
+        alike.setdefault(tuple(map(id, one.values())), []).append(i)
+    groups = list(alike.values())
     if len(groups) > 1:
         cells = list(cells)  # spans placed differently: read again per group
     result: list[dict] = [{name: {} for name in one} for one in per_span]
@@ -457,80 +460,34 @@ def _fold_vectors(cells, per_span: list[dict], finder) -> list[dict]:
             if len(groups) == 1
             else ((where, f, tuple(v[i] for i in spans)) for where, f, v in cells)
         )
-
-        def rows_of(where, finding=finding):
-            return tuple(
-                (name, key) for name, find in finding for key in find(where, ())
-            )
-
-        _spread(_fold_sets(picked, rows_of, len(spans)), spans, result)
+        for rows, sums in _fold_sets(picked, finding, len(spans)).items():
+            for at, span in enumerate(spans):
+                figures = result[span]
+                for name, key in rows:
+                    row = figures[name].get(key)
+                    if row is None:
+                        row = figures[name][key] = {}
+                    for figure, values in sums.items():
+                        value = values if len(spans) == 1 else values[at]
+                        if value is not None:
+                            old = row.get(figure)
+                            row[figure] = value if old is None else old + value
     return result
 
 
-def _alike(per_span: list[dict]) -> list[list[int]]:
-    """The spans' indexes, grouped by the ways they are placed (the same
-    objects, name by name)."""
-    alike: dict[tuple, list[int]] = {}
-    for i, one in enumerate(per_span):
-        alike.setdefault(tuple(map(id, one.values())), []).append(i)
-    return list(alike.values())
-
-
-def numbered_sets(places: list[dict[str, dict[int, tuple]]]):
-    """When every span places the pairings the same way: (pairing ids, the
-    number of the set of rows each lies in, each set's rows ((name, row key), …))
-    — for the database to add a family up by set (``fold_numbered``); None when
-    the spans' rows differ."""
-    if len(_alike(places)) > 1:
-        return None
-    numbers: dict[tuple, int] = {}
-    pairings, numbered = [], []
-    for pairing in {p for placed in places[0].values() for p in placed}:
-        rows = tuple(
-            (name, key)
-            for name, placed in places[0].items()
-            for key in placed.get(pairing, ())
-        )
-        pairings.append(pairing)
-        numbered.append(numbers.setdefault(rows, len(numbers)))
-    return pairings, numbered, list(numbers)
-
-
-def fold_numbered(cells, set_rows: list[tuple], per_span: list[dict]) -> list[dict]:
-    """Like ``fold_cells`` for cells (set number, figure, values per span)
-    already added up by set (``numbered_sets``)."""
-    result: list[dict] = [{name: {} for name in one} for one in per_span]
-    spans = list(range(len(per_span)))
-    _spread(_fold_sets(cells, set_rows.__getitem__, len(spans)), spans, result)
-    return result
-
-
-def _spread(shared: dict[tuple, dict], spans: list[int], result: list[dict]) -> None:
-    """Each set's sums added into its rows, for the spans it holds values of."""
-    for rows, sums in shared.items():
-        for at, span in enumerate(spans):
-            figures = result[span]
-            for name, key in rows:
-                row = figures[name].get(key)
-                if row is None:
-                    row = figures[name][key] = {}
-                for figure, values in sums.items():
-                    value = values if len(spans) == 1 else values[at]
-                    if value is not None:
-                        old = row.get(figure)
-                        row[figure] = value if old is None else old + value
-
-
-def _fold_sets(cells, rows_of, spans: int) -> dict[tuple, dict]:
+def _fold_sets(cells, finding, spans: int) -> dict[tuple, dict]:
     """{((name, row key), …): {figure: sum, or a list of sums per span}}: each
-    cell's values added into the set of rows its ``where`` lies in
-    (``rows_of(where)``, asked once per ``where``)."""
+    cell's values added into the set of rows its ``where`` lies in (found once per
+    ``where``)."""
     memo: dict = {}
     shared: dict[tuple, dict] = {}
     for where, figure, values in cells:
         sums = memo.get(where)
         if sums is None:
-            sums = memo[where] = shared.setdefault(rows_of(where), {})
+            rows = tuple(
+                (name, key) for name, find in finding for key in find(where, ())
+            )
+            sums = memo[where] = shared.setdefault(rows, {})
         old = sums.get(figure)
         if spans == 1:
             value = values[0]

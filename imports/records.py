@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, models
 from django.db.models import CheckConstraint
 from django.utils.translation import get_language
@@ -346,6 +346,8 @@ class RecordType:
     ) -> Outcome:
         """Save through the page's form: what the row does not mention keeps its
         stored value. Unchanged rows write nothing."""
+        if instance is not None and _as_stored(instance, values):
+            return Outcome(Outcome.UNCHANGED)
         before = snapshot(instance) if instance is not None else None
         form = self.form(instance, values, form_class or self.form_class)
         if instance is not None and not form.has_changed():
@@ -482,6 +484,27 @@ class _Quiet:
         finally:
             instance.__dict__.pop("clean_fields", None)
             instance.__dict__.pop("get_constraints", None)
+
+
+def _as_stored(instance, values: dict) -> bool:
+    """Whether every value the row gives is the one stored (for a related record,
+    the same record): then the row changes nothing, and no form is needed to say
+    so (a secondment row names its person, who is most often as stored). Any
+    other value, or one that is not a plain field of the model, is left to the
+    form."""
+    meta = instance._meta
+    for name, value in values.items():
+        try:
+            field = meta.get_field(name)
+        except FieldDoesNotExist:
+            return False
+        if not field.concrete or field.many_to_many:
+            return False
+        if field.is_relation:
+            value = getattr(value, "pk", value)
+        if getattr(instance, field.attname) != value:
+            return False
+    return True
 
 
 def save_or_constraint_message(form):

@@ -661,3 +661,35 @@ def test_pairings_found_for_a_chunk_as_one_row_at_a_time_would(w):
     assert by_row[5] == unknown % names
     confirm(job)
     assert Secondment.objects.get(person__name="周八").pairing == second
+
+
+def test_a_secondment_row_updates_its_person_only_where_it_differs(w):
+    """A secondment row names its person: the same values leave the person as
+    stored (no write, no audit entry); a different phone number updates them."""
+    from core.models import AuditEntry
+
+    imported(
+        w, "secondments", row_for("secondments", **teacher_row(联系电话="13900000001"))
+    )
+    person = Person.objects.get(name="周八")
+    version, entries = person.version, AuditEntry.objects.count()
+    same = upload_secondments(
+        w["xian"], teacher_row(联系电话="13900000001", 计划开始日期="2024-10-01")
+    )
+    confirm(same)
+    person.refresh_from_db()
+    assert person.version == version
+    person_entries = AuditEntry.objects.filter(
+        content_type__model="person", object_id=str(person.pk)
+    )
+    assert not person_entries.exclude(action="create").exists()
+    assert Secondment.objects.filter(person=person).count() == 2
+    changed = upload_secondments(
+        w["xian"], teacher_row(联系电话="13900000002", 计划开始日期="2024-11-01")
+    )
+    confirm(changed)
+    person.refresh_from_db()
+    assert person.phone == "13900000002"
+    assert person.version == version + 1
+    assert person_entries.filter(action="update").count() == 1
+    assert AuditEntry.objects.count() > entries

@@ -234,20 +234,15 @@ class Lookups:
             getattr(programme, "pk", None),
         )
         if key not in self._cache:
-            # Read once for every row that names them (whatever its date), with
-            # their parties: the row's secondment is checked against them.
-            found = visible(Pairing.objects.all(), scope=self.scope)
-            if written:
-                found = found.filter(name=written)
-            if programme is not None:
-                found = found.filter(programme=programme)
-            if first is not None:
-                found = found.filter(parties__school=first).filter(
-                    parties__school=second
+            if written or first is not None:
+                self._find_pairings({key: (written, first, second, programme)})
+            else:  # neither named: the one pairing in the scope (and programme)
+                found = visible(Pairing.objects.all(), scope=self.scope)
+                if programme is not None:
+                    found = found.filter(programme=programme)
+                self._cache[key] = list(
+                    found.order_by("-start_date").prefetch_related("parties")[:5]
                 )
-            self._cache[key] = list(
-                found.distinct().order_by("-start_date").prefetch_related("parties")[:5]
-            )
         found = self._cache[key]
         if len(found) > 1 and on is not None:
             holding = [p for p in found if p.start_date <= on <= p.end_date]
@@ -281,22 +276,27 @@ class Lookups:
 
     def prefetch_pairings(self, wanted) -> None:
         """Read the pairings a chunk of rows names, each as (name, (school,
-        school)), in one query with their parties: what ``pairing`` then finds
-        for each, without a programme, is what it would have asked for."""
+        school)), in one query with their parties (``pairing`` then finds them
+        without asking)."""
         keys = {}
         for name, schools in wanted:
             written = text(name)
             first, second = schools if schools and all(schools) else (None, None)
-            if not written and first is None:
-                continue
             key = ("pairing", written, getattr(first, "pk", None))
             key += (getattr(second, "pk", None), None)
-            if key not in self._cache:
-                keys[key] = (written, first, second)
-        if not keys:
-            return
-        names = {w for w, _a, _b in keys.values() if w}
-        pairs = {(a.pk, b.pk) for _w, a, b in keys.values() if a is not None}
+            if (written or first is not None) and key not in self._cache:
+                keys[key] = (written, first, second, None)
+        if keys:
+            self._find_pairings(keys)
+
+    def _find_pairings(self, keys: dict) -> None:
+        """For each key, (name, school, school, programme), the pairings in the
+        scope of that name (if given) holding both schools (if given) within the
+        programme (if given), the latest first, at most five; all keys in one
+        query, each pairing with its parties (a row's secondment is checked
+        against them)."""
+        names = {w for w, _a, _b, _p in keys.values() if w}
+        pairs = {(a.pk, b.pk) for _w, a, b, _p in keys.values() if a is not None}
         # The pairings holding both schools of a pair, found from the parties
         # (light rows), so that only those are read with their parties.
         schools_of: dict[int, set[int]] = defaultdict(set)
@@ -315,10 +315,12 @@ class Lookups:
             .order_by("-start_date")
             .prefetch_related("parties")
         )
-        for key, (written, first, second) in keys.items():
+        for key, (written, first, second, programme) in keys.items():
             found = []
             for pairing in candidates:
                 if written and pairing.name != written:
+                    continue
+                if programme is not None and pairing.programme_id != programme.pk:
                     continue
                 if first is not None:
                     held = {party.school_id for party in pairing.parties.all()}

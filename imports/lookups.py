@@ -276,16 +276,16 @@ class Lookups:
 
     def prefetch_pairings(self, wanted) -> None:
         """Read the pairings a chunk of rows names, each as (name, (school,
-        school)), in one query with their parties (``pairing`` then finds them
-        without asking)."""
+        school), programme or None), in one query with their parties
+        (``pairing`` then finds them without asking)."""
         keys = {}
-        for name, schools in wanted:
+        for name, schools, programme in wanted:
             written = text(name)
             first, second = schools if schools and all(schools) else (None, None)
             key = ("pairing", written, getattr(first, "pk", None))
-            key += (getattr(second, "pk", None), None)
+            key += (getattr(second, "pk", None), getattr(programme, "pk", None))
             if (written or first is not None) and key not in self._cache:
-                keys[key] = (written, first, second, None)
+                keys[key] = (written, first, second, programme)
         if keys:
             self._find_pairings(keys)
 

@@ -182,6 +182,17 @@ class PairedType(RecordType):
             )
         return None
 
+    def prepare(self, rows):
+        """The pairings the chunk's rows name, in one query."""
+        self.lookups.prefetch_pairings(
+            (
+                r.values.get("pairing_name", ""),
+                (r.values.get("pair_supporting"), r.values.get("pair_receiving")),
+                r.values.get("pair_programme"),
+            )
+            for r in rows
+        )
+
     def pairing_of(self, row: Row, on=None):
         try:
             return self.find_pairing(row, on=on)
@@ -509,6 +520,7 @@ class SecondmentType(PairedType):
                 (
                     r.values.get("pairing_name", ""),
                     (r.values.get("sending_school"), r.values.get("host_school")),
+                    None,
                 )
                 for r in rows
             )

@@ -479,7 +479,8 @@ def test_compliance_rows_and_results(w):
         values = rows[w[key].name]
         # Each side's schools by name, joined with 、 when a side has several.
         for side in ("receiving", "supporting"):
-            names = sorted(p.school.name for p in w[key].parties.filter(side=side))
+            parties = w[key].parties.filter(side=side).order_by("school__name")
+            names = [p.school.name for p in parties]
             assert values[side] == "、".join(names)
         for rule, passed in expected_compliance(w, w[key], w["period"]).items():
             assert values[f"{rule}_result"] == label_of(passed), (key, rule)

@@ -537,14 +537,29 @@ def test_a_pairing_found_by_its_schools_and_programme(w):
         "活动日期": "2024-11-12",
         "承办方": _zh_choice(Activity, "host_side", "receiving"),
     }
-    ambiguous = upload(
+    # In one file (one chunk, its pairings read together): the row without the
+    # programme is told the schools are paired more than once.
+    job = upload(
         w["xian"],
         "activities",
-        workbook_bytes([headers("activities"), row_for("activities", **row)]),
+        workbook_bytes(
+            [
+                headers("activities"),
+                row_for("activities", **{**row, "活动名称": "送教下乡"}),
+                row_for("activities", **row, 帮扶计划="历下区名校带弱校"),
+            ]
+        ),
     )
-    assert ambiguous.counts["error"] == 1
-    assert "帮扶计划" in ambiguous.problems[0]["message"]
-    imported(w, "activities", row_for("activities", **row, 帮扶计划="历下区名校带弱校"))
+    assert job.counts["new"] == 1 and job.counts["error"] == 1
+    (problem,) = job.problems
+    with translation.override("zh-hans"):
+        twice = gettext(
+            "%(a)s and %(b)s are paired more than once: write the pairing's "
+            "name or its programme in their columns."
+        ) % {"a": "历下实验小学", "b": "历下乡村小学"}
+    assert (problem["row"], problem["message"]) == (2, twice)
+    assert "帮扶计划" in problem["message"]
+    confirm(job)
     assert Activity.objects.get(title="联合教研").pairing == second
 
 
@@ -693,46 +708,3 @@ def test_a_secondment_row_updates_its_person_only_where_it_differs(w):
     assert person.version == version + 1
     assert person_entries.filter(action="update").count() == 1
     assert AuditEntry.objects.count() > entries
-
-
-def test_a_pairing_told_apart_by_its_programme(w):
-    """Two pairings of the same two schools in two programmes: a row naming the
-    programme (帮扶计划) finds its pairing; one naming only the schools is told
-    that they are paired more than once."""
-    from pairings.models import Programme
-
-    first = w["programme"]
-    other = Programme.objects.create(
-        name="第二帮扶计划", kind=first.kind, issuing_body=first.issuing_body,
-        region=first.region, cycle_start=first.cycle_start, cycle_end=first.cycle_end,
-    )  # fmt: skip
-    twin = world.pairing("历下第二计划结对", other, w["a1s"], w["a1r"])
-    filled = {
-        "支援学校": "历下实验小学",
-        "受援学校": "历下乡村小学",
-        "活动类型": zh(ActivityKind.RESEARCH),
-        "活动名称": "同课异构",
-        "活动日期": "2024-11-12",
-        "承办方": _zh_choice(Activity, "host_side", "receiving"),
-    }
-    job = upload(
-        w["xian"],
-        "activities",
-        workbook_bytes(
-            [
-                headers("activities"),
-                row_for("activities", **filled, 帮扶计划="第二帮扶计划"),
-                row_for("activities", **{**filled, "活动名称": "送教下乡"}),
-            ]
-        ),
-    )
-    assert job.counts["new"] == 1 and job.counts["error"] == 1
-    (problem,) = job.problems
-    with translation.override("zh-hans"):
-        twice = gettext(
-            "%(a)s and %(b)s are paired more than once: write the pairing's "
-            "name or its programme in their columns."
-        ) % {"a": "历下实验小学", "b": "历下乡村小学"}
-    assert (problem["row"], problem["message"]) == (3, twice)
-    confirm(job)
-    assert Activity.objects.get(title="同课异构").pairing == twin

@@ -160,11 +160,13 @@ def test_logging_out_leaves_no_page_of_the_teacher_on_the_phone(phone):
     page.fill("#id_start", "2024-11-04")
     page.click("main button[type=submit]")
     page.wait_for_selector("#offline-queue[data-queued]")
-    asked = []
-    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
-    log_out(page)
-    page.wait_for_timeout(500)
-    assert asked and "1" in asked[0] and "退出" in asked[0]
+    # The page asks once it has counted the queue (asynchronously: on a busy
+    # machine later than a fixed wait would allow).
+    with page.expect_event("dialog", timeout=10_000) as dialog:
+        log_out(page)
+    asked = [dialog.value.message]
+    dialog.value.dismiss()
+    assert "1" in asked[0] and "退出" in asked[0]
     assert "/me/" in page.url  # still logged in, still queued
     assert caches_left(page)
 

@@ -348,6 +348,13 @@ def _after_save(sender, instance, created, raw=False, **kwargs):
     record(instance, "create" if created or before is None else "update", changes)
 
 
+def created(instances) -> None:
+    """The entries of records inserted together (``bulk_create`` sends no
+    signal): each as its own ``save()`` would have written it."""
+    for instance in instances:
+        _after_save(type(instance), instance, created=True)
+
+
 def _before_delete(sender, instance, **kwargs):
     if not is_audited(sender):
         return

@@ -13,6 +13,8 @@ class BootstrapMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not getattr(self, "rendered", True):
+            return
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
@@ -70,10 +72,16 @@ class ScopedModelForm(VersionedForm, BootstrapMixin, forms.ModelForm):
         self.user = user
         for name, field in self.fields.items():
             queryset = getattr(field, "queryset", None)
-            if queryset is not None and hasattr(queryset, "model"):
+            if queryset is None or not hasattr(queryset, "model"):
+                continue
+            # A field shared by many forms of one user (an import's) is
+            # narrowed to the scope once.
+            if getattr(field, "scoped_for", ()) != (user,):
                 field.queryset = visible(queryset, user)
-                if self.rendered:
-                    make_searchable(field, self[name].value())
+                if not self.rendered:
+                    field.scoped_for = (user,)
+            if self.rendered:
+                make_searchable(field, self[name].value())
 
 
 class MembershipForm(BootstrapMixin, forms.Form):

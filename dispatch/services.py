@@ -201,11 +201,35 @@ def stint_create(
     system, which vouches for it): see ``stint_mark_recorded``. It writes one row,
     in its own savepoint. ``stored``: the person's stored stints, when the caller
     holds them (``stint_errors``)."""
+    return _save_stint(
+        stint_prepare(
+            secondment=secondment,
+            start=start,
+            end=end,
+            note=note,
+            user=user,
+            stored=stored,
+        )
+    )
+
+
+def stint_prepare(
+    *,
+    secondment: Secondment,
+    start: date,
+    end: date,
+    note: str = "",
+    user=None,
+    stored=None,
+) -> Stint:
+    """``stint_create`` but for the write: the stint, checked by every rule, not
+    yet saved (a bulk writer inserts many together; the database still checks
+    its constraints then)."""
     stint = Stint(secondment=secondment, start=start, end=end, note=note)
     stint_mark_recorded(stint, user)
     stint_clean(stint)
     stint_check(secondment=secondment, start=start, end=end, stored=stored)
-    return _save_stint(stint)
+    return stint
 
 
 @transaction.atomic

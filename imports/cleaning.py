@@ -7,6 +7,7 @@ clerk's message."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -39,7 +40,14 @@ def text(value) -> str:
         value = value.date()
     if isinstance(value, dt.date):
         return value.isoformat()
-    value = unicodedata.normalize("NFKC", str(value)).replace("\u3000", " ")
+    return _plain_text(str(value))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _plain_text(value: str) -> str:
+    """``text`` of a string; a file repeats its schools, choices and dates, and
+    each cell is read more than once, so the answers are remembered."""
+    value = unicodedata.normalize("NFKC", value).replace("\u3000", " ")
     value = _SPACES.sub(" ", value.strip())
     return _SPACE_BETWEEN_CJK.sub("", value)
 

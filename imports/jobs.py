@@ -46,7 +46,7 @@ from . import reader, workbooks
 from .choices import ImportMode, ImportStatus
 from .lookups import Lookups
 from .models import ImportChange, ImportJob
-from .records import Outcome, Row
+from .records import Outcome, Refused, Row, WriteNow
 from .types import REGISTRY, record_type
 
 logger = logging.getLogger(__name__)
@@ -275,21 +275,30 @@ def check(job: ImportJob) -> None:
 def process_rows(importer, rows: list[Row]):
     """(rows done, row) for each row, its ``outcome`` set, a chunk at a time: the
     chunk's rows are read, what they name is found in a few queries, each row is
-    processed in its savepoint, their audit entries are written together, and the
-    scope of what they saved is checked in one query per model. A chunk that
-    saved something outside the scope (a rare case) is rolled back and processed
-    again checking each row, so that only the rows at fault are refused."""
+    processed (its new records queued and inserted together at the chunk's end,
+    where the type allows, ``records.Inserts``; otherwise in its savepoint), their
+    audit entries are written together, and the scope of what they saved is
+    checked in one query per model. A chunk that saved something outside the
+    scope, or whose queued inserts the database refused (rare cases), is rolled
+    back and processed again row by row, each row checked and saved at once, so
+    that only the rows at fault are refused."""
     chunk = settings.DUIKOU_IMPORT_CHUNK_ROWS
     for start in range(0, len(rows), chunk):
         part = rows[start : start + chunk]
         point = transaction.savepoint()
         learned = importer.lookups.checkpoint()
-        with audit.deferred():
-            _chunk(importer, part)
-            strays = importer.outside_scope()
+        try:
+            with audit.deferred():
+                _chunk(importer, part)
+                importer.flush()
+                strays = importer.outside_scope()
+        except Refused:
+            strays = True
         if strays:
             transaction.savepoint_rollback(point)
             importer.lookups.rollback_to(learned)
+            importer.inserts.clear()
+            importer.saved = []
             part[:] = [Row(row.number, row.cells) for row in part]
             importer.careful = True
             try:
@@ -311,8 +320,38 @@ def _chunk(importer, part: list[Row]) -> None:
 
 
 def _process(importer, row: Row) -> Outcome:
-    """One row in its savepoint, rolled back when the row fails: its writes need
-    none of their own (``core.savepoints``)."""
+    """One row: queued while its type queues (nothing written, so nothing to roll
+    back but what it queued), else in its savepoint, rolled back when the row
+    fails (its writes need none of their own, ``core.savepoints``). A queued row
+    that must write at once (``WriteNow``) goes the second way, after the rows
+    before it are inserted."""
+    if not importer.queueing:
+        return _process_at_once(importer, row)
+    written, queued = audit.mark(), importer.inserts.mark()
+    saved, learned = len(importer.saved), importer.lookups.checkpoint()
+    errors = dict(row.errors)
+    try:
+        outcome = importer.process(row)
+    except WriteNow:
+        outcome = None
+    if outcome is not None and outcome.status != Outcome.ERROR:
+        return outcome
+    audit.drop_since(written)
+    importer.inserts.drop_since(queued)
+    del importer.saved[saved:]
+    importer.lookups.rollback_to(learned)
+    if outcome is not None:
+        return outcome
+    row.errors = errors
+    importer.flush()
+    importer.at_once = True
+    try:
+        return _process_at_once(importer, row)
+    finally:
+        importer.at_once = False
+
+
+def _process_at_once(importer, row: Row) -> Outcome:
     point = transaction.savepoint()
     written = audit.mark()
     saved = len(importer.saved)

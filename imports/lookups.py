@@ -124,20 +124,26 @@ class Lookups:
         )
 
     def person(self, *, name="", id_number="", school: School | None = None) -> Person:
-        """By ID number when given; otherwise by name within the school."""
-        people = visible(Person.objects.all(), scope=self.scope)
+        """By ID number when given; otherwise by name within the school (the
+        query is made only for a key not read before)."""
+
+        def people():
+            return visible(Person.objects.all(), scope=self.scope)
+
         if id_number:
             written = text(id_number).upper()
             return self._one(
                 ("person-id", written),
-                people.filter(id_number=written),
+                lambda: people().filter(id_number=written),
                 _("No person with this ID number in your area."),
                 _("Several people have this ID number."),
             )
         written = text(name)
-        found = people.filter(name=written)
-        if school is not None:
-            found = found.filter(home_school=school)
+
+        def found():
+            named = people().filter(name=written)
+            return named if school is None else named.filter(home_school=school)
+
         return self._one(
             ("person", written, getattr(school, "pk", None)),
             found,
@@ -202,16 +208,21 @@ class Lookups:
         return self._people
 
     def remember_person(self, person: Person) -> None:
-        """A person a row created: the next rows find them."""
-        if person.pk not in self._people:
-            self._people.add(person.pk)
-            self.journal.append(lambda: self._people.discard(person.pk))
+        """A person a row created: the next rows find them. A person queued for
+        insertion (no id yet) is found by their keys, and told again once
+        inserted."""
+        if person.pk is not None and person.pk not in self._people:
+            pk = person.pk
+            self._people.add(pk)
+            self.journal.append(lambda: self._people.discard(pk))
             # Created by the row: no stint stored yet.
-            self.remember(self._stints, person.pk, [])
+            self.remember(self._stints, pk, [])
         if person.id_number:
             self.remember(self._cache, ("person-id", person.id_number), [person])
         key = ("person", person.name, person.home_school_id)
-        self.remember(self._cache, key, [*self._cache.get(key, []), person])
+        known = self._cache.get(key, [])
+        if not any(other is person for other in known):
+            self.remember(self._cache, key, [*known, person])
 
     def pairing(
         self,
@@ -330,7 +341,11 @@ class Lookups:
             self._cache[key] = found[:5]
 
     def _one(self, cache_key, queryset, missing: str, several: str):
+        """The one record of ``queryset`` (or of the queryset it makes, when
+        callable), remembered under ``cache_key``."""
         if cache_key not in self._cache:
+            if callable(queryset):
+                queryset = queryset()
             self._cache[cache_key] = list(queryset[:2])
         found = self._cache[cache_key]
         if not found:

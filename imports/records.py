@@ -16,12 +16,12 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import IntegrityError, models
+from django.db import IntegrityError, models, transaction
 from django.db.models import CheckConstraint
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from core import savepoints
+from core import audit, savepoints
 from core.generic import OUTSIDE_SCOPE
 from core.scope import can_change, changeable, visible
 
@@ -207,6 +207,80 @@ class Outcome:
     written: list = field(default_factory=list)
 
 
+class WriteNow(Exception):
+    """Raised while a row's writes are queued (``Inserts``) by a row that must
+    write at once: it changes a stored record, or names a record that a row
+    before it queued. The caller inserts the queue and processes the row again
+    the ordinary way, in its savepoint."""
+
+
+class Refused(Exception):
+    """The database refused a queued insert (a constraint a row broke): the
+    chunk is processed again row by row, so that the row at fault gets its
+    message."""
+
+
+class Inserts:
+    """The new records of a chunk's rows, inserted together (one statement per
+    model) when the chunk ends or a row needs them stored. A row that fails
+    takes its own back (``mark``, ``drop_since``); nothing is written until
+    ``flush``. Each record is audited as its ``save()`` would have been."""
+
+    def __init__(self):
+        self.items: list = []  # (record, what to do once it has its id, or None)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def add(self, obj, then=None) -> None:
+        self.items.append((obj, then))
+
+    def mark(self) -> int:
+        return len(self.items)
+
+    def drop_since(self, position: int) -> None:
+        del self.items[position:]
+
+    def clear(self) -> None:
+        self.items = []
+
+    def flush(self) -> None:
+        items, self.items = self.items, []
+        by_model: dict = {}
+        for obj, _then in items:
+            by_model.setdefault(type(obj), []).append(obj)
+        for model in _in_key_order(by_model):
+            try:
+                with transaction.atomic():
+                    model._base_manager.bulk_create(by_model[model])
+            except IntegrityError as error:
+                raise Refused(str(error)) from error
+            audit.created(by_model[model])
+        for _obj, then in items:
+            if then is not None:
+                then()
+
+
+def _in_key_order(by_model: dict) -> list:
+    """The models so that each comes after those its foreign keys point to (a
+    secondment after its new person, a stint after its new secondment)."""
+    waiting, ordered = list(by_model), []
+    while waiting:
+        ready = [
+            model
+            for model in waiting
+            if not any(
+                f.related_model in waiting and f.related_model is not model
+                for f in model._meta.concrete_fields
+                if f.is_relation
+            )
+        ]
+        ready = ready or waiting[:1]  # a cycle cannot arise among import models
+        ordered += ready
+        waiting = [model for model in waiting if model not in ready]
+    return ordered
+
+
 # The id column every template carries: filled in a pre-filled template and a list
 # export, so that an edited row updates the record it came from.
 ID_COLUMN = Column(
@@ -231,10 +305,18 @@ class RecordType:
     columns: list[Column] = []
     ID = ID_COLUMN.name
 
-    def __init__(self, user, lookups, *, units=None):
+    # Whether the type's new records may be queued and inserted together
+    # (``Inserts``): its ``save`` raises ``WriteNow`` before any direct write.
+    queues = False
+
+    def __init__(self, user, lookups, *, units=None, inserts=None):
         self.user = user
         self.lookups = lookups
         self.saved: list = []
+        self.inserts = inserts if inserts is not None else Inserts()
+        self._forms: dict = {}  # ``quiet_form``
+        # Processing a row the ordinary way (``WriteNow``): nothing is queued.
+        self.at_once = False
         # The unit of each money column as the file heads it, and of the cell
         # being read (``read_money``).
         self.units = units or {}
@@ -345,7 +427,11 @@ class RecordType:
         self, row: Row, instance, values: dict, column_of=None, form_class=None
     ) -> Outcome:
         """Save through the page's form: what the row does not mention keeps its
-        stored value. Unchanged rows write nothing."""
+        stored value. Unchanged rows write nothing. While rows are queued, a new
+        record is queued once its form is valid, and a change to a stored one
+        raises ``WriteNow``."""
+        if instance is not None and instance.pk is None:
+            raise WriteNow  # queued by a row before: stored first
         if instance is not None and _as_stored(instance, values):
             return Outcome(Outcome.UNCHANGED)
         before = snapshot(instance) if instance is not None else None
@@ -354,9 +440,16 @@ class RecordType:
             # Nothing to write: the stored record stays as it is, even where it
             # breaks a rule made after it was entered.
             return Outcome(Outcome.UNCHANGED)
+        if instance is not None and self.queueing:
+            raise WriteNow
         if not form.is_valid():
             self.form_errors_to_row(row, form, column_of)
             return Outcome(Outcome.ERROR)
+        if self.queueing:
+            obj = form.save(commit=False)
+            self.inserts.add(obj, then=lambda: self.inserted(obj))
+            self.check_scope(obj)
+            return Outcome(Outcome.NEW, [(obj, "create", None)])
         obj = save_or_constraint_message(form)
         self.check_scope(obj)
         if instance is None:
@@ -369,6 +462,29 @@ class RecordType:
     careful = False
     # The list page's FilterSet: a list export keeps the rows the page shows.
     filterset = None
+
+    def inserted(self, obj) -> None:
+        """A record a row queued has been inserted (it has its id now)."""
+
+    def helper(self, cls: type[RecordType]) -> RecordType:
+        """Another type's importer saving a related record of this one's rows (a
+        secondment's person): the same lookups, queue, scope check and mode."""
+        other = cls(self.user, self.lookups, inserts=self.inserts)
+        other._forms = self._forms
+        other.saved, other.careful, other.at_once = (
+            self.saved,
+            self.careful,
+            self.at_once,
+        )
+        return other
+
+    @property
+    def queueing(self) -> bool:
+        return self.queues and not self.careful and not self.at_once
+
+    def flush(self) -> None:
+        """Insert what the rows queued (``Inserts.flush``)."""
+        self.inserts.flush()
 
     def check_scope(self, obj) -> None:
         """Nobody creates what they could not see (as on the pages: a record that
@@ -395,7 +511,7 @@ class RecordType:
         """The page's form, bound to the row's values over the stored ones. A
         record the row names was found in the user's scope by the lookups: its
         field takes it as it is, without asking the database again."""
-        form_class = quiet(form_class)
+        form_class = self.quiet_form(form_class)
         if instance is None:
             data = {
                 name: plain(values.get(name, initial))
@@ -414,8 +530,31 @@ class RecordType:
                 isinstance(value, models.Model)
                 and type(field) is forms.ModelChoiceField
             ):
-                form.fields[name] = Found(field, value)
+                form.fields[name] = Found.of(field, value)
         return form
+
+    def quiet_form(self, form_class):
+        """The import's form for this page's form (``quiet``). For a type that
+        queues (its forms set no field's state but the user's scope, which is
+        the same for every row), the fields are made once for this import and
+        shared by every row's form, rather than copied for each."""
+        if not self.queues:
+            return quiet(form_class)
+        made = self._forms.get(form_class)
+        if made is None:
+            base = quiet(form_class)
+            made = type(base.__name__, (base,), {})
+            fields = copy.deepcopy(base.base_fields)
+            for field in fields.values():
+                if isinstance(field, forms.ChoiceField) and not isinstance(
+                    field, forms.ModelChoiceField
+                ):
+                    # Listed once: Django's lazy choices are made again, label
+                    # by label, each time a row's value is checked against them.
+                    field.choices = list(field.choices)
+            made.base_fields = _Shared(fields)
+            self._forms[form_class] = made
+        return made
 
     def form_errors_to_row(self, row: Row, form, column_of=None) -> None:
         names = {c.name for c in self.all_columns()}
@@ -559,6 +698,13 @@ class _CheapFields(dict):
         return fields
 
 
+class _Shared(dict):
+    """One import's form fields, the same objects in every row's form."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
 def defaults(form_class) -> dict:
     """A new record's form values before the row's: each field's initial value."""
     if form_class not in _DEFAULTS:
@@ -577,6 +723,15 @@ class Found(forms.ModelChoiceField):
             original.queryset, required=original.required, label=original.label
         )
         self.record = record
+
+    @classmethod
+    def of(cls, original: forms.ModelChoiceField, record) -> Found:
+        """The original field as a ``Found`` one: a shallow copy (its widget,
+        queryset and messages shared), which is all ``clean`` needs."""
+        found = copy.copy(original)
+        found.__class__ = cls
+        found.record = record
+        return found
 
     def clean(self, value):
         if value in self.empty_values:

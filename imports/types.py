@@ -40,6 +40,7 @@ from .records import (
     Outcome,
     RecordType,
     Row,
+    WriteNow,
     choice_labels,
     read_bool,
     read_choice,
@@ -410,9 +411,13 @@ class PersonType(RecordType):
     model = Person
     form_class = PersonForm
     columns = PERSON_COLUMNS
+    queues = True
 
     def natural(self, row):
         return find_person(self, row.values)
+
+    def inserted(self, obj):
+        self.lookups.remember_person(obj)
 
     def prepare(self, rows):
         self.lookups.prefetch_people(
@@ -446,6 +451,7 @@ class SecondmentType(PairedType):
     model = Secondment
     form_class = SecondmentForm
     pairing_required = False
+    queues = True
     columns = [
         *[c for c in PERSON_COLUMNS if c.name != "home_school"],
         col(
@@ -570,13 +576,17 @@ class SecondmentType(PairedType):
         person_values = {n: values[n] for n in PERSON_FIELDS if n in values}
         person_values["home_school"] = sending
         person = find_person(self, person_values)
-        people = PersonType(self.user, self.lookups)
+        people = self.helper(PersonType)
         outcome = people.save_form(
             row, person, person_values, column_of={"home_school": "sending_school"}
         )
         if outcome.status == Outcome.ERROR:
             return outcome
         if outcome.status == Outcome.NEW:
+            if self.queueing:
+                # The secondment's form takes a stored person: the new person
+                # and the row are written at once.
+                raise WriteNow
             self.lookups.remember_person(outcome.written[0][0])
         person = outcome.written[0][0] if outcome.written else person
 
@@ -629,8 +639,13 @@ class SecondmentType(PairedType):
         if values.get("stint_start"):
             start, end = values["stint_start"], values["stint_end"]
             if not _has_stint(secondment, start, end, new=more.status == Outcome.NEW):
+                write = (
+                    dispatch_services.stint_prepare
+                    if self.queueing
+                    else dispatch_services.stint_create
+                )
                 try:
-                    stint = dispatch_services.stint_create(
+                    stint = write(
                         secondment=secondment,
                         start=start,
                         end=end,
@@ -641,6 +656,8 @@ class SecondmentType(PairedType):
                     for message in problem.messages:
                         row.error("stint_start", message)
                     return Outcome(Outcome.ERROR)
+                if self.queueing:
+                    self.inserts.add(stint)
                 secondment._stints_added = True
                 self.lookups.add_stint(person.pk, stint)
                 outcome = _merge(

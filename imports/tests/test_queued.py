@@ -1,0 +1,165 @@
+"""New records inserted together: a chunk's new persons, secondments and stints are
+queued and inserted in one statement per model, with the same outcome, messages,
+audit entries and undo as rows saved one at a time; a row that changes a stored
+record, or names one a row before it queued, is written at once; rows the
+database refuses send the chunk back to be saved row by row."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from core.models import AuditEntry
+from dispatch.models import Person, Secondment, Stint
+from imports import jobs
+from imports.choices import ImportStatus
+from imports.tests.helpers import confirm, headers, row_for, upload, workbook_bytes
+from imports.tests.test_types import teacher_row, upload_secondments
+from tests import world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def w():
+    return world.build()
+
+
+def person_row(name, id_number="", **more):
+    cells = {
+        "姓名": name,
+        "性别": "女",
+        "所在学校": "历下实验小学",
+        "学科": "语文",
+        "身份证号": id_number,
+        **more,
+    }
+    return row_for("persons", **cells)
+
+
+def persons_file(count, start=0):
+    return workbook_bytes(
+        [headers("persons"), *[person_row(f"教师{start + n}") for n in range(count)]]
+    )
+
+
+def _statements(queries, prefix):
+    return [q["sql"] for q in queries if q["sql"].startswith(prefix)]
+
+
+def test_a_chunks_new_persons_are_inserted_in_one_statement(w):
+    """However many new people a chunk holds, they are inserted together, with
+    no savepoint of their own; twice the rows, the same statements."""
+    confirm(upload(w["xian"], "persons", persons_file(5, 100)))  # caches warmed
+    counted = {}
+    for count in (20, 40):
+        with CaptureQueriesContext(connection) as queries:
+            job = confirm(upload(w["xian"], "persons", persons_file(count, count)))
+        assert job.counts["applied"] == {"new": count}
+        inserts = _statements(queries, 'INSERT INTO "dispatch_person"')
+        # One in the dry run (rolled back) and one when applied.
+        assert len(inserts) == 2
+        counted[count] = len(queries)
+    assert counted[40] == counted[20]
+    assert Person.objects.filter(name__startswith="教师").count() == 65
+
+
+def test_queued_persons_are_audited_and_undone_as_rows_saved_alone(w):
+    job = confirm(upload(w["xian"], "persons", persons_file(3)))
+    people = Person.objects.filter(name__startswith="教师")
+    entries = AuditEntry.objects.filter(
+        request_id=job.change_set, content_type__model="person"
+    )
+    assert sorted(e.object_id for e in entries) == sorted(
+        str(pk) for pk in people.values_list("pk", flat=True)
+    )
+    region = w["a1s"].region.path
+    for entry in entries:
+        assert entry.action == "create"
+        assert (entry.username, entry.source) == ("xian", "import")
+        assert region in entry.region_paths
+        assert entry.changes["name"][1].startswith("教师")
+    assert jobs.import_undo(job=job) == 3
+    assert not people.exists()
+
+
+def test_a_person_named_twice_in_one_file_is_created_once_and_updated(w):
+    """The second row finds the person the first queued: it is inserted first,
+    then the second row updates it; the same ID number with a new phone."""
+    content = workbook_bytes(
+        [
+            headers("persons"),
+            person_row("钱九", "370102198501011234"),
+            person_row("钱九", "370102198501011234", 联系电话="13900000000"),
+            person_row("钱九", "370102198501011234", 联系电话="13900000000"),
+        ]
+    )
+    job = upload(w["xian"], "persons", content)
+    assert job.counts == {"new": 1, "updated": 1, "unchanged": 1, "error": 0}
+    assert not Person.objects.filter(name="钱九").exists()  # a dry run
+    job = confirm(job)
+    assert job.counts["applied"] == {"new": 1, "updated": 1, "unchanged": 1}
+    person = Person.objects.get(id_number="370102198501011234")
+    assert person.phone == "13900000000"
+
+
+def test_queued_rows_the_database_refuses_are_saved_again_one_by_one(w):
+    """Secondments of people already recorded are queued with their stints; a
+    stint ending before it starts breaks the stint's check constraint, which
+    only the database checks: the chunk is saved again row by row, that row gets
+    the constraint's words, and every other row is imported once."""
+    names = ["甲一", "乙二", "丙三", "丁四"]
+    for name in names:
+        Person.objects.create(
+            name=name, gender="F", home_school=w["a1s"], subject="chinese"
+        )
+    with translation.override("zh-hans"):
+        words = str(Stint._meta.constraints[0].violation_error_message)
+    spans = {
+        "甲一": ("2024-09-02", "2024-10-31"),
+        "乙二": ("2024-10-31", "2024-09-02"),
+        "丙三": ("2024-09-05", "2024-12-20"),
+        "丁四": ("2024-09-02", "2024-12-31"),
+    }
+    rows = [
+        teacher_row(姓名=name, 到岗日期=spans[name][0], 离岗日期=spans[name][1])
+        for name in names
+    ]
+    job = upload_secondments(w["xian"], *rows)
+    assert job.counts == {"new": 3, "updated": 0, "unchanged": 0, "error": 1}
+    assert [(p["row"], p["header"]) for p in job.problems] == [(3, "到岗日期")]
+    assert words in job.problems[0]["message"]
+    job = confirm(job)
+    assert job.status == ImportStatus.APPLIED, job.error
+    assert job.counts["applied"] == {"new": 3, "error": 1}
+    stored = Stint.objects.filter(secondment__person__name__in=names)
+    assert sorted(
+        (s.secondment.person.name, s.start.isoformat(), s.end.isoformat())
+        for s in stored
+    ) == sorted((name, *spans[name]) for name in names if name != "乙二")
+    assert Secondment.objects.filter(person__name__in=names).count() == 3
+
+
+def test_a_second_stint_of_a_queued_secondment_joins_it(w):
+    """Two rows of one recorded person's new secondment: the first queues the
+    secondment, the second names it, so it is inserted first and the second
+    stint added to it; an overlapping third is refused by the stint rule."""
+    Person.objects.create(
+        name="周八", gender="F", home_school=w["a1s"], subject="chinese"
+    )
+    job = upload_secondments(
+        w["xian"],
+        teacher_row(到岗日期="2024-09-02", 离岗日期="2024-10-31"),
+        teacher_row(到岗日期="2024-11-05", 离岗日期="2025-01-10"),
+        teacher_row(到岗日期="2024-12-01", 离岗日期="2024-12-31"),
+    )
+    assert job.counts == {"new": 1, "updated": 1, "unchanged": 0, "error": 1}
+    assert [p["row"] for p in job.problems] == [4]
+    job = confirm(job)
+    secondment = Secondment.objects.get(person__name="周八")
+    assert [(s.start, s.end) for s in secondment.stints.order_by("start")] == [
+        (dt.date(2024, 9, 2), dt.date(2024, 10, 31)),
+        (dt.date(2024, 11, 5), dt.date(2025, 1, 10)),
+    ]

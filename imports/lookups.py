@@ -209,20 +209,23 @@ class Lookups:
 
     def remember_person(self, person: Person) -> None:
         """A person a row created: the next rows find them. A person queued for
-        insertion (no id yet) is found by their keys, and told again once
-        inserted."""
-        if person.pk is not None and person.pk not in self._people:
+        insertion (no id yet) is found by their keys, and known by id once
+        inserted (``person_inserted``)."""
+        if person.pk is not None:
+            self.person_inserted(person)
+        if person.id_number:
+            self.remember(self._cache, ("person-id", person.id_number), [person])
+        key = ("person", person.name, person.home_school_id)
+        self.remember(self._cache, key, [*self._cache.get(key, []), person])
+
+    def person_inserted(self, person: Person) -> None:
+        """A person a row created, now with their id."""
+        if person.pk not in self._people:
             pk = person.pk
             self._people.add(pk)
             self.journal.append(lambda: self._people.discard(pk))
             # Created by the row: no stint stored yet.
             self.remember(self._stints, pk, [])
-        if person.id_number:
-            self.remember(self._cache, ("person-id", person.id_number), [person])
-        key = ("person", person.name, person.home_school_id)
-        known = self._cache.get(key, [])
-        if not any(other is person for other in known):
-            self.remember(self._cache, key, [*known, person])
 
     def pairing(
         self,

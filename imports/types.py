@@ -417,7 +417,7 @@ class PersonType(RecordType):
         return find_person(self, row.values)
 
     def inserted(self, obj):
-        self.lookups.remember_person(obj)
+        self.lookups.person_inserted(obj)
 
     def prepare(self, rows):
         self.lookups.prefetch_people(

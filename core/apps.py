@@ -9,7 +9,8 @@ class CoreConfig(AppConfig):
     api = "core.api.views"  # its ROUTES under /api/v1/
 
     def ready(self):
-        from . import audit, logins
+        from . import audit, logins, users
 
         audit.connect()
         logins.connect()
+        users.connect()

@@ -79,7 +79,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out user before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend, the signed-in user's row read through the cache.
+    "core.users.CachedUserBackend",
 ]
 # Lock an account from one address out after repeated failures.
 AXES_FAILURE_LIMIT = env_int("DUIKOU_LOGIN_FAILURE_LIMIT", 5)

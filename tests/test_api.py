@@ -809,25 +809,31 @@ def test_docs_pages_are_served_from_local_static_files(client, w):
 # user's scope memberships (1), the count, the page and one per nested relation.
 # School staff: one more for their school's region path, which scopes the rows.
 LIST_QUERIES = {
-    "regions": (4, 4, 7),
-    "schools": (4, 4, 5),
-    "school-profiles": (4, 4, 5),
-    "programmes": (4, 4, 5),
-    "pairings": (5, 5, 6),
-    "agreements": (5, 5, 6),
-    "people": (4, 4, 5),
-    "secondments": (5, 5, 6),
-    "stints": (4, 4, 5),
-    "appraisals": (4, 4, 5),
-    "activities": (5, 5, 6),
-    "projects": (5, 5, 6),
-    "funding-lines": (4, 4, 5),
-    "donations": (4, 4, 5),
-    "reporting-periods": (4, 4, 4),
-    "reports": (7, 7, 8),  # ids first, then the page (IdsFirstPaginator)
-    "report-attachments": (4, 4, 5),
+    "regions": (3, 3, 6),
+    "schools": (3, 3, 4),
+    "school-profiles": (3, 3, 4),
+    "programmes": (3, 3, 4),
+    "pairings": (4, 4, 5),
+    "agreements": (4, 4, 5),
+    "people": (3, 3, 4),
+    "secondments": (4, 4, 5),
+    "stints": (3, 3, 4),
+    "appraisals": (3, 3, 4),
+    "activities": (4, 4, 5),
+    "projects": (4, 4, 5),
+    "funding-lines": (3, 3, 4),
+    "donations": (3, 3, 4),
+    "reporting-periods": (3, 3, 3),
+    "reports": (6, 6, 7),  # ids first, then the page (IdsFirstPaginator)
+    "report-attachments": (3, 3, 4),
 }
 ROLE_COLUMN = {"admin": 0, "xian": 1, "xuexiao": 2}
+
+
+def warm_user_row(client):
+    """The signed-in user's row is read by the first request, and from the cache
+    after it (``core.users``): the counts below are of the requests after it."""
+    assert client.get("/api/v1/").status_code == 200
 
 
 def queries_for(client, url):
@@ -858,6 +864,7 @@ def test_list_endpoints_have_a_fixed_number_of_queries(client, w, role):
         lock_date=dt.date(2026, 3, 1),
     )
     client.force_login(w[role])
+    warm_user_row(client)
     prefixes = [p for p, v, _b in router.registry if issubclass(v, ScopedReadViewSet)]
     assert set(prefixes) == set(LIST_QUERIES)
     wrong = []
@@ -934,12 +941,13 @@ def test_computed_and_own_lists_have_a_fixed_number_of_queries(client, w):
         ExportJob.objects.create(user=w["admin"], table=table)
         Notification.objects.create(user=w["admin"], message=table)
     client.force_login(w["admin"])
+    warm_user_row(client)
     semester = f"semester={w['period'].pk}"
     for url, pinned in (
-        (f"/api/v1/compliance/?{semester}", 15),
-        ("/api/v1/exports/?", 3),  # own jobs: no scope to compute
-        ("/api/v1/audit/?", 4),
-        ("/api/v1/notifications/?", 3),
+        (f"/api/v1/compliance/?{semester}", 14),
+        ("/api/v1/exports/?", 2),  # own jobs: no scope to compute
+        ("/api/v1/audit/?", 3),
+        ("/api/v1/notifications/?", 2),
     ):
         one, count = queries_for(client, f"{url}&page_size=1")
         every, _count = queries_for(client, f"{url}&page_size=500")

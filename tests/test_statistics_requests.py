@@ -411,9 +411,9 @@ def test_the_roster_preview_closes_its_rows(client, w, queued, monkeypatch):
 def test_a_cached_preview_takes_a_fixed_number_of_queries(
     client, w, queued, monkeypatch
 ):
-    """The user and the user's scope memberships (the session, the menu and the
-    unread count come from the cache); not one row: the same for three rows and for
-    five hundred."""
+    """The user's scope memberships (the user's row, the session, the menu and
+    the unread count come from the cache); not one row: the same for three rows
+    and for five hundred."""
     closed = []
     client.force_login(w["xian"])
     counts = {}
@@ -434,7 +434,7 @@ def test_a_cached_preview_takes_a_fixed_number_of_queries(
         assert response.templates[0].name == "reporting/statistics_table.html"
         counts[code] = len(captured)
     assert len(response.context["rows"]) == previews.PREVIEW_ROWS
-    assert counts == {TABLE: 2, "roster": 3}  # the roster names a region: one more
+    assert counts == {TABLE: 1, "roster": 2}  # the roster names a region: one more
 
 
 def test_previews_and_exports_share_a_cache_with_the_worker(settings):

@@ -163,3 +163,30 @@ def test_a_second_stint_of_a_queued_secondment_joins_it(w):
         (dt.date(2024, 9, 2), dt.date(2024, 10, 31)),
         (dt.date(2024, 11, 5), dt.date(2025, 1, 10)),
     ]
+
+
+def test_an_imports_forms_share_fields_narrowed_to_the_scope_once(w):
+    """The rows' forms of one import share their fields: the scope is applied to
+    a shared field once (not again for each row's form), another user's import
+    has fields of its own, and the page's form is untouched."""
+    from dispatch.forms import PersonForm
+    from imports.lookups import Lookups
+    from imports.types import REGISTRY
+
+    def fields_of(username, forms=1):
+        importer = REGISTRY["persons"](w[username], Lookups(w[username]))
+        form_class = importer.quiet_form(PersonForm)
+        made = [form_class(user=w[username]) for _ in range(forms)]
+        return [form.fields["home_school"] for form in made]
+
+    first, *later = fields_of("xian", forms=3)
+    assert all(field is first for field in later)
+    once = str(fields_of("xian")[0].queryset.query)
+    assert str(first.queryset.query) == once
+    assert list(first.queryset) == list(fields_of("xian")[0].queryset)
+    province = fields_of("sheng")[0]
+    assert province is not first
+    assert set(province.queryset) > set(first.queryset)
+    page = PersonForm(user=w["xian"]).fields["home_school"]
+    assert page is not first
+    assert set(page.queryset) == set(first.queryset)

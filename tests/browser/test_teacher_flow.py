@@ -3,6 +3,7 @@ entry with a photo, without network: the page keeps them (the photo too), says
 so, and sends them once the network returns; the stint is stored once, awaiting
 the host school, and the entry with its photo, which the host school reads."""
 
+import contextlib
 import datetime as dt
 import time
 
@@ -126,12 +127,22 @@ def test_an_arrival_recorded_offline_is_sent_once_when_online(phone):
 
 
 def log_out(page):
-    """Through the menu, as on a phone: the collapsed bar, the user menu, 退出."""
+    """Through the menu, as on a phone: the collapsed bar, the user menu, 退出. On a
+    busy machine a click on the menu can land while the bar is still unfolding and
+    leave it shut: the menu is opened again until 退出 shows."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
     button = page.locator("form[data-logout] button[type=submit]")
-    if not button.is_visible():
-        if not page.locator("#user-menu").is_visible():
+    menu = page.locator("#user-menu")
+    for _attempt in range(5):
+        if button.is_visible():
+            break
+        if not menu.is_visible():
             page.click("button.navbar-toggler")
-        page.click("#user-menu")
+            menu.wait_for(state="visible")
+        menu.click()
+        with contextlib.suppress(PlaywrightTimeoutError):
+            button.wait_for(state="visible", timeout=3_000)
     button.click()
 
 

@@ -716,7 +716,8 @@ def defaults(form_class) -> dict:
 
 
 class Found(forms.ModelChoiceField):
-    """A choice field whose record the lookups found (in scope): cleaned to it."""
+    """A choice field whose record the lookups found (in scope), or a row before
+    queued (``Inserts``: it has no id yet): cleaned to it."""
 
     def __init__(self, original: forms.ModelChoiceField, record):
         super().__init__(
@@ -734,7 +735,7 @@ class Found(forms.ModelChoiceField):
         return found
 
     def clean(self, value):
-        if value in self.empty_values:
+        if value in self.empty_values and self.record.pk is not None:
             return super().clean(value)
         return self.record
 

@@ -40,7 +40,6 @@ from .records import (
     Outcome,
     RecordType,
     Row,
-    WriteNow,
     choice_labels,
     read_bool,
     read_choice,
@@ -583,17 +582,18 @@ class SecondmentType(PairedType):
         if outcome.status == Outcome.ERROR:
             return outcome
         if outcome.status == Outcome.NEW:
-            if self.queueing:
-                # The secondment's form takes a stored person: the new person
-                # and the row are written at once.
-                raise WriteNow
             self.lookups.remember_person(outcome.written[0][0])
         person = outcome.written[0][0] if outcome.written else person
+        # A person this row queued has no id yet: their secondment and stint are
+        # queued after them, and known by their keys once inserted (``inserted``).
+        queued = person.pk is None
 
         key = (person.pk, pairing.pk, host.pk, values.get("planned_start"))
         known = getattr(self, "secondments", None)
         if values.get(self.ID):
             stored = self.stored(row)
+        elif queued:
+            stored = None  # nothing is stored of a person the file creates
         elif known is not None and (
             person.pk in self.people_read or person.pk in self.lookups.people_known()
         ):
@@ -634,7 +634,7 @@ class SecondmentType(PairedType):
             return more
         outcome = _merge(more, outcome)  # the secondment is the row's record
         secondment = more.written[0][0] if more.written else stored
-        if known is not None and more.status == Outcome.NEW:
+        if known is not None and more.status == Outcome.NEW and not queued:
             self.lookups.remember(known, key, secondment)
         if values.get("stint_start"):
             start, end = values["stint_start"], values["stint_end"]
@@ -657,7 +657,12 @@ class SecondmentType(PairedType):
                         row.error("stint_start", message)
                     return Outcome(Outcome.ERROR)
                 if self.queueing:
-                    self.inserts.add(stint)
+                    # For the stint rule of the person's next rows: at once, or
+                    # once a queued person has their id.
+                    self.inserts.add(
+                        stint,
+                        then=(lambda: self._stint_inserted(stint)) if queued else None,
+                    )
                 secondment._stints_added = True
                 self.lookups.add_stint(person.pk, stint)
                 outcome = _merge(
@@ -672,6 +677,16 @@ class SecondmentType(PairedType):
             .queryset(user)
             .select_related("person", "sending_school", "host_school", "pairing")
         )
+
+    def inserted(self, obj):
+        """A secondment queued for a person the file creates, now with the ids
+        of both: the person's next rows find it."""
+        if getattr(self, "secondments", None) is not None:
+            key = (obj.person_id, obj.pairing_id, obj.host_school_id, obj.planned_start)
+            self.lookups.remember(self.secondments, key, obj)
+
+    def _stint_inserted(self, stint):
+        self.lookups.add_stint(stint.secondment.person_id, stint)
 
     @classmethod
     def export_rows(cls, secondment) -> list[list]:

@@ -190,3 +190,38 @@ def test_an_imports_forms_share_fields_narrowed_to_the_scope_once(w):
     page = PersonForm(user=w["xian"]).fields["home_school"]
     assert page is not first
     assert set(page.queryset) == set(first.queryset)
+
+
+def test_secondments_of_people_the_file_creates_are_queued_with_them(w):
+    """A ledger of teachers not yet recorded: each row's new person, secondment
+    and stint are queued together (one insert per model per chunk, whatever the
+    rows), each secondment tied to its person and each stint to its secondment."""
+
+    def ledger(count, start):
+        return [
+            teacher_row(
+                姓名=f"新教师{start + n}", 到岗日期="2024-09-02", 离岗日期="2024-12-31"
+            )
+            for n in range(count)
+        ]
+
+    confirm(upload_secondments(w["xian"], *ledger(3, 100)))  # caches warmed
+    counted = {}
+    for count in (10, 20):
+        with CaptureQueriesContext(connection) as queries:
+            job = confirm(upload_secondments(w["xian"], *ledger(count, count)))
+        assert job.counts["applied"] == {"new": count}, job.problems
+        for table in ("dispatch_person", "dispatch_secondment", "dispatch_stint"):
+            assert len(_statements(queries, f'INSERT INTO "{table}"')) == 2, table
+        counted[count] = len(queries)
+    assert counted[20] == counted[10]
+    for n in range(10, 40):
+        secondment = Secondment.objects.get(person__name=f"新教师{n}")
+        assert secondment.person.home_school == w["a1s"]
+        assert [(s.start, s.end) for s in secondment.stints.all()] == [
+            (dt.date(2024, 9, 2), dt.date(2024, 12, 31))
+        ]
+    entries = AuditEntry.objects.filter(
+        request_id=job.change_set, content_type__model__in=["secondment", "stint"]
+    )
+    assert entries.count() == 40

@@ -229,13 +229,29 @@ _pending: contextvars.ContextVar[list | None] = contextvars.ContextVar(
 )
 
 
+class _Discarded(list):
+    """The entries of a block whose writes are all rolled back (a dry run):
+    nothing is kept, nothing is made."""
+
+    def append(self, item):
+        pass
+
+
+def discarding() -> bool:
+    """Inside ``deferred(keep=False)``: every write will be rolled back, so no
+    entry is made (nor the row read before an update to make it)."""
+    return isinstance(_pending.get(), _Discarded)
+
+
 @contextlib.contextmanager
-def deferred():
+def deferred(*, keep: bool = True):
     """Keep the entries written inside the block and save them together when it
     ends: one insert, and each model's region paths read in one query (a bulk
     writer: the Excel import's chunk of rows). A savepoint rolled back inside the
-    block drops the entries written since it (``mark``, ``drop_since``)."""
-    pending: list = []
+    block drops the entries written since it (``mark``, ``drop_since``). With
+    ``keep=False`` the caller rolls back every write of the block (the import's
+    dry run): no entry is made, and no cached figure is told of a change."""
+    pending: list = [] if keep else _Discarded()
     token = _pending.set(pending)
     try:
         yield
@@ -324,7 +340,7 @@ def _refresh_regions(entry_pk, instance):
 
 
 def _before_save(sender, instance, raw=False, **kwargs):
-    if raw or not is_audited(sender):
+    if raw or not is_audited(sender) or discarding():
         return
     instance._audit_before = None
     if instance.pk is not None and not instance._state.adding:
@@ -338,7 +354,7 @@ def _before_save(sender, instance, raw=False, **kwargs):
 
 
 def _after_save(sender, instance, created, raw=False, **kwargs):
-    if raw or not is_audited(sender):
+    if raw or not is_audited(sender) or discarding():
         return
     before = None if created else getattr(instance, "_audit_before", None)
     after = snapshot(instance)
@@ -351,18 +367,20 @@ def _after_save(sender, instance, created, raw=False, **kwargs):
 def created(instances) -> None:
     """The entries of records inserted together (``bulk_create`` sends no
     signal): each as its own ``save()`` would have written it."""
+    if discarding():
+        return
     for instance in instances:
         _after_save(type(instance), instance, created=True)
 
 
 def _before_delete(sender, instance, **kwargs):
-    if not is_audited(sender):
+    if not is_audited(sender) or discarding():
         return
     instance._audit_regions = region_paths_of(instance)
 
 
 def _after_delete(sender, instance, **kwargs):
-    if not is_audited(sender):
+    if not is_audited(sender) or discarding():
         return
     record(
         instance,

@@ -243,7 +243,7 @@ def check(job: ImportJob) -> None:
             with audit.audit_context(
                 user=job.user, source="import", request_id=job.change_set
             ):
-                for done, row in process_rows(importer, sheet.rows):
+                for done, row in process_rows(importer, sheet.rows, dry_run=True):
                     counts[row.outcome.status] += 1
                     for column, message in row.errors.items():
                         problems.append(_problem(sheet, row, column, message))
@@ -272,7 +272,7 @@ def check(job: ImportJob) -> None:
         _remove(path)
 
 
-def process_rows(importer, rows: list[Row]):
+def process_rows(importer, rows: list[Row], *, dry_run: bool = False):
     """(rows done, row) for each row, its ``outcome`` set, a chunk at a time: the
     chunk's rows are read, what they name is found in a few queries, each row is
     processed (its new records queued and inserted together at the chunk's end,
@@ -281,14 +281,16 @@ def process_rows(importer, rows: list[Row]):
     checked in one query per model. A chunk that saved something outside the
     scope, or whose queued inserts the database refused (rare cases), is rolled
     back and processed again row by row, each row checked and saved at once, so
-    that only the rows at fault are refused."""
+    that only the rows at fault are refused. In a dry run (every write rolled
+    back) no audit entry is made."""
     chunk = settings.DUIKOU_IMPORT_CHUNK_ROWS
+    keep = not dry_run
     for start in range(0, len(rows), chunk):
         part = rows[start : start + chunk]
         point = transaction.savepoint()
         learned = importer.lookups.checkpoint()
         try:
-            with audit.deferred():
+            with audit.deferred(keep=keep):
                 _chunk(importer, part)
                 importer.flush()
                 strays = importer.outside_scope()
@@ -302,7 +304,7 @@ def process_rows(importer, rows: list[Row]):
             part[:] = [Row(row.number, row.cells) for row in part]
             importer.careful = True
             try:
-                with audit.deferred():
+                with audit.deferred(keep=keep):
                     _chunk(importer, part)
             finally:
                 importer.careful = False

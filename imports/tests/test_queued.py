@@ -225,3 +225,21 @@ def test_secondments_of_people_the_file_creates_are_queued_with_them(w):
         request_id=job.change_set, content_type__model__in=["secondment", "stint"]
     )
     assert entries.count() == 40
+
+
+def test_a_dry_run_makes_no_audit_entry(w):
+    """Checking a file writes every row and rolls it back: no entry is made for
+    what was never kept, and none is left behind."""
+    before = AuditEntry.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        job = upload(w["xian"], "persons", persons_file(5))
+    assert job.counts["new"] == 5
+    assert _statements(queries, 'INSERT INTO "core_auditentry"') == []
+    assert AuditEntry.objects.count() == before
+    job = confirm(job)
+    assert (
+        AuditEntry.objects.filter(
+            request_id=job.change_set, content_type__model="person"
+        ).count()
+        == 5
+    )

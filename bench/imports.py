@@ -1,6 +1,8 @@
-"""Excel import at scale: 20,000 persons, then 20,000 secondments with a stint each,
-each file checked (dry run) and applied, on PostgreSQL at province scale, with the
-read floor (python-calamine reading the same file) measured in the same run.
+"""Excel import at scale: 20,000 persons, then 20,000 secondments of them with a
+stint each, then 20,000 secondments of teachers not yet recorded (each row also
+creates its person), each file checked (dry run) and applied, on PostgreSQL at
+province scale, with the read floor (python-calamine reading the same file)
+measured in the same run.
 
 Each phase runs in a fresh child process, as the Celery worker runs it, and reports
 its wall time, its own CPU time and its peak resident memory. The database is a
@@ -104,8 +106,13 @@ def make_files(url, rows, username, folder):
     headers_s = [c.header for c in REGISTRY["secondments"].all_columns()]
     persons, secondments = Workbook(write_only=True), Workbook(write_only=True)
     sheet_p, sheet_s = persons.create_sheet("数据"), secondments.create_sheet("数据")
+    # A third ledger: secondments of teachers not yet recorded (each row also
+    # creates its person).
+    fresh = Workbook(write_only=True)
+    sheet_f = fresh.create_sheet("数据")
     sheet_p.append(headers_p)
     sheet_s.append(headers_s)
+    sheet_f.append(headers_s)
     for n in range(rows):
         pairing, sending, host = pairs[n % len(pairs)]
         id_number = f"3701{n:014d}"
@@ -130,8 +137,15 @@ def make_files(url, rows, username, folder):
             "离岗日期": "2026.1.10",
         }
         sheet_s.append([secondment.get(h, "") for h in headers_s])
+        newcomer = {
+            **secondment,
+            "身份证号": f"3702{n:014d}",
+            "姓名": f"新派教师{n:05d}",
+        }
+        sheet_f.append([newcomer.get(h, "") for h in headers_s])
     paths = {}
-    for name, book in (("persons", persons), ("secondments", secondments)):
+    books = (("persons", persons), ("secondments", secondments), ("new", fresh))
+    for name, book in books:
         paths[name] = str(Path(folder) / f"{name}.xlsx")
         book.save(paths[name])
     return paths, len(pairs)
@@ -210,15 +224,20 @@ def main():
     print(f"{options.rows} rows per file, {pairs} pairings, as {options.user}")
     print("| file | phase | seconds | CPU s | peak MB | × read floor | outcome |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
-    for slug in ("persons", "secondments"):
-        floor = in_child(read_floor, paths[slug])
+    files = (
+        ("persons", "persons", "persons"),
+        ("secondments", "secondments", "secondments"),
+        ("secondments, new people", "new", "secondments"),
+    )
+    for label, name, slug in files:
+        floor = in_child(read_floor, paths[name])
         print(
-            f"| {slug} | read floor (calamine) | {floor['seconds']:.2f} | "
+            f"| {label} | read floor (calamine) | {floor['seconds']:.2f} | "
             f"{floor['cpu']:.2f} | {floor['mb']:.0f} | 1 | {floor['rows']} rows |"
         )
         for step in ("check", "apply"):
             result = in_child(
-                phase, url, paths[slug], slug, options.user, step, options.profile
+                phase, url, paths[name], slug, options.user, step, options.profile
             )
             counts = (
                 result["counts"] if step == "check" else result["counts"].get("applied")
@@ -227,7 +246,7 @@ def main():
             if result["error"] or result["problems"]:
                 outcome += f" {result['error']} {result['problems']}"
             print(
-                f"| {slug} | {'dry run' if step == 'check' else 'apply'} | "
+                f"| {label} | {'dry run' if step == 'check' else 'apply'} | "
                 f"{result['seconds']:.2f} | {result['cpu']:.2f} | {result['mb']:.0f} | "
                 f"{result['seconds'] / floor['seconds']:.1f} | {outcome} |"
             )

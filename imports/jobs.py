@@ -309,6 +309,7 @@ def process_rows(importer, rows: list[Row], *, dry_run: bool = False):
             finally:
                 importer.careful = False
         transaction.savepoint_commit(point)
+        importer.lookups.settle()
         rows[start : start + chunk] = part
         yield from enumerate(part, start=start + 1)
 

@@ -46,6 +46,12 @@ class Lookups:
     def checkpoint(self) -> int:
         return len(self.journal)
 
+    def settle(self) -> None:
+        """What the rows so far taught is kept: nothing rolls back past here (a
+        chunk is done), so the ways to forget it are dropped (a file of 20,000
+        rows would otherwise keep a few for every row)."""
+        self.journal.clear()
+
     def rollback_to(self, position: int) -> None:
         while len(self.journal) > position:
             self.journal.pop()()

@@ -191,7 +191,7 @@ def phase(url, path, slug, username, step, profile):
         import cProfile
 
         cProfile.runctx(
-            "jobs.run(job)", globals(), locals(), f"{profile}.{slug}.{step}"
+            "jobs.run(job)", globals(), locals(), f"{profile}.{Path(path).stem}.{step}"
         )
     else:
         jobs.run(job)

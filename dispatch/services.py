@@ -188,29 +188,12 @@ def _save_stint(stint: Stint) -> Stint:
     return stint
 
 
-def stint_create(
-    *,
-    secondment: Secondment,
-    start: date,
-    end: date,
-    note: str = "",
-    user=None,
-    stored=None,
-) -> Stint:
+def stint_create(**fields) -> Stint:
     """Record a continuous period on post, as ``user`` records it (None: the
     system, which vouches for it): see ``stint_mark_recorded``. It writes one row,
-    in its own savepoint. ``stored``: the person's stored stints, when the caller
-    holds them (``stint_errors``)."""
-    return _save_stint(
-        stint_prepare(
-            secondment=secondment,
-            start=start,
-            end=end,
-            note=note,
-            user=user,
-            stored=stored,
-        )
-    )
+    in its own savepoint. The fields are ``stint_prepare``'s; ``stored``: the
+    person's stored stints, when the caller holds them (``stint_errors``)."""
+    return _save_stint(stint_prepare(**fields))
 
 
 def stint_prepare(
@@ -222,9 +205,9 @@ def stint_prepare(
     user=None,
     stored=None,
 ) -> Stint:
-    """``stint_create`` but for the write: the stint, checked by every rule, not
-    yet saved (a bulk writer inserts many together; the database still checks
-    its constraints then)."""
+    """A stint of ``secondment`` from ``start`` to ``end``, recorded by ``user``
+    and checked by every rule, not yet saved: ``stint_create`` saves it, a bulk
+    writer inserts many together (the database checks its constraints then)."""
     stint = Stint(secondment=secondment, start=start, end=end, note=note)
     stint_mark_recorded(stint, user)
     stint_clean(stint)

@@ -229,9 +229,6 @@ class Inserts:
     def __init__(self):
         self.items: list = []  # (record, what to do once it has its id, or None)
 
-    def __len__(self) -> int:
-        return len(self.items)
-
     def add(self, obj, then=None) -> None:
         self.items.append((obj, then))
 
@@ -719,11 +716,7 @@ class Found(forms.ModelChoiceField):
     """A choice field whose record the lookups found (in scope), or a row before
     queued (``Inserts``: it has no id yet): cleaned to it."""
 
-    def __init__(self, original: forms.ModelChoiceField, record):
-        super().__init__(
-            original.queryset, required=original.required, label=original.label
-        )
-        self.record = record
+    record = None
 
     @classmethod
     def of(cls, original: forms.ModelChoiceField, record) -> Found:

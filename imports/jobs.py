@@ -309,14 +309,13 @@ def process_rows(importer, rows: list[Row], *, dry_run: bool = False):
             finally:
                 importer.careful = False
         transaction.savepoint_commit(point)
-        importer.lookups.settle()
+        importer.settle()
         rows[start : start + chunk] = part
         yield from enumerate(part, start=start + 1)
 
 
 def _chunk(importer, part: list[Row]) -> None:
-    for row in part:
-        importer.read(row)
+    importer.read_chunk(part)
     importer.prepare([row for row in part if not row.errors])
     for row in part:
         row.outcome = _process(importer, row)

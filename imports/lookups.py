@@ -34,8 +34,9 @@ class Lookups:
     def __init__(self, user):
         self.user = user
         self.scope = scope_of(user)
-        self._schools: dict[str, School] | None = None
-        self._school_names: dict[str, list[School]] = {}
+        self._schools: dict[str, int] | None = None  # code → id
+        self._school_names: dict[str, list[int]] = {}  # name, former name → ids
+        self._school_records: dict[int, School] = {}
         self._cache: dict[tuple, object] = {}
         self._people: set[int] = set()
         self._stints: dict[int, list] = {}  # person id → their stints
@@ -47,10 +48,17 @@ class Lookups:
         return len(self.journal)
 
     def settle(self) -> None:
-        """What the rows so far taught is kept: nothing rolls back past here (a
-        chunk is done), so the ways to forget it are dropped (a file of 20,000
-        rows would otherwise keep a few for every row)."""
+        """A chunk is done: nothing rolls back past here, so the ways to forget
+        what its rows taught are dropped. What they taught about people (who was
+        found or created, their stints) is dropped too: the database holds it
+        now, and the next chunk reads again the people its rows name
+        (``prefetch_people``), so a file of 20,000 new people does not keep
+        20,000 people, secondments and stints in memory."""
         self.journal.clear()
+        self._people.clear()
+        self._stints.clear()
+        for key in [k for k in self._cache if k[0] in ("person", "person-id")]:
+            del self._cache[key]
 
     def rollback_to(self, position: int) -> None:
         while len(self.journal) > position:
@@ -70,24 +78,25 @@ class Lookups:
 
         self.journal.append(undo)
 
-    # Schools: a county's or a province's schools are read once.
+    # Schools: the codes and names of a county's or a province's schools are read
+    # once; a school's record only once a row names it (a province has tens of
+    # thousands of schools, a file names a few thousand).
     def _load_schools(self):
-        schools = visible(School.objects.all(), scope=self.scope).select_related(
-            "region"
-        )
+        schools = visible(School.objects.all(), scope=self.scope)
         by_code, by_name = {}, defaultdict(list)
-        for school in schools:
-            by_code[school.code] = school
-            by_name[text(school.name)].append(school)
-        former = SchoolNameChange.objects.filter(school__in=list(by_code.values()))
-        for change in former.select_related("school__region"):
-            name = text(change.former_name)
-            if change.school not in by_name[name]:
-                by_name[name].append(change.school)
+        for pk, code, name in schools.values_list("pk", "code", "name"):
+            by_code[code] = pk
+            by_name[text(name)].append(pk)
+        former = SchoolNameChange.objects.filter(
+            school__in=schools.values("pk")
+        ).values_list("school_id", "former_name")
+        for pk, former_name in former:
+            name = text(former_name)
+            if pk not in by_name[name]:
+                by_name[name].append(pk)
         self._schools, self._school_names = by_code, dict(by_name)
 
-    def school(self, value) -> School:
-        written = text(value)
+    def _school_id(self, written: str) -> int:
         if self._schools is None:
             self._load_schools()
         if written in self._schools:
@@ -107,6 +116,29 @@ class Lookups:
             _("No school “%(name)s” in your area: check the name or the school code.")
             % {"name": written}
         )
+
+    def school(self, value) -> School:
+        pk = self._school_id(text(value))
+        if pk not in self._school_records:
+            self._read_schools([pk])
+        return self._school_records[pk]
+
+    def prefetch_schools(self, values) -> None:
+        """The records of the schools these cells name, in one query (before a
+        chunk's rows are read); a cell that names none is left to its row."""
+        wanted = set()
+        for value in values:
+            try:
+                wanted.add(self._school_id(text(value)))
+            except Unreadable:
+                continue
+        self._read_schools(wanted - self._school_records.keys())
+
+    def _read_schools(self, pks) -> None:
+        # The ids came from the scoped query above: no scope to apply again.
+        if pks:
+            for school in School.objects.filter(pk__in=pks).select_related("region"):
+                self._school_records[school.pk] = school
 
     def region(self, value) -> Region:
         written = text(value)

@@ -334,6 +334,20 @@ class RecordType:
         return visible(cls.model.objects.all(), user)
 
     # A row, step by step.
+    def read_chunk(self, rows: list[Row]) -> None:
+        """``read`` for each row, the schools the rows name found first in one
+        query."""
+        schools = [c.name for c in self.all_columns() if c.read is read_school]
+        if schools:
+            self.lookups.prefetch_schools(
+                row.cells[name]
+                for row in rows
+                for name in schools
+                if row.cells.get(name) is not None
+            )
+        for row in rows:
+            self.read(row)
+
     def read(self, row: Row) -> None:
         """Every cell into its value; every unreadable or missing cell an error."""
         row.was_read = True
@@ -462,6 +476,10 @@ class RecordType:
 
     def inserted(self, obj) -> None:
         """A record a row queued has been inserted (it has its id now)."""
+
+    def settle(self) -> None:
+        """A chunk is done and kept (``Lookups.settle``)."""
+        self.lookups.settle()
 
     def helper(self, cls: type[RecordType]) -> RecordType:
         """Another type's importer saving a related record of this one's rows (a

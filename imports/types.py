@@ -685,6 +685,14 @@ class SecondmentType(PairedType):
             key = (obj.person_id, obj.pairing_id, obj.host_school_id, obj.planned_start)
             self.lookups.remember(self.secondments, key, obj)
 
+    def settle(self):
+        """The secondments read or created so far are dropped with the people
+        (``Lookups.settle``): the next chunk reads those of the people it names."""
+        super().settle()
+        if hasattr(self, "secondments"):
+            self.secondments.clear()
+            self.people_read.clear()
+
     def _stint_inserted(self, stint):
         self.lookups.add_stint(stint.secondment.person_id, stint)
 

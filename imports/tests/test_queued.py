@@ -243,3 +243,49 @@ def test_a_dry_run_makes_no_audit_entry(w):
         ).count()
         == 5
     )
+
+
+def test_what_a_chunk_created_is_found_again_by_the_next_chunks(w, settings):
+    """The lookups forget the people of a chunk once it is kept (a file of new
+    people would otherwise hold them all in memory): a later chunk reads them
+    again, so a teacher the file creates in one chunk and names again in later
+    ones is one person with one secondment, a later stint joins it, an
+    overlapping one is refused, and a person file's later row updates the
+    person it created rather than adding another."""
+    settings.DUIKOU_IMPORT_CHUNK_ROWS = 2
+    other = {"姓名": "吴九", "身份证号": "370102199001010022"}
+    rows = [
+        teacher_row(
+            身份证号="370102199001010011", 到岗日期="2024-09-02", 离岗日期="2024-10-31"
+        ),
+        teacher_row(**other, 到岗日期="2024-09-02", 离岗日期="2024-10-31"),
+        teacher_row(
+            身份证号="370102199001010011", 到岗日期="2024-11-05", 离岗日期="2024-12-20"
+        ),
+        teacher_row(**other, 到岗日期="2024-11-05", 离岗日期="2024-12-20"),
+        teacher_row(
+            身份证号="370102199001010011", 到岗日期="2024-12-01", 离岗日期="2024-12-31"
+        ),
+    ]
+    job = upload_secondments(w["xian"], *rows)
+    assert job.counts == {"new": 2, "updated": 2, "unchanged": 0, "error": 1}
+    assert [p["row"] for p in job.problems] == [6]
+    confirm(job)
+    for name in ("周八", "吴九"):
+        assert Person.objects.filter(name=name).count() == 1
+        secondment = Secondment.objects.get(person__name=name)
+        assert [(s.start, s.end) for s in secondment.stints.order_by("start")] == [
+            (dt.date(2024, 9, 2), dt.date(2024, 10, 31)),
+            (dt.date(2024, 11, 5), dt.date(2024, 12, 20)),
+        ]
+
+    people = [
+        person_row("郑十", "370102199001010033"),
+        person_row("王十一", "370102199001010044"),
+        person_row("郑十", "370102199001010033", 联系电话="13900000001"),
+    ]
+    job = confirm(
+        upload(w["xian"], "persons", workbook_bytes([headers("persons"), *people]))
+    )
+    assert job.counts["applied"] == {"new": 2, "updated": 1}
+    assert Person.objects.get(id_number="370102199001010033").phone == "13900000001"

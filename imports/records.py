@@ -617,6 +617,28 @@ class _Quiet:
 
     rendered = False
 
+    def _clean_fields(self):
+        """Django's own, without a bound field made for each field of each row
+        (nothing is rendered): a field cleaned as Django's bound field would
+        clean it, from the same widget's reading of the data; a disabled field
+        or one that cleans its bound field its own way goes Django's way."""
+        plain_way = forms.Field._clean_bound_field
+        for name, one in self.fields.items():
+            try:
+                if one.disabled or type(one)._clean_bound_field is not plain_way:
+                    value = one._clean_bound_field(self[name])
+                else:
+                    value = one.clean(
+                        one.widget.value_from_datadict(
+                            self.data, self.files, self.add_prefix(name)
+                        )
+                    )
+                self.cleaned_data[name] = value
+                if hasattr(self, f"clean_{name}"):
+                    self.cleaned_data[name] = getattr(self, f"clean_{name}")()
+            except ValidationError as error:
+                self.add_error(name, error)
+
     def _post_clean(self):
         found = {n for n, field in self.fields.items() if isinstance(field, Found)}
         instance = self.instance

@@ -7,7 +7,9 @@ database refuses send the chunk back to be saved row by row."""
 import datetime as dt
 
 import pytest
+from django import forms
 from django.db import connection
+from django.forms.utils import ErrorDict
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
@@ -15,8 +17,10 @@ from core.models import AuditEntry
 from dispatch.models import Person, Secondment, Stint
 from imports import jobs
 from imports.choices import ImportStatus
+from imports.records import quiet
 from imports.tests.helpers import confirm, headers, row_for, upload, workbook_bytes
 from imports.tests.test_types import teacher_row, upload_secondments
+from imports.types import REGISTRY
 from tests import world
 
 pytestmark = pytest.mark.django_db
@@ -289,3 +293,38 @@ def test_what_a_chunk_created_is_found_again_by_the_next_chunks(w, settings):
     )
     assert job.counts["applied"] == {"new": 2, "updated": 1}
     assert Person.objects.get(id_number="370102199001010033").phone == "13900000001"
+
+
+def _fields_cleaned(form):
+    """The form's fields cleaned (``full_clean``'s first step) and no more."""
+    form._errors, form.cleaned_data = ErrorDict(), {}
+    form._clean_fields()
+    cleaned = {
+        name: list(value) if hasattr(value, "all") else value
+        for name, value in form.cleaned_data.items()
+    }
+    return cleaned, form._errors.get_json_data()
+
+
+@pytest.mark.parametrize("slug", sorted(REGISTRY))
+def test_an_import_form_cleans_every_field_as_the_page_form(w, slug):
+    """The import's form cleans its fields without Django's bound fields: each
+    value and each message is the page form's, for empty, wrong and right
+    input."""
+    page_class = REGISTRY[slug].form_class
+    import_class = quiet(page_class)
+    user = w["xian"]
+    fields = page_class.base_fields
+    wrong = {name: "不是一个值" for name in fields}
+    right = {
+        name: field.initial() if callable(field.initial) else field.initial
+        for name, field in fields.items()
+    }
+    right.update(
+        {n: "2024-09-02" for n, f in fields.items() if isinstance(f, forms.DateField)}
+    )
+    right = {k: v for k, v in right.items() if v is not None}
+    with translation.override("zh-hans"):
+        for data in ({}, wrong, right):
+            page = _fields_cleaned(page_class(data, user=user))
+            assert _fields_cleaned(import_class(data, user=user)) == page, data

@@ -19,6 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
+from core import bulk
 from core.privacy import mask_id_number
 
 # Apps whose models are audited: those whose AppConfig says ``audited = True``,
@@ -289,7 +290,7 @@ def _save_pending(pending: list) -> None:
             entry.region_paths = paths[type(instance)].get(instance.pk, "")
     for model in {type(instance) for _entry, instance in pending}:
         changed(model)
-    entries = AuditEntry.objects.bulk_create([entry for entry, _i in pending])
+    entries = bulk.insert(AuditEntry, [entry for entry, _i in pending])
     for entry, (_same, instance) in zip(entries, pending, strict=True):
         if not entry.region_paths and entry.action == "create" and entry.pk:
             transaction.on_commit(

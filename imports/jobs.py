@@ -37,7 +37,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core import audit, resilience, savepoints
+from core import audit, bulk, resilience, savepoints
 from core.models import AuditEntry
 from core.scope import can_write_model, scope_of
 from reporting.exports.jobs import heartbeat_timeout
@@ -427,7 +427,7 @@ def _apply_chunk(job, importer, sheet, start: int, rows: list[Row]) -> None:
             counts[row.outcome.status] += 1
             kept += _kept(job, row, row.outcome)
             row.forget()
-        ImportChange.objects.bulk_create(kept)
+        bulk.insert(ImportChange, kept)
         held.update(
             applied_rows=start + len(rows),
             counts={**current.counts, "applied": dict(counts)},
@@ -457,7 +457,7 @@ def _apply_all(job, importer, sheet) -> None:
             row.forget()
             if done % PROGRESS_EVERY == 0:
                 _beat(job, done, len(sheet.rows), _("importing rows"))
-        ImportChange.objects.bulk_create(kept, batch_size=2000)
+        bulk.insert(ImportChange, kept)
         ImportJob.objects.filter(pk=job.pk).update(
             applied_rows=len(sheet.rows),
             counts={**job.counts, "applied": dict(counts)},

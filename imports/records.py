@@ -21,7 +21,7 @@ from django.db.models import CheckConstraint
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from core import audit, savepoints
+from core import audit, bulk, savepoints
 from core.generic import OUTSIDE_SCOPE
 from core.scope import can_change, changeable, visible
 
@@ -249,7 +249,7 @@ class Inserts:
         for model in _in_key_order(by_model):
             try:
                 with transaction.atomic():
-                    model._base_manager.bulk_create(by_model[model])
+                    bulk.insert(model, by_model[model])
             except IntegrityError as error:
                 raise Refused(str(error)) from error
             audit.created(by_model[model])

@@ -49,8 +49,11 @@ def persons_file(count, start=0):
     )
 
 
-def _statements(queries, prefix):
-    return [q["sql"] for q in queries if q["sql"].startswith(prefix)]
+def _inserts(queries, table):
+    """The statements that inserted rows into ``table`` (``bulk_create``'s, or
+    ``COPY`` on PostgreSQL, ``core.bulk``)."""
+    starts = (f'INSERT INTO "{table}"', f'COPY "{table}"')
+    return [q["sql"] for q in queries if q["sql"].startswith(starts)]
 
 
 def test_a_chunks_new_persons_are_inserted_in_one_statement(w):
@@ -62,7 +65,7 @@ def test_a_chunks_new_persons_are_inserted_in_one_statement(w):
         with CaptureQueriesContext(connection) as queries:
             job = confirm(upload(w["xian"], "persons", persons_file(count, count)))
         assert job.counts["applied"] == {"new": count}
-        inserts = _statements(queries, 'INSERT INTO "dispatch_person"')
+        inserts = _inserts(queries, "dispatch_person")
         # One in the dry run (rolled back) and one when applied.
         assert len(inserts) == 2
         counted[count] = len(queries)
@@ -216,7 +219,7 @@ def test_secondments_of_people_the_file_creates_are_queued_with_them(w):
             job = confirm(upload_secondments(w["xian"], *ledger(count, count)))
         assert job.counts["applied"] == {"new": count}, job.problems
         for table in ("dispatch_person", "dispatch_secondment", "dispatch_stint"):
-            assert len(_statements(queries, f'INSERT INTO "{table}"')) == 2, table
+            assert len(_inserts(queries, table)) == 2, table
         counted[count] = len(queries)
     assert counted[20] == counted[10]
     for n in range(10, 40):
@@ -238,7 +241,7 @@ def test_a_dry_run_makes_no_audit_entry(w):
     with CaptureQueriesContext(connection) as queries:
         job = upload(w["xian"], "persons", persons_file(5))
     assert job.counts["new"] == 5
-    assert _statements(queries, 'INSERT INTO "core_auditentry"') == []
+    assert _inserts(queries, "core_auditentry") == []
     assert AuditEntry.objects.count() == before
     job = confirm(job)
     assert (

@@ -1,0 +1,95 @@
+"""New rows of one model written together, as ``bulk_create`` writes them, faster
+on PostgreSQL.
+
+Django's ``bulk_create`` on PostgreSQL sends each column as an array that the
+driver quotes element by element in Python (``INSERT … SELECT * FROM UNNEST``):
+about 90 µs a row for an audit entry. ``insert`` writes the same rows with
+``COPY … FROM STDIN``, whose rows the driver formats in C, after taking their
+ids from the table's sequence in one statement: each object ends with its id,
+as after ``bulk_create``. Elsewhere (SQLite), and for a model whose columns
+``COPY`` cannot fill as Django would (a database default, a generated column),
+it is ``bulk_create``."""
+
+from __future__ import annotations
+
+import time
+
+from django.db import NotSupportedError, connections, router
+from django.db.models import NOT_PROVIDED
+
+
+def insert(model, objs: list) -> list:
+    """Insert ``objs``, new instances of ``model`` (no signals, as
+    ``bulk_create``); each is given its id. A row the database refuses raises
+    Django's ``IntegrityError`` and nothing is inserted."""
+    if not objs:
+        return objs
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    fields = _columns(model)
+    if connection.vendor != "postgresql" or fields is None:
+        return model._base_manager.using(alias).bulk_create(objs)
+    meta = model._meta
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor:
+        _give_ids(cursor, meta, [obj for obj in objs if obj.pk is None])
+        started = time.monotonic()
+        with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+            for obj in objs:
+                copy.write_row(
+                    [
+                        f.get_db_prep_save(f.pre_save(obj, True), connection)
+                        for f in fields
+                    ]
+                )
+        if connection.queries_logged:  # as Django logs its own statements
+            connection.queries_log.append(
+                {
+                    "sql": f"{sql} -- {len(objs)} rows",
+                    "time": "%.3f" % (time.monotonic() - started),
+                }
+            )
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = alias
+    return objs
+
+
+def _give_ids(cursor, meta, objs: list) -> None:
+    """Ids for ``objs`` from the table's sequence, in one statement."""
+    if not objs:
+        return
+    cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+        [meta.db_table, meta.pk.column, len(objs)],
+    )
+    ids = [row[0] for row in cursor.fetchall()]
+    if len(ids) != len(objs) or None in ids:
+        raise NotSupportedError(f"{meta.db_table} has no sequence for its ids")
+    for obj, pk in zip(objs, ids, strict=True):
+        setattr(obj, meta.pk.attname, pk)
+
+
+_COLUMNS: dict = {}
+
+
+def _columns(model):
+    """The columns ``COPY`` fills for ``model`` (every concrete field of its
+    table, the id included), or None when ``bulk_create`` must write it."""
+    if model not in _COLUMNS:
+        meta = model._meta
+        fields = list(meta.local_concrete_fields)
+        plain = (
+            not meta.parents
+            and meta.pk.get_internal_type() in ("AutoField", "BigAutoField")
+            and not any(
+                getattr(f, "generated", False) or f.db_default is not NOT_PROVIDED
+                for f in fields
+            )
+        )
+        _COLUMNS[model] = fields if plain else None
+    return _COLUMNS[model]

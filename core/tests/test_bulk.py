@@ -1,0 +1,116 @@
+"""``core.bulk.insert``: rows written together as ``bulk_create`` writes them (with
+``COPY`` on PostgreSQL): each object gets its id, every field is stored as given
+(or as its ``pre_save`` makes it), and a refused row inserts nothing."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from core import bulk
+from core.models import AuditEntry
+from dispatch.models import Person
+from projects.models import Donation
+from tests import world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def w():
+    return world.build()
+
+
+def test_new_rows_get_their_ids_and_are_stored_as_given(w):
+    people = [
+        Person(
+            name=f"批量{n}",
+            gender="F",
+            home_school=w["a1s"],
+            subject="chinese",
+            id_number=f"37010219900101{n:04d}",
+            phone="",
+            is_backbone=n % 2 == 0,
+        )
+        for n in range(3)
+    ]
+    before = timezone.now()
+    with CaptureQueriesContext(connection) as queries:
+        bulk.insert(Person, people)
+    written = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith(
+            ('INSERT INTO "dispatch_person"', 'COPY "dispatch_person"')
+        )
+    ]
+    assert len(written) == 1  # one statement for all of them
+    assert all(p.pk and not p._state.adding for p in people)
+    assert len({p.pk for p in people}) == 3
+    for person in people:
+        stored = Person.objects.get(pk=person.pk)
+        assert (stored.name, stored.home_school, stored.id_number) == (
+            person.name,
+            w["a1s"],
+            person.id_number,
+        )
+        assert stored.is_backbone is person.is_backbone
+        assert stored.version == 1  # the model's default
+        assert stored.created_at >= before  # auto_now_add, as save() sets it
+    # The table's own ids go on after them: a row saved later does not collide.
+    later = Person.objects.create(
+        name="其后", gender="M", home_school=w["a1s"], subject="math"
+    )
+    assert later.pk > max(p.pk for p in people)
+
+
+def test_json_text_decimals_and_dates_are_stored_exactly(w):
+    person_type = ContentType.objects.get_for_model(Person)
+    awkward = 'quote " backslash \\ tab\t newline\n 中文 {brace} ,comma'
+    entries = [
+        AuditEntry(
+            username="xian",
+            source="import",
+            action="create",
+            content_type=person_type,
+            object_id=str(n),
+            object_repr=awkward,
+            changes={"name": [None, awkward], "n": [n, None], "list": [1, "二"]},
+            region_paths="",
+        )
+        for n in range(2)
+    ]
+    bulk.insert(AuditEntry, entries)
+    for entry in entries:
+        stored = AuditEntry.objects.get(pk=entry.pk)
+        assert stored.object_repr == awkward
+        assert stored.changes == entry.changes
+        assert stored.time is not None
+    donation = Donation(
+        pairing=w["pA1"],
+        recipient_school=w["a1r"],
+        donor_name="爱心企业",
+        form="cash",
+        amount=Decimal("12345.67"),
+        date=dt.date(2024, 10, 8),
+    )
+    bulk.insert(Donation, [donation])
+    stored = Donation.objects.get(pk=donation.pk)
+    assert (stored.amount, stored.date) == (Decimal("12345.67"), dt.date(2024, 10, 8))
+
+
+def test_a_refused_row_inserts_none_of_them(w):
+    first = Person(name="甲", gender="F", home_school=w["a1s"], subject="chinese")
+    bulk.insert(Person, [first])
+    again = Person(
+        pk=first.pk, name="乙", gender="F", home_school=w["a1s"], subject="chinese"
+    )
+    fine = Person(name="丙", gender="F", home_school=w["a1s"], subject="chinese")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk.insert(Person, [fine, again])
+    assert not Person.objects.filter(name__in=["乙", "丙"]).exists()
+    assert Person.objects.get(pk=first.pk).name == "甲"

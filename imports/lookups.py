@@ -112,15 +112,15 @@ class Lookups:
                 )
                 % {"count": len(found), "name": written}
             )
-        raise Unreadable(
-            _("No school “%(name)s” in your area: check the name or the school code.")
-            % {"name": written}
-        )
+        raise _no_school(written)
 
     def school(self, value) -> School:
-        pk = self._school_id(text(value))
+        written = text(value)
+        pk = self._school_id(written)
         if pk not in self._school_records:
             self._read_schools([pk])
+        if pk not in self._school_records:  # deleted since the names were read
+            raise _no_school(written)
         return self._school_records[pk]
 
     def prefetch_schools(self, values) -> None:
@@ -399,3 +399,10 @@ class Lookups:
         """After a row creates a pairing, the next rows find it."""
         for key in [k for k in self._cache if k[0] == "pairing"]:
             del self._cache[key]
+
+
+def _no_school(written: str) -> Unreadable:
+    return Unreadable(
+        _("No school “%(name)s” in your area: check the name or the school code.")
+        % {"name": written}
+    )

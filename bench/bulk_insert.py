@@ -78,9 +78,7 @@ def main(rows: int) -> None:
                 transaction.set_rollback(True)
         return min(times)
 
-    print(
-        "| model | rows | bulk_create s (µs a row) | core.bulk.insert s (µs a row) |"
-    )
+    print("| model | rows | bulk_create s (µs a row) | core.bulk.insert s (µs a row) |")
     print("| --- | ---: | ---: | ---: |")
     for model, make in ((Person, people), (AuditEntry, entries)):
         plain = best(model.objects.bulk_create, make)

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -202,10 +203,33 @@ def _fail(job: ImportJob, message: str) -> None:
 
 
 def _beat(job: ImportJob, done: int, total: int, stage: str) -> None:
+    """The job's progress and heartbeat. The dry run writes them inside its own
+    transaction, which the page and the sweeper do not see until it ends: the
+    page reads the progress from the cache (``progress_of``), and the sweeper
+    leaves alone a job whose row the dry run holds (``check``, ``sweep``)."""
     percent = min(99, int(100 * done / total)) if total else 0
     ImportJob.objects.filter(pk=job.pk).update(
         progress=percent, stage=stage, heartbeat_at=timezone.now()
     )
+    cache.set(
+        _progress_key(job.pk),
+        (percent, stage),
+        timeout=5 * heartbeat_timeout().total_seconds(),
+    )
+
+
+def _progress_key(job_id: int) -> str:
+    return f"imports:progress:{job_id}"
+
+
+def progress_of(job: ImportJob) -> tuple[int, str]:
+    """(percent, stage) of a running job as its worker last told, which for a
+    dry run is only in the cache; the stored ones without a cache."""
+    if job.status in RUNNING:
+        told = cache.get(_progress_key(job.pk))
+        if told is not None and told[0] >= job.progress:
+            return told
+    return job.progress, job.stage
 
 
 def _local_copy(job: ImportJob) -> Path:
@@ -240,6 +264,10 @@ def check(job: ImportJob) -> None:
         importer = cls(job.user, Lookups(job.user), units=sheet.units)
         counts, problems = Counter(), []
         with transaction.atomic():
+            # The job's row is held while the check's transaction lasts: the
+            # sweeper takes a job whose heartbeat it does not see only once a
+            # dead worker's transaction has let the row go.
+            ImportJob.objects.select_for_update().filter(pk=job.pk).first()
             with audit.audit_context(
                 user=job.user, source="import", request_id=job.change_set
             ):
@@ -595,26 +623,36 @@ def sweep(*, now=None) -> dict:
     """Queue again the checking or applying jobs whose worker stopped (a heartbeat
     older than the timeout, or never claimed); fail them after three runs."""
     now = now or timezone.now()
-    silent = ImportJob.objects.filter(status__in=RUNNING).filter(
-        Q(heartbeat_at__lt=now - heartbeat_timeout())
-        | Q(heartbeat_at__isnull=True, created_at__lt=now - heartbeat_timeout())
-    )
-    queued = failed = 0
-    for job in silent:
-        if job.attempts >= AUTOMATIC_RUNS:
-            _move(
-                job,
-                Q(status__in=RUNNING),
-                status=ImportStatus.FAILED,
-                claim="",
-                error=_(
-                    "The worker stopped several times on this file; it was not "
-                    "finished. Try again, or tell the administrator."
-                ),
+    done = Counter()
+    with transaction.atomic():
+        # A job whose row is held is being checked by a live worker (``check``).
+        silent = (
+            ImportJob.objects.filter(status__in=RUNNING)
+            .filter(
+                Q(heartbeat_at__lt=now - heartbeat_timeout())
+                | Q(heartbeat_at__isnull=True, created_at__lt=now - heartbeat_timeout())
             )
-            failed += 1
-        else:
-            ImportJob.objects.filter(pk=job.pk).update(claim="")
-            enqueue(job.pk)
-            queued += 1
-    return {"queued": queued, "failed": failed}
+            .select_for_update(skip_locked=True)
+        )
+        for job in silent:
+            done[_sweep_one(job)] += 1
+    return {"queued": done["queued"], "failed": done["failed"]}
+
+
+def _sweep_one(job: ImportJob) -> str:
+    """Queue the silent job again, or fail it after its automatic runs."""
+    if job.attempts >= AUTOMATIC_RUNS:
+        _move(
+            job,
+            Q(status__in=RUNNING),
+            status=ImportStatus.FAILED,
+            claim="",
+            error=_(
+                "The worker stopped several times on this file; it was not "
+                "finished. Try again, or tell the administrator."
+            ),
+        )
+        return "failed"
+    ImportJob.objects.filter(pk=job.pk).update(claim="")
+    transaction.on_commit(lambda: enqueue(job.pk))
+    return "queued"

@@ -37,12 +37,13 @@ def own_job(request, pk):
 
 
 def job_state(job) -> dict:
+    progress, stage = jobs.progress_of(job)
     return {
         "id": job.pk,
         "status": job.status,
         "status_display": str(job.get_status_display()),
-        "progress": job.progress,
-        "stage": job.stage,
+        "progress": progress,
+        "stage": stage,
         "error": job.error,
         "counts": job.counts,
     }
@@ -122,6 +123,7 @@ class ImportDetail(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         job = own_job(self.request, kwargs["pk"])
+        job.progress, job.stage = jobs.progress_of(job)  # shown, not saved
         cls = REGISTRY.get(job.record_type)
         context.update(
             job=job,

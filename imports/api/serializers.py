@@ -2,6 +2,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from imports import jobs
 from imports.choices import ImportMode
 from imports.models import ImportJob
 from imports.types import REGISTRY
@@ -15,6 +16,11 @@ class ImportJobSerializer(serializers.ModelSerializer):
     class Meta:
         model = ImportJob
         exclude = ["user", "file", "error_file", "claim"]
+
+    def to_representation(self, job):
+        data = super().to_representation(job)
+        data["progress"], data["stage"] = jobs.progress_of(job)  # a dry run's
+        return data
 
     def get_marked_file(self, job) -> str | None:
         if not job.error_file:

@@ -178,7 +178,7 @@ DUIKOU_EXPORT_THROTTLE_SECONDS = float(env_str("DUIKOU_EXPORT_THROTTLE_SECONDS",
 DUIKOU_IMPORT_MAX_BYTES = env_int("DUIKOU_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 DUIKOU_IMPORT_MAX_ROWS = env_int("DUIKOU_IMPORT_MAX_ROWS", 50_000)
 DUIKOU_IMPORT_THROTTLE_SECONDS = float(env_str("DUIKOU_IMPORT_THROTTLE_SECONDS", "0"))
-DUIKOU_IMPORT_CHUNK_ROWS = env_int("DUIKOU_IMPORT_CHUNK_ROWS", 200)
+DUIKOU_IMPORT_CHUNK_ROWS = env_int("DUIKOU_IMPORT_CHUNK_ROWS", 1000)
 # A list export of more rows than this is written by the worker, not the request.
 DUIKOU_LIST_EXPORT_INLINE_ROWS = env_int("DUIKOU_LIST_EXPORT_INLINE_ROWS", 5000)
 # Export jobs and their queue (reporting/exports/jobs.py): a running job without a

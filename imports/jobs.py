@@ -212,21 +212,23 @@ def _beat(job: ImportJob, done: int, total: int, stage: str) -> None:
         progress=percent, stage=stage, heartbeat_at=timezone.now()
     )
     cache.set(
-        _progress_key(job.pk),
+        _progress_key(job),
         (percent, stage),
         timeout=5 * heartbeat_timeout().total_seconds(),
     )
 
 
-def _progress_key(job_id: int) -> str:
-    return f"imports:progress:{job_id}"
+def _progress_key(job: ImportJob) -> str:
+    """The progress of this run of the job (a check, an apply, a retry: each
+    claims the job anew), so that an apply does not start at its check's."""
+    return f"imports:progress:{job.pk}:{job.claim}"
 
 
 def progress_of(job: ImportJob) -> tuple[int, str]:
     """(percent, stage) of a running job as its worker last told, which for a
     dry run is only in the cache; the stored ones without a cache."""
     if job.status in RUNNING:
-        told = cache.get(_progress_key(job.pk))
+        told = cache.get(_progress_key(job))
         if told is not None and told[0] >= job.progress:
             return told
     return job.progress, job.stage

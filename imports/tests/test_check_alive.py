@@ -83,8 +83,15 @@ def test_a_long_dry_run_shows_its_progress_and_is_not_swept(monkeypatch, setting
     job.refresh_from_db()
     assert job.status == ImportStatus.CHECKED
     assert job.counts["new"] == 6
+    # The apply is another run: it does not start at what the check told.
+    jobs.import_confirm(job=job, mode="valid")
+    assert jobs.claim(job)
+    assert jobs.progress_of(job) == (0, job.stage)
+    jobs.run(job)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.APPLIED
     # A job nobody holds and nobody beats for is taken again.
     ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportStatus.CHECKING, claim="gone"
+        status=ImportStatus.CHECKING, claim="gone", attempts=0
     )
     assert jobs.sweep(now=later) == {"queued": 1, "failed": 0}

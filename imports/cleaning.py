@@ -215,3 +215,8 @@ def key(value) -> str:
     star, brackets of either width alike."""
     written = unicodedata.normalize("NFKC", str(value or ""))
     return re.sub(r"[\s*＊]", "", written).replace("（", "(").replace("）", ")").lower()
+
+
+def names(cell) -> list[str]:
+    """Several names in one cell: 张三、李四，王五; 张三/李四."""
+    return [n for n in re.split(r"[、,;；/\n]+", text(cell)) if n]

@@ -115,6 +115,11 @@ def read_school(cell, context):
     return context.lookups.school(cell)
 
 
+def read_schools(cell, context):
+    """Several schools in one cell (names or codes, 、 between them)."""
+    return [context.lookups.school(name) for name in cleaning.names(cell)]
+
+
 def read_region(cell, context):
     return context.lookups.region(cell)
 
@@ -337,14 +342,17 @@ class RecordType:
     def read_chunk(self, rows: list[Row]) -> None:
         """``read`` for each row, the schools the rows name found first in one
         query."""
-        schools = [c.name for c in self.all_columns() if c.read is read_school]
-        if schools:
-            self.lookups.prefetch_schools(
-                row.cells[name]
-                for row in rows
-                for name in schools
-                if row.cells.get(name) is not None
-            )
+        named = []
+        for column in self.all_columns():
+            if column.read not in (read_school, read_schools):
+                continue
+            for row in rows:
+                cell = row.cells.get(column.name)
+                if cell is None:
+                    continue
+                named += [cell] if column.read is read_school else cleaning.names(cell)
+        if named:
+            self.lookups.prefetch_schools(named)
         for row in rows:
             self.read(row)
 

@@ -10,8 +10,6 @@ domain apps already apply."""
 
 from __future__ import annotations
 
-import re
-
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
@@ -51,6 +49,7 @@ from .records import (
     read_programme,
     read_region,
     read_school,
+    read_schools,
     read_text,
     shown,
     shown_choice,
@@ -110,11 +109,6 @@ def yuan(name: str, header: str) -> Column:
         width=14,
         money=True,
     )
-
-
-def names(cell) -> list[str]:
-    """Several names in one cell: 张三、李四，王五; 张三/李四."""
-    return [n for n in re.split(r"[、,;；/\n]+", cleaning.text(cell)) if n]
 
 
 # The pairing a record belongs to: by its name, or by its two schools.
@@ -753,7 +747,7 @@ class ActivityType(PairedType):
         Column(
             "trainees",
             "参训教师",
-            read=lambda cell, context: names(cell),
+            read=lambda cell, context: cleaning.names(cell),
             show=lambda obj: "、".join(p.name for p in obj.trainees.all()),
             note="受援学校参加培训的教师姓名，用顿号分隔；须已录入人员。",
             width=24,
@@ -1082,7 +1076,7 @@ class PairingType(RecordType):
         Column(
             "supporting",
             "支援学校",
-            read=lambda cell, context: [context.lookups.school(n) for n in names(cell)],
+            read=read_schools,
             show=lambda obj: "、".join(
                 p.school.name for p in obj.parties.all() if p.side == Side.SUPPORTING
             ),
@@ -1093,7 +1087,7 @@ class PairingType(RecordType):
         Column(
             "receiving",
             "受援学校",
-            read=lambda cell, context: [context.lookups.school(n) for n in names(cell)],
+            read=read_schools,
             show=lambda obj: "、".join(
                 p.school.name for p in obj.parties.all() if p.side == Side.RECEIVING
             ),

@@ -331,3 +331,49 @@ def test_an_import_form_cleans_every_field_as_the_page_form(w, slug):
         for data in ({}, wrong, right):
             page = _fields_cleaned(page_class(data, user=user))
             assert _fields_cleaned(import_class(data, user=user)) == page, data
+
+
+def test_the_schools_a_chunk_names_are_read_in_one_query(w, monkeypatch):
+    """However many schools a chunk's rows name (one per row, or several in one
+    cell of a pairing row), the lookups read their records together."""
+    from imports.lookups import Lookups
+
+    reads = []
+    real = Lookups._read_schools
+
+    def counted(self, pks):
+        if pks:
+            reads.append(set(pks))
+        return real(self, pks)
+
+    monkeypatch.setattr(Lookups, "_read_schools", counted)
+
+    def school_reads(rows, slug):
+        reads.clear()
+        upload(w["xian"], slug, workbook_bytes([headers(slug), *rows]))
+        return list(reads)
+
+    one = [person_row(f"甲{n}", 所在学校="历下实验小学") for n in range(4)]
+    three = [
+        person_row(f"乙{n}", 所在学校=school)
+        for n, school in enumerate(["历下实验小学", "历下乡村小学", "历下第二实验小学"])
+    ]
+    assert school_reads(one, "persons") == [{w["a1s"].pk}]
+    assert school_reads(three, "persons") == [{w["a1s"].pk, w["a1r"].pk, w["a1t"].pk}]
+
+    def pairing(name, supporting, receiving):
+        return row_for(
+            "pairings",
+            帮扶计划=w["pA1"].programme.name,
+            结对名称=name,
+            支援学校=supporting,
+            受援学校=receiving,
+            开始日期="2024-09-01",
+            结束日期="2027-08-31",
+        )
+
+    rows = [
+        pairing("新结对一", "历下实验小学、历下第二实验小学", "历下乡村小学"),
+        pairing("新结对二", "历下第二实验小学", "历下乡村小学"),
+    ]
+    assert school_reads(rows, "pairings") == [{w["a1s"].pk, w["a1r"].pk, w["a1t"].pk}]

@@ -16,7 +16,7 @@ from django.utils.hashable import make_hashable
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from .generic import _labels
+from .choices import _labels
 
 NOTHING = "—"
 

@@ -8,11 +8,10 @@ import html
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache, partialmethod
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import ProtectedError, Sum
@@ -20,12 +19,12 @@ from django.forms import BooleanField, HiddenInput
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.hashable import make_hashable
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from .choices import choice_label
 from .scope import can_add_model, can_change, scope_of, visible
 from .templatetags.duikou import cell
 from .versioning import StaleVersion
@@ -59,36 +58,6 @@ class Column:
 
 
 DISPLAY = re.compile(r"get_(\w+)_display")
-
-
-def choice_label(obj, name: str):
-    """What ``obj.get_<name>_display()`` gives, from a label table made once per
-    field and language (Django's builds a dictionary of every choice on each call,
-    which cost more than the rest of a list's cells)."""
-    try:
-        field = obj._meta.get_field(name)
-    except (AttributeError, FieldDoesNotExist):
-        field = None
-    method = _class_attribute(type(obj), f"get_{name}_display")
-    if field is None or not field.choices or not isinstance(method, partialmethod):
-        # Not a choice field, or a model that wrote its own get_<name>_display
-        # (Django's own is a partialmethod): that one decides.
-        return getattr(obj, f"get_{name}_display")()
-    value = getattr(obj, field.attname)
-    return _labels(field, get_language()).get(make_hashable(value), value)
-
-
-def _class_attribute(cls, name):
-    """The attribute as the class (or the nearest base) defines it, unbound."""
-    for klass in cls.__mro__:
-        if name in klass.__dict__:
-            return klass.__dict__[name]
-    return None
-
-
-@lru_cache(maxsize=1024)
-def _labels(field, language) -> dict:
-    return {make_hashable(value): str(label) for value, label in field.flatchoices}
 
 
 def table_rows(columns, objects, detail_url) -> list[tuple]:

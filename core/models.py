@@ -5,7 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Approximation, Currency
+from .choices import Approximation, Currency, choice_label
 
 
 class TimeStampedModel(models.Model):
@@ -141,7 +141,7 @@ class Membership(TimeStampedModel):
 
     def __str__(self):
         unit = self.school or self.region or ""
-        return f"{self.user} · {self.get_role_display()} {unit}".strip()
+        return f"{self.user} · {choice_label(self, 'role')} {unit}".strip()
 
 
 class AuditEntry(models.Model):
@@ -198,7 +198,7 @@ class AuditEntry(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_action_display()} {self.object_repr}"
+        return f"{choice_label(self, 'action')} {self.object_repr}"
 
 
 class LoginEvent(models.Model):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.autocomplete import Autocomplete
-from core.choices import Direction
+from core.choices import Direction, choice_label
 from core.models import TimeStampedModel
 from core.privacy import mask_id_number
 from core.scope import PAIRING, Rule
@@ -195,7 +195,7 @@ class Secondment(VersionedModel, TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.person} → {self.host_school} ({self.get_kind_display()})"
+        return f"{self.person} → {self.host_school} ({choice_label(self, 'kind')})"
 
 
 class Stint(VersionedModel):
@@ -324,7 +324,7 @@ class Appraisal(VersionedModel, TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.year} {self.get_result_display()}"
+        return f"{self.year} {choice_label(self, 'result')}"
 
     def get_absolute_url(self):
         return reverse("dispatch:secondment_detail", args=[self.secondment_id])
@@ -467,7 +467,7 @@ class BackboneCultivation(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.person} ({self.get_level_display()})"
+        return f"{self.person} ({choice_label(self, 'level')})"
 
 
 class WorkLog(VersionedModel, TimeStampedModel):
@@ -508,7 +508,7 @@ class WorkLog(VersionedModel, TimeStampedModel):
         indexes = [models.Index(fields=["secondment", "date"], name="worklog_date")]
 
     def __str__(self):
-        return f"{self.date} {self.get_kind_display()}"
+        return f"{self.date} {choice_label(self, 'kind')}"
 
 
 def work_log_photo_path(photo, filename):

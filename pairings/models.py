@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.autocomplete import Autocomplete
-from core.choices import Side
+from core.choices import Side, choice_label
 from core.models import TimeStampedModel
 from core.scope import PAIRING, PARTIES, Rule, Special, ancestors, under
 from core.validators import plausible_date
@@ -487,7 +487,7 @@ class PairingParty(models.Model):
         indexes = [models.Index(fields=["school", "side"], name="party_school_side")]
 
     def __str__(self):
-        return f"{self.school} ({self.get_side_display()})"
+        return f"{self.school} ({choice_label(self, 'side')})"
 
 
 class Agreement(VersionedModel, TimeStampedModel):
@@ -559,7 +559,8 @@ class AgreementTarget(VersionedModel):
         ]
 
     def __str__(self):
-        return f"{self.school_year_label} {self.get_metric_display()}: {self.planned}"
+        metric = choice_label(self, "metric")
+        return f"{self.school_year_label} {metric}: {self.planned}"
 
     @property
     def school_year_label(self) -> str:

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.autocomplete import Autocomplete
+from core.choices import choice_label
 from core.models import (
     MoneyAmountModel,
     TimeStampedModel,
@@ -161,7 +162,7 @@ class FundingLine(VersionedModel, MoneyAmountModel, TimeStampedModel):
         ]
 
     def __str__(self):
-        source, kind = self.get_source_display(), self.get_kind_display()
+        source, kind = choice_label(self, "source"), choice_label(self, "kind")
         return f"{self.year} {source} {kind} {self.amount}"
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.choices import choice_label
 from core.models import TimeStampedModel
 from core.scope import Special
 from core.versioning import VersionedModel
@@ -301,4 +302,4 @@ class Delivery(models.Model):
         ordering = ["at", "id"]
 
     def __str__(self):
-        return f"{self.get_target_display()} {self.address} #{self.attempt}"
+        return f"{choice_label(self, 'target')} {self.address} #{self.attempt}"

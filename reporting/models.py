@@ -7,6 +7,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.choices import choice_label
 from core.models import TimeStampedModel, money_field, non_negative_check
 from core.scope import Rule, Shared, Special, own_rows
 from core.validators import plausible_date
@@ -72,9 +73,8 @@ class ReportingPeriod(VersionedModel, TimeStampedModel):
         ]
 
     def __str__(self):
-        return (
-            f"{self.school_year}-{self.school_year + 1} {self.get_semester_display()}"
-        )
+        semester = choice_label(self, "semester")
+        return f"{self.school_year}-{self.school_year + 1} {semester}"
 
 
 REPORT_FIGURES = (
@@ -269,11 +269,11 @@ class ReportEvent(models.Model):
 
     def __str__(self):
         if self.created_at is None:
-            return str(self.get_action_display())
+            return str(choice_label(self, "action"))
         moment = formats.date_format(
             timezone.localtime(self.created_at), "DATETIME_FORMAT"
         )
-        return f"{self.get_action_display()} {moment}"
+        return f"{choice_label(self, 'action')} {moment}"
 
 
 class ExportJob(TimeStampedModel):
@@ -341,7 +341,7 @@ class ExportJob(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.get_table_display()} ({self.get_status_display()})"
+        return f"{choice_label(self, 'table')} ({choice_label(self, 'status')})"
 
     @classmethod
     def audit_values(cls, field, values) -> dict:

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -114,3 +115,40 @@ def test_a_refused_row_inserts_none_of_them(w):
         bulk.insert(Person, [fine, again])
     assert not Person.objects.filter(name__in=["乙", "丙"]).exists()
     assert Person.objects.get(pk=first.pk).name == "甲"
+
+
+@pytest.mark.postgres
+def test_every_column_of_every_model_is_sent_as_django_sends_it(w, monkeypatch):
+    """The values ``insert`` writes without Django's per-value calls are the ones
+    Django's ``get_db_prep_save`` gives, for every column of every model (read
+    from the world's records, and for values of another type than the field's)."""
+    moment = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: moment)  # auto_now fields
+    checked = 0
+    for model in apps.get_models():
+        fields = bulk._columns(model)
+        if fields is None:
+            continue
+        values = bulk._values(model)
+        for obj in model._base_manager.all()[:3]:
+            expected = [
+                f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields
+            ]
+            assert _sent(values(obj, connection)) == _sent(expected), model
+            checked += 1
+    assert checked > 40
+    # A value typed otherwise than the field's own type is prepared by Django.
+    person = Person(name=123, home_school_id="7", is_backbone=1, version="2")
+    row = bulk._values(Person)(person, connection)
+    sent = dict(zip(bulk._columns(Person), row, strict=True))
+    by_name = {f.name: value for f, value in sent.items()}
+    assert by_name["name"] == "123"
+    assert by_name["home_school"] == 7
+    assert by_name["is_backbone"] is True
+    assert by_name["version"] == 2
+
+
+def _sent(row):
+    """A row's values, a JSON value (psycopg's ``Jsonb``, equal only to itself)
+    as what it holds."""
+    return [(type(v), v.obj) if type(v).__name__ == "Jsonb" else v for v in row]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
+import functools
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -156,12 +157,14 @@ def _plain(value):
     return str(value)
 
 
-def _fields(model) -> list[models.Field]:
-    return [
+@functools.cache
+def _fields(model) -> tuple[models.Field, ...]:
+    """The fields an entry records (every write of the model asks)."""
+    return tuple(
         f
         for f in model._meta.concrete_fields
         if f.name not in IGNORED_FIELDS and not f.primary_key
-    ]
+    )
 
 
 def snapshot(instance) -> dict:
@@ -171,20 +174,22 @@ def snapshot(instance) -> dict:
 
 
 def _diff(before: dict | None, after: dict | None, model) -> dict:
-    quiet = set(getattr(model, "audit_quiet_fields", ()))
-    changes = {}
-    for key in after or before or {}:
-        old = (before or {}).get(key)
-        new = (after or {}).get(key)
-        if before is not None and after is not None and old == new:
-            continue
-        if key in SECRET_FIELDS:
-            old, new = ("***" if old else None), ("***" if new else None)
-        elif key in PERSONAL_FIELDS:
-            mask = PERSONAL_FIELDS[key]
-            old, new = (mask(old) if old else old), (mask(new) if new else new)
-        changes[key] = [old, new]
-    if before is not None and after is not None and set(changes) <= quiet:
+    """{field: [before, after]} of the fields that changed (every field of a
+    record created or deleted), secrets hidden and personal data masked; nothing
+    when only the model's quiet fields changed."""
+    both = before is not None and after is not None
+    old_of, new_of = before or {}, after or {}
+    changes = {
+        key: [old_of.get(key), new_of.get(key)]
+        for key in after or before or {}
+        if not both or old_of.get(key) != new_of.get(key)
+    }
+    for key in SECRET_FIELDS.intersection(changes):
+        changes[key] = ["***" if value else None for value in changes[key]]
+    for key in PERSONAL_FIELDS.keys() & changes.keys():
+        mask = PERSONAL_FIELDS[key]
+        changes[key] = [mask(value) if value else value for value in changes[key]]
+    if both and set(changes) <= set(getattr(model, "audit_quiet_fields", ())):
         return {}
     return changes
 
@@ -310,9 +315,9 @@ def record(instance, action: str, changes: dict, region_paths: str | None = None
         source=actor.source,
         request_id=actor.request_id,
         action=action,
-        content_type=ContentType.objects.get_for_model(
+        content_type_id=ContentType.objects.get_for_model(
             type(instance), for_concrete_model=True
-        ),
+        ).pk,
         object_id=str(instance.pk),
         object_repr=str(instance)[:200],
         changes=changes,

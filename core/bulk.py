@@ -99,18 +99,21 @@ def _columns(model):
 # value is written without the half-dozen calls Django makes for each. Any other
 # field, or a value of another type, goes Django's way.
 _AS_IS: dict[type, tuple[type, ...]] = {
-    m.CharField: (str,),
-    m.TextField: (str,),
-    m.SlugField: (str,),
+    **dict.fromkeys((m.CharField, m.TextField, m.SlugField), (str,)),
+    **dict.fromkeys(
+        (
+            m.AutoField,
+            m.BigAutoField,
+            m.IntegerField,
+            m.BigIntegerField,
+            m.SmallIntegerField,
+            m.PositiveIntegerField,
+            m.PositiveSmallIntegerField,
+            m.PositiveBigIntegerField,
+        ),
+        (int,),
+    ),
     m.BooleanField: (bool,),
-    m.AutoField: (int,),
-    m.BigAutoField: (int,),
-    m.IntegerField: (int,),
-    m.BigIntegerField: (int,),
-    m.SmallIntegerField: (int,),
-    m.PositiveIntegerField: (int,),
-    m.PositiveSmallIntegerField: (int,),
-    m.PositiveBigIntegerField: (int,),
     m.DateField: (dt.date,),
     m.DecimalField: (Decimal,),
 }

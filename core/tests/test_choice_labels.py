@@ -12,16 +12,12 @@ from dispatch.models import Activity
 from pairings.models import Pairing
 
 
-def test_every_choice_reads_as_django_reads_it_in_both_languages():
+def test_a_value_without_a_choice_reads_as_itself_and_labels_follow_the_language():
     cases = [(Activity, "kind"), (Activity, "host_side"), (Pairing, "status")]
     for language in ("zh-hans", "en"):
         with translation.override(language):
             for model, name in cases:
                 field = model._meta.get_field(name)
-                for value, _label in field.flatchoices:
-                    obj = model(**{field.attname: value})
-                    expected = getattr(obj, f"get_{name}_display")()
-                    assert choice_label(obj, name) == expected, (model, value)
                 unknown = model(**{field.attname: "no-such-code"})
                 assert choice_label(unknown, name) == "no-such-code"
     with translation.override("zh-hans"):

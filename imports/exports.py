@@ -21,7 +21,7 @@ from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core import resilience
+from core import collector, resilience
 from core.generic import filtered
 from reporting.exports.jobs import heartbeat_timeout
 
@@ -93,7 +93,8 @@ def build(job: ListExport) -> None:
     try:
         records = listed(cls, job.user, QueryDict(job.query))
         rows = records.count()
-        write(cls, records, path)
+        with collector.long_job():
+            write(cls, records, path)
         with open(path, "rb") as handle:
             name = default_storage.save(
                 f"imports/lists/{uuid.uuid4().hex}.xlsx", File(handle)

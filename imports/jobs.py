@@ -38,7 +38,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core import audit, bulk, resilience, savepoints
+from core import audit, bulk, collector, resilience, savepoints
 from core.models import AuditEntry
 from core.scope import can_write_model, scope_of
 from reporting.exports.jobs import heartbeat_timeout
@@ -167,7 +167,7 @@ def claim(job: ImportJob, *, redelivered: bool = False) -> bool:
 
 def run(job: ImportJob) -> str:
     """Check or apply the job, whichever its status asks."""
-    with translation.override("zh-hans"):
+    with translation.override("zh-hans"), collector.long_job():
         try:
             if job.status == ImportStatus.CHECKING:
                 check(job)

@@ -1,0 +1,49 @@
+"""Python's cyclic garbage collector during a long job of the worker.
+
+A job that makes hundreds of thousands of objects (an import's rows with their
+forms and records, a workbook's tables) sets off a collection every 700 new
+objects, and a full one (through every object of the process: Django's modules,
+the settings, the job's own records) whenever enough of them have lived a while.
+For a 20,000-row import that was 15–17 % of its time (``docs/benchmarks.md``).
+
+Inside ``long_job()``:
+- the objects that existed before the job are set aside (``gc.freeze``): no
+  collection goes through them again, and a full collection waits until the
+  job's own survivors are a quarter of the rest, as Python's rule has it;
+- a collection comes after 20,000 new objects instead of 700.
+
+Cycles the job leaves behind (a form and its fields) are still collected, only
+in larger batches; what the process holds at its peak is the same.
+"""
+
+import gc
+import threading
+from contextlib import contextmanager
+
+THRESHOLDS = (20_000, 20, 10)
+
+_lock = threading.Lock()
+_depth = 0
+_before: tuple[int, int, int] | None = None
+
+
+@contextmanager
+def long_job():
+    """Collect garbage in larger batches while the block runs (see the module's
+    text); the process's own settings come back after it, also when it fails.
+    Nested or concurrent uses share one setting until the last ends."""
+    global _depth, _before
+    with _lock:
+        if _depth == 0:
+            _before = gc.get_threshold()
+            gc.freeze()
+            gc.set_threshold(*THRESHOLDS)
+        _depth += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                gc.set_threshold(*_before)
+                gc.unfreeze()

@@ -1,0 +1,56 @@
+"""The garbage collector's setting for a long job (``core.collector``): larger
+batches while the job runs, the process's own setting afterwards, and the job's
+garbage still collected."""
+
+import gc
+import weakref
+
+import pytest
+
+from core import collector
+
+
+class Node:
+    """An object in a cycle with itself: only the cyclic collector frees it."""
+
+    def __init__(self):
+        self.me = self
+
+
+def test_a_long_job_collects_in_larger_batches_and_restores_the_setting():
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    with collector.long_job():
+        assert gc.get_threshold() == collector.THRESHOLDS
+        assert gc.get_freeze_count() > frozen  # the process's objects set aside
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == frozen
+
+
+def test_the_setting_comes_back_when_the_job_fails():
+    before = gc.get_threshold()
+    with pytest.raises(ZeroDivisionError), collector.long_job():
+        1 / 0  # noqa: B018
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+
+def test_nested_jobs_keep_the_setting_until_the_outer_one_ends():
+    before = gc.get_threshold()
+    with collector.long_job():
+        with collector.long_job():
+            pass
+        assert gc.get_threshold() == collector.THRESHOLDS
+    assert gc.get_threshold() == before
+
+
+def test_cycles_a_job_leaves_behind_are_still_collected_without_asking():
+    """Garbage in cycles made during the job is freed once enough new objects
+    have been made, with no explicit ``gc.collect()``: the job's memory does not
+    grow with its garbage."""
+    with collector.long_job():
+        first = weakref.ref(Node())
+        assert first() is not None  # a cycle: not freed by reference counting
+        later = [weakref.ref(Node()) for _ in range(3 * collector.THRESHOLDS[0])]
+        assert first() is None
+        alive = sum(1 for ref in later if ref() is not None)
+        assert alive <= collector.THRESHOLDS[0]  # at most one batch waits

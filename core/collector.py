@@ -47,3 +47,15 @@ def long_job():
             if _depth == 0:
                 gc.set_threshold(*_before)
                 gc.unfreeze()
+
+
+def set_aside_what_is_loaded() -> None:
+    """For a web server's process, once the application is loaded: load every
+    module the URLs name (the views, the API), then set aside every object that
+    exists (``gc.freeze``). They live as long as the process, and a full
+    collection, every few hundred requests, no longer goes through them: about
+    200,000 objects, each time 0.1–0.2 s of a request."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - imports the URL modules and views
+    gc.freeze()

@@ -54,3 +54,23 @@ def test_cycles_a_job_leaves_behind_are_still_collected_without_asking():
         assert first() is None
         alive = sum(1 for ref in later if ref() is not None)
         assert alive <= collector.THRESHOLDS[0]  # at most one batch waits
+
+
+def test_the_web_server_sets_aside_what_it_loaded_views_included():
+    """A web server's process (``config.wsgi``) loads the views the URLs name and
+    sets every object it holds then aside from the collector's full collections."""
+    import subprocess
+    import sys
+
+    script = (
+        "import gc, sys; import config.wsgi; "
+        "print(gc.get_freeze_count(), 'core.views' in sys.modules, "
+        "sum(1 for o in gc.get_objects() if type(o).__name__ == 'function'))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    frozen, views_loaded, functions_left = done.stdout.split()
+    assert views_loaded == "True"
+    assert int(frozen) > 50_000
+    assert int(functions_left) < 100  # the loaded code is among what was set aside

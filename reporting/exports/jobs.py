@@ -47,7 +47,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core import audit, collector, resilience, storage
+from core import audit, resilience, storage
 from reporting.choices import ExportStatus
 from reporting.models import ExportJob, ReportingPeriod
 from reporting.statistics import base, checks, registry
@@ -507,7 +507,6 @@ def build(job: ExportJob) -> str:
     codes = list(titles) if job.table == registry.YEARLY else [job.table]
     tables: list[base.Table] = []
     with (
-        collector.long_job(),
         _heartbeat_per_statement(job),
         rows_closed(tables),
         base.shared_evaluations(),

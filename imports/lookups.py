@@ -144,21 +144,25 @@ class Lookups:
         written = text(value)
         return self._one(
             ("region", written),
-            visible(Region.objects.all(), scope=self.scope).filter(
+            lambda: visible(Region.objects.all(), scope=self.scope).filter(
                 Q(code=written) | Q(name=written)
             ),
-            _("No region “%(name)s” in your area.") % {"name": written},
-            _("Several regions are called “%(name)s”: write its code.")
-            % {"name": written},
+            lambda: _("No region “%(name)s” in your area.") % {"name": written},
+            lambda: (
+                _("Several regions are called “%(name)s”: write its code.")
+                % {"name": written}
+            ),
         )
 
     def programme(self, value) -> Programme:
         written = text(value)
         return self._one(
             ("programme", written),
-            visible(Programme.objects.all(), scope=self.scope).filter(name=written),
-            _("No programme “%(name)s” in your area.") % {"name": written},
-            _("Several programmes are called “%(name)s”.") % {"name": written},
+            lambda: visible(Programme.objects.all(), scope=self.scope).filter(
+                name=written
+            ),
+            lambda: _("No programme “%(name)s” in your area.") % {"name": written},
+            lambda: _("Several programmes are called “%(name)s”.") % {"name": written},
         )
 
     def person(self, *, name="", id_number="", school: School | None = None) -> Person:
@@ -173,8 +177,8 @@ class Lookups:
             return self._one(
                 ("person-id", written),
                 lambda: people().filter(id_number=written),
-                _("No person with this ID number in your area."),
-                _("Several people have this ID number."),
+                lambda: _("No person with this ID number in your area."),
+                lambda: _("Several people have this ID number."),
             )
         written = text(name)
 
@@ -185,12 +189,14 @@ class Lookups:
         return self._one(
             ("person", written, getattr(school, "pk", None)),
             found,
-            _("No person “%(name)s” in your area.") % {"name": written},
-            _(
-                "Several people called “%(name)s” work at this school: give their ID "
-                "number."
-            )
-            % {"name": written},
+            lambda: _("No person “%(name)s” in your area.") % {"name": written},
+            lambda: (
+                _(
+                    "Several people called “%(name)s” work at this school: give "
+                    "their ID number."
+                )
+                % {"name": written}
+            ),
         )
 
     def prefetch_people(self, *, id_numbers=(), named=()) -> None:
@@ -359,7 +365,7 @@ class Lookups:
         both = [
             pairing_id
             for pairing_id, held in schools_of.items()
-            if any(a in held and b in held for a, b in pairs)
+            if any((a, b) in pairs for a in held for b in held)
         ]
         candidates = list(
             visible(Pairing.objects.all(), scope=self.scope)
@@ -367,32 +373,37 @@ class Lookups:
             .order_by("-start_date")
             .prefetch_related("parties")
         )
+        # Each candidate under its name and under each pair of its schools, in
+        # the candidates' order: a key looks only at those that may match.
+        holding: dict[tuple, list[Pairing]] = defaultdict(list)
+        for pairing in candidates:
+            holding[pairing.name].append(pairing)
+            held = {party.school_id for party in pairing.parties.all()}
+            for a in held:
+                for b in held:
+                    holding[(a, b)].append(pairing)
         for key, (written, first, second, programme) in keys.items():
             found = []
-            for pairing in candidates:
+            pool = holding[(first.pk, second.pk) if first is not None else written]
+            for pairing in pool:
                 if written and pairing.name != written:
                     continue
                 if programme is not None and pairing.programme_id != programme.pk:
                     continue
-                if first is not None:
-                    held = {party.school_id for party in pairing.parties.all()}
-                    if first.pk not in held or second.pk not in held:
-                        continue
                 found.append(pairing)
             self._cache[key] = found[:5]
 
-    def _one(self, cache_key, queryset, missing: str, several: str):
-        """The one record of ``queryset`` (or of the queryset it makes, when
-        callable), remembered under ``cache_key``."""
+    def _one(self, cache_key, queryset, missing, several):
+        """The one record of the queryset ``queryset()`` makes, remembered under
+        ``cache_key``; the messages ``missing()`` and ``several()`` are made only
+        when one is said (a row of a ledger asks thousands of times)."""
         if cache_key not in self._cache:
-            if callable(queryset):
-                queryset = queryset()
-            self._cache[cache_key] = list(queryset[:2])
+            self._cache[cache_key] = list(queryset()[:2])
         found = self._cache[cache_key]
         if not found:
-            raise Unreadable(missing)
+            raise Unreadable(missing())
         if len(found) > 1:
-            raise Unreadable(several)
+            raise Unreadable(several())
         return found[0]
 
     def forget_pairings(self) -> None:

@@ -32,6 +32,8 @@ def text(value) -> str:
     """A cell as text: full-width forms made plain (ＡＢＣ１２３，→ ABC123,), spaces
     at the ends dropped, runs of spaces made one, spaces between Chinese characters
     dropped ("张 三" is 张三). A whole number read as 12.0 is "12"."""
+    if type(value) is str:  # most cells, and every value read before
+        return _plain_text(value)
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

@@ -7,9 +7,11 @@ the settings, the job's own records) whenever enough of them have lived a while.
 For a 20,000-row import that was 15–17 % of its time (``docs/benchmarks.md``).
 
 Inside ``long_job()``:
-- the objects that existed before the job are set aside (``gc.freeze``): no
-  collection goes through them again, and a full collection waits until the
-  job's own survivors are a quarter of the rest, as Python's rule has it;
+- the objects that exist when the job starts, once the garbage is collected,
+  are set aside (``gc.freeze``), and stay so: the process's modules and settings,
+  which live as long as it does. No collection goes through them again, and a
+  full collection waits until the job's own survivors are a quarter of the rest,
+  as Python's rule has it;
 - a collection comes after 20,000 new objects instead of 700.
 
 Cycles the job leaves behind (a form and its fields) are still collected, only
@@ -32,12 +34,13 @@ _before: tuple[int, int, int] | None = None
 @contextmanager
 def long_job():
     """Collect garbage in larger batches while the block runs (see the module's
-    text); the process's own settings come back after it, also when it fails.
+    text); the process's own thresholds come back after it, also when it fails.
     Nested or concurrent uses share one setting until the last ends."""
     global _depth, _before
     with _lock:
         if _depth == 0:
             _before = gc.get_threshold()
+            gc.collect()  # what an earlier job left is not set aside for good
             gc.freeze()
             gc.set_threshold(*THRESHOLDS)
         _depth += 1
@@ -48,7 +51,6 @@ def long_job():
             _depth -= 1
             if _depth == 0:
                 gc.set_threshold(*_before)
-                gc.unfreeze()
 
 
 def set_aside_what_is_loaded() -> None:

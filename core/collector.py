@@ -1,4 +1,5 @@
-"""Python's cyclic garbage collector during a long job of the worker.
+"""Python's cyclic garbage collector during a long job of the worker, and in the
+web server's processes (``set_aside_what_is_loaded``).
 
 A job that makes hundreds of thousands of objects (an import's rows with their
 forms and records, a list export's rows) sets off a collection every 700 new
@@ -58,7 +59,7 @@ def set_aside_what_is_loaded() -> None:
     module the URLs name (the views, the API), then set aside every object that
     exists (``gc.freeze``). They live as long as the process, and a full
     collection, every few hundred requests, no longer goes through them: about
-    200,000 objects, each time 0.1–0.2 s of a request."""
+    200,000 objects, which took 0.1–0.2 s of the request it fell in."""
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018 - imports the URL modules and views

@@ -375,7 +375,7 @@ class Lookups:
         )
         # Each candidate under its name and under each pair of its schools, in
         # the candidates' order: a key looks only at those that may match.
-        holding: dict[tuple, list[Pairing]] = defaultdict(list)
+        holding: dict[str | tuple[int, int], list[Pairing]] = defaultdict(list)
         for pairing in candidates:
             holding[pairing.name].append(pairing)
             held = {party.school_id for party in pairing.parties.all()}

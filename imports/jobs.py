@@ -498,9 +498,9 @@ def _kept(job: ImportJob, row: Row, outcome: Outcome) -> list[ImportChange]:
     """What the row wrote, kept for undo."""
     return [
         ImportChange(
-            job=job,
+            job_id=job.pk,
             row=row.number,
-            content_type=ContentType.objects.get_for_model(type(obj)),
+            content_type_id=ContentType.objects.get_for_model(type(obj)).pk,
             object_id=obj.pk,
             action=action,
             before=before,

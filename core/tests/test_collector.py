@@ -63,14 +63,15 @@ def test_cycles_a_job_leaves_behind_are_still_collected_without_asking():
         assert alive <= collector.THRESHOLDS[0]  # at most one batch waits
 
 
-def test_the_web_server_sets_aside_what_it_loaded_views_included():
-    """A web server's process (``config.wsgi``) loads the views the URLs name and
+@pytest.mark.parametrize("entry", ["config.wsgi", "config.asgi"])
+def test_the_web_server_sets_aside_what_it_loaded_views_included(entry):
+    """A web server's process (WSGI or ASGI) loads the views the URLs name and
     sets every object it holds then aside from the collector's full collections."""
     import subprocess
     import sys
 
     script = (
-        "import gc, sys; import config.wsgi; "
+        f"import gc, sys; import {entry}; "
         "print(gc.get_freeze_count(), 'core.views' in sys.modules, "
         "sum(1 for o in gc.get_objects() if type(o).__name__ == 'function'))"
     )

@@ -10,8 +10,9 @@ remembered for the rest of the file."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from core.scope import scope_of, visible
@@ -384,7 +385,9 @@ class Lookups:
                     holding[(a, b)].append(pairing)
         for key, (written, first, second, programme) in keys.items():
             found = []
-            pool = holding[(first.pk, second.pk) if first is not None else written]
+            pool = holding.get(
+                (first.pk, second.pk) if first is not None else written, ()
+            )
             for pairing in pool:
                 if written and pairing.name != written:
                     continue
@@ -393,7 +396,13 @@ class Lookups:
                 found.append(pairing)
             self._cache[key] = found[:5]
 
-    def _one(self, cache_key, queryset, missing, several):
+    def _one(
+        self,
+        cache_key,
+        queryset: Callable[[], QuerySet],
+        missing: Callable[[], str],
+        several: Callable[[], str],
+    ):
         """The one record of the queryset ``queryset()`` makes, remembered under
         ``cache_key``; the messages ``missing()`` and ``several()`` are made only
         when one is said (a row of a ledger asks thousands of times)."""

@@ -451,6 +451,10 @@ class RecordType:
         raises ``WriteNow``."""
         if instance is not None and instance.pk is None:
             raise WriteNow  # queued by a row before: stored first
+        if instance is None and form_class is None and self.prepare_new:
+            return self.save_prepared(
+                row, lambda: self.prepare_new(**values), column_of
+            )
         if instance is not None and _as_stored(instance, values):
             return Outcome(Outcome.UNCHANGED)
         before = snapshot(instance) if instance is not None else None
@@ -474,6 +478,30 @@ class RecordType:
         if instance is None:
             return Outcome(Outcome.NEW, [(obj, "create", None)])
         return Outcome(Outcome.UPDATED, [(obj, "update", before)])
+
+    # The service that makes a new record of this type checked by every rule the
+    # page's form checks, not yet saved (fields by name -> record; it raises the
+    # rules' errors), where there is one: a new record is made by it rather than
+    # through the form, which builds and cleans every field again from its text.
+    prepare_new: Callable[..., models.Model] | None = None
+
+    def save_prepared(
+        self, row: Row, prepare: Callable[[], models.Model], column_of=None
+    ) -> Outcome:
+        """Save a new record that ``prepare`` makes (``prepare_new``), as
+        ``save_form`` saves a form's: queued while rows are queued, else saved
+        at once."""
+        try:
+            obj = prepare()
+        except ValidationError as problem:
+            self.errors_to_row(row, problem, column_of)
+            return Outcome(Outcome.ERROR)
+        if self.queueing:
+            self.inserts.add(obj, then=lambda: self.inserted(obj))
+        else:
+            obj = save_or_constraint_message(obj)
+        self.check_scope(obj)
+        return Outcome(Outcome.NEW, [(obj, "create", None)])
 
     # Whether each saved record's scope is checked at once (a chunk found to hold
     # a record outside the scope is processed again so); otherwise the records
@@ -591,12 +619,14 @@ class RecordType:
             for message in messages:
                 row.error(column, message)
 
-    def errors_to_row(self, row: Row, problem: ValidationError) -> None:
+    def errors_to_row(self, row: Row, problem: ValidationError, column_of=None) -> None:
         names = {c.name for c in self.all_columns()}
+        column_of = column_of or {}
         if hasattr(problem, "error_dict"):
             for name, errors in problem.message_dict.items():
+                column = column_of.get(name, name)
                 for message in errors:
-                    row.error(name if name in names else "", message)
+                    row.error(column if column in names else "", message)
         else:
             for message in problem.messages:
                 row.error("", message)
@@ -691,15 +721,23 @@ def _as_stored(instance, values: dict) -> bool:
     return True
 
 
-def save_or_constraint_message(form):
-    """``form.save()``, a check constraint's violation answered in its words."""
-    model = form._meta.model
+def save_or_constraint_message(form_or_record):
+    """``save()`` of a form or a record, a check constraint's violation answered
+    in its words."""
+    model = form_or_record._meta.model  # a form's options and a record's say it
     checks = [c for c in model._meta.constraints if isinstance(c, CheckConstraint)]
+
+    def save():
+        if isinstance(form_or_record, models.Model):
+            form_or_record.save()
+            return form_or_record
+        return form_or_record.save()
+
     if not checks:
-        return form.save()
+        return save()
     try:
         with savepoints.own():
-            return form.save()
+            return save()
     except IntegrityError as error:
         text = str(error)
         for constraint in checks:

@@ -403,6 +403,7 @@ class PersonType(RecordType):
     filterset = PersonFilterSet
     model = Person
     form_class = PersonForm
+    prepare_new = staticmethod(dispatch_services.person_prepare)
     columns = PERSON_COLUMNS
     queues = True
 
@@ -443,6 +444,7 @@ class SecondmentType(PairedType):
     filterset = SecondmentFilterSet
     model = Secondment
     form_class = SecondmentForm
+    prepare_new = staticmethod(dispatch_services.secondment_prepare)
     pairing_required = False
     queues = True
     columns = [

@@ -207,16 +207,11 @@ def related_clean(record) -> None:
 
 
 def stint_clean(stint: Stint) -> None:
-    """A stint's field rules before it is saved. Its foreign keys are not asked
-    for (the secondment and the users are given as stored records, and the
-    database holds them), nor its check constraint (end not before start): the
-    database checks it when the stint is saved, and ``_save_stint`` answers a
-    violation with the constraint's message. Django would ask the database three
-    times first, each in a savepoint."""
-    stint.full_clean(
-        exclude=[f.name for f in Stint._meta.concrete_fields if f.is_relation],
-        validate_constraints=False,
-    )
+    """A stint's field rules before it is saved (``related_clean``): its check
+    constraint (end not before start) is checked by the database when the stint
+    is saved, and ``_save_stint`` answers a violation with the constraint's
+    message."""
+    related_clean(stint)
 
 
 def _save_stint(stint: Stint) -> Stint:

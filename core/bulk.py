@@ -33,8 +33,7 @@ def insert(model, objs: list) -> list:
     if connection.vendor != "postgresql" or fields is None:
         return model._base_manager.using(alias).bulk_create(objs)
     meta = model._meta
-    for obj in objs:
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    _take_related_ids(model, objs)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
@@ -56,6 +55,44 @@ def insert(model, objs: list) -> list:
         obj._state.adding = False
         obj._state.db = alias
     return objs
+
+
+def _take_related_ids(model, objs: list) -> None:
+    """Each foreign key given a record takes its id, as Django's own
+    ``_prepare_related_fields_for_save`` does before ``bulk_create`` (a record
+    queued before this one has its id by now), and a record still unsaved is
+    refused with Django's words; with the model's relations listed once rather
+    than every field of every object asked whether it is one."""
+    relations = _RELATIONS.get(model)
+    if relations is None:
+        meta = model._meta
+        if any(f.is_relation for f in meta.private_fields):
+            relations = None  # a generic relation: Django's own way
+        else:
+            relations = [f for f in meta.concrete_fields if f.is_relation]
+        _RELATIONS[model] = relations
+    if relations is None:
+        for obj in objs:
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        return
+    for obj in objs:
+        for field in relations:
+            if not field.is_cached(obj):
+                continue
+            other = field.get_cached_value(obj)
+            if other is None:
+                continue
+            if other.pk is None:
+                obj._prepare_related_fields_for_save(operation_name="bulk_create")
+            if getattr(obj, field.attname) in field.empty_values:
+                setattr(obj, field.name, other)  # saved since it was given
+            elif getattr(other, field.target_field.attname) != getattr(
+                obj, field.attname
+            ):
+                field.delete_cached_value(obj)  # its id was changed since
+
+
+_RELATIONS: dict = {}
 
 
 def _give_ids(cursor, meta, objs: list) -> None:

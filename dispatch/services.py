@@ -4,6 +4,7 @@ Every way in (the pages, the admin, the API through the pages' forms, the demo d
 the importer) asks these functions; none repeats a check. Each rule is one function
 that returns or raises the clerk's message; the writes call the rules."""
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -191,19 +192,40 @@ def secondment_prepare(**fields) -> Secondment:
 
 
 def related_clean(record) -> None:
-    """A record's field rules before it is saved, but for the records its foreign
-    keys are given (the database holds them; a record given unsaved, queued before
-    it, has no id to look for yet) and its check constraints, which the database
-    checks when the record is saved. Django would ask the database for each of
-    them first, each in a savepoint. A foreign key left empty is still refused
-    when it is required."""
+    """A record's field rules before it is saved, as the page's form checks them,
+    but for the records its foreign keys are given (the database holds them; a
+    record given unsaved, queued before it, has no id to look for yet) and its
+    check constraints, which the database checks when the record is saved. Django
+    would ask the database for each of them first, each in a savepoint. A
+    foreign key left empty is still refused when it is required; the fields no
+    form edits (timestamps, version) are the system's, as on the page; unique
+    checks are made where the model has any besides its id."""
+    model = type(record)
+    relations, untouched, unique = _clean_plan(model)
     given = [
         f.name
-        for f in type(record)._meta.concrete_fields
-        if f.is_relation
-        and (getattr(record, f.attname) is not None or f.is_cached(record))
+        for f in relations
+        if getattr(record, f.attname) is not None or f.is_cached(record)
     ]
-    record.full_clean(exclude=given, validate_constraints=False)
+    record.full_clean(
+        exclude=[*untouched, *given],
+        validate_unique=unique or record.pk is not None,
+        validate_constraints=False,
+    )
+
+
+@functools.cache
+def _clean_plan(model) -> tuple[list, list[str], bool]:
+    """(relation fields, names of fields no form edits, whether the model has a
+    unique check besides its id), once per model."""
+    fields = model._meta.concrete_fields
+    checks, dated = model()._get_unique_checks(include_meta_constraints=True)
+    beyond_id = [c for c in checks if c[1] != (model._meta.pk.name,)]
+    return (
+        [f for f in fields if f.is_relation],
+        [f.name for f in fields if not f.editable],
+        bool(beyond_id or dated),
+    )
 
 
 def stint_clean(stint: Stint) -> None:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from core import bulk
 from core.models import AuditEntry
-from dispatch.models import Person
+from dispatch.models import Person, Secondment
 from projects.models import Donation
 from tests import world
 
@@ -115,6 +115,34 @@ def test_a_refused_row_inserts_none_of_them(w):
         bulk.insert(Person, [fine, again])
     assert not Person.objects.filter(name__in=["乙", "丙"]).exists()
     assert Person.objects.get(pk=first.pk).name == "甲"
+
+
+def test_a_record_given_before_it_was_saved_is_referred_to_by_its_id(w):
+    """A secondment given a person not yet stored (an import queues both) is
+    stored with the person's id once the person is inserted; a person still
+    unsaved is refused with Django's own words, and nothing is inserted."""
+    person = Person(name="后存", gender="F", home_school=w["a1s"], subject="chinese")
+    fields = {
+        "person": person,
+        "pairing": w["pA1"],
+        "direction": "to_receiving",
+        "kind": "teaching",
+        "sending_school": w["a1s"],
+        "host_school": w["a1r"],
+        "planned_start": dt.date(2024, 9, 1),
+        "planned_end": dt.date(2025, 1, 15),
+        "subject": "chinese",
+    }
+    early = Secondment(**fields)
+    with pytest.raises(ValueError, match="unsaved related object 'person'"):
+        bulk.insert(Secondment, [early])
+    assert not Secondment.objects.filter(person__name="后存").exists()
+
+    secondment = Secondment(**fields)
+    bulk.insert(Person, [person])
+    bulk.insert(Secondment, [secondment])
+    assert secondment.person_id == person.pk
+    assert Secondment.objects.get(pk=secondment.pk).person == person
 
 
 @pytest.mark.postgres

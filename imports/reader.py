@@ -219,6 +219,7 @@ def _sheet(path, index, name, header_index, cells, columns, keys) -> Sheet:
             % {"sheet": name, "columns": "、".join(missing)}
         )
     broken = _formula_cells(path, index)
+    letters = {position: get_column_letter(position + 1) for position in mapping}
     rows = []
     for number, values in enumerate(cells[header_index + 1 :], start=header_index + 2):
         row_cells = {}
@@ -229,9 +230,10 @@ def _sheet(path, index, name, header_index, cells, columns, keys) -> Sheet:
                 value = value if value.strip() else ""
             if value != "":
                 row_cells[column.name] = value
-            reference = f"{get_column_letter(position + 1)}{number}"
-            if reference in broken:
-                problems[column.name] = broken[reference]
+            if broken:  # most files have no formula without its value
+                reference = f"{letters[position]}{number}"
+                if reference in broken:
+                    problems[column.name] = broken[reference]
         if not row_cells and not problems:
             continue  # blank rows, at the end or between blocks
         row = Row(number, row_cells)

@@ -82,6 +82,9 @@ class Column:
         return (self.header, *self.aliases)
 
 
+# A money column's unit when its header names none.
+YUAN = Decimal(1)
+
 # Readers: (cell, context) -> value. ``context`` is the record type's import
 # context (the lookups of the user's scope).
 
@@ -322,7 +325,7 @@ class RecordType:
         # The unit of each money column as the file heads it, and of the cell
         # being read (``read_money``).
         self.units = units or {}
-        self.unit = Decimal(1)
+        self.unit = YUAN
 
     @classmethod
     def all_columns(cls) -> tuple[Column, ...]:
@@ -365,7 +368,7 @@ class RecordType:
                 if column.required:
                     row.error(column.name, _("This column must be filled in."))
                 continue
-            self.unit = self.units.get(column.name, Decimal(1))
+            self.unit = self.units.get(column.name, YUAN)
             try:
                 row.values[column.name] = column.read(cell, self)
             except Unreadable as problem:

@@ -265,7 +265,13 @@ def _approximate(condition):
 
 
 def _some(values: tuple) -> bool:
-    return values.count(None) != len(values)
+    """Whether any span has a value. Asked by identity: ``count(None)`` would
+    compare each Decimal with None, which Decimal answers only after asking
+    whether None is a rational number (an abstract class check, per value)."""
+    for value in values:
+        if value is not None:
+            return True
+    return False
 
 
 def _counted(counts: tuple) -> tuple | None:

@@ -13,6 +13,7 @@ from dispatch.models import Person, Secondment
 from imports.tests.test_types import teacher_row, upload_secondments
 from imports.types import REGISTRY
 from tests import world
+from tests.test_api import secondment_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -35,21 +36,16 @@ def _secondment_data(w, **more) -> dict:
     person = Person.objects.create(
         name="周八", gender="F", home_school=w["a1s"], subject="chinese"
     )
-    return {
-        "pairing": w["pA1"].pk,
+    teacher = {
         "person": person.pk,
-        "direction": "to_receiving",
-        "kind": "teaching",
-        "sending_school": w["a1s"].pk,
-        "host_school": w["a1r"].pk,
         "batch": 1,
         "planned_start": "2024-09-01",
         "planned_end": "2025-01-15",
+        "status": "planned",
         "subject": "chinese",
         "weekly_periods": 0,
-        "status": "planned",
-        **more,
     }
+    return secondment_payload(w, **{**teacher, **more})
 
 
 @pytest.mark.parametrize(

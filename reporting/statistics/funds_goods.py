@@ -268,10 +268,7 @@ def _some(values: tuple) -> bool:
     """Whether any span has a value. Asked by identity: ``count(None)`` would
     compare each Decimal with None, which Decimal answers only after asking
     whether None is a rational number (an abstract class check, per value)."""
-    for value in values:
-        if value is not None:
-            return True
-    return False
+    return any(value is not None for value in values)
 
 
 def _counted(counts: tuple) -> tuple | None:

@@ -285,6 +285,14 @@ class Lookups:
         given; of several, the one whose dates hold ``on``."""
         written = text(name)
         first, second = schools if schools and all(schools) else (None, None)
+        if not written and first is not None and first.pk == second.pk:
+            raise Unreadable(
+                _(
+                    "Both schools are “%(school)s”: a pairing joins two different "
+                    "schools."
+                )
+                % {"school": first.name}
+            )
         key = (
             "pairing",
             written,

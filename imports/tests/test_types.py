@@ -334,6 +334,20 @@ def test_a_secondment_outside_the_pairings_dates_names_the_rule(w):
     assert not Person.objects.filter(name="周八").exists()
 
 
+def test_the_same_school_on_both_sides_is_named_as_such(w):
+    """A clerk who writes one school as both the sending and the host school is
+    told so, not that the school is paired more than once (历下实验小学 stands in
+    two pairings of the world)."""
+    job = upload_secondments(w["xian"], teacher_row(接收学校="历下实验小学"))
+    assert job.counts["error"] == 1
+    (problem,) = job.problems
+    with translation.override("zh-hans"):
+        assert problem["message"] == gettext(
+            "Both schools are “%(school)s”: a pairing joins two different schools."
+        ) % {"school": "历下实验小学"}
+    assert "历下实验小学" in problem["message"] and "多个结对" not in problem["message"]
+
+
 def test_activities_with_trainees(w):
     trainee = Person.objects.get(name="A1学员")
     filled = {

@@ -178,9 +178,8 @@ def secondment_prepare(**fields) -> Secondment:
         related_clean(secondment)
     except ValidationError as problem:
         errors = problem.update_error_dict(errors)
-    needed = ("pairing", "direction", "sending_school", "host_school")
-    if not errors.keys() & set(needed) and all(
-        getattr(secondment, Secondment._meta.get_field(n).attname) for n in needed
+    if not errors.keys() & _ACROSS_ROWS.keys() and all(
+        getattr(secondment, attname) for attname in _ACROSS_ROWS.values()
     ):
         try:
             secondment_check(secondment=secondment)
@@ -189,6 +188,14 @@ def secondment_prepare(**fields) -> Secondment:
     if errors:
         raise ValidationError(errors)
     return secondment
+
+
+# The fields the rules across rows need (``secondment_check``), by name: their
+# attribute (a foreign key's id).
+_ACROSS_ROWS = {
+    name: Secondment._meta.get_field(name).attname
+    for name in ("pairing", "direction", "sending_school", "host_school")
+}
 
 
 def related_clean(record) -> None:
